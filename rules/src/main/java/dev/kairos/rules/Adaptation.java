@@ -1,0 +1,79 @@
+package dev.kairos.rules;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The answer for one placement: which content to show and how (tone, format, call to action),
+ * which rule chose it and why. Immutable; made by the engine from what a rule's
+ * {@link Actions#adapt(Placement) adapt(...)} call described.
+ *
+ * <p>{@code fallback} is true when no content rule matched and the pack's default (or the
+ * built-in empty default) was used; {@code suppressed} is true when a rule decided to show
+ * nothing in this placement (e.g. ad fatigue).
+ */
+public final class Adaptation {
+    private final String placement;
+    private final String contentId;
+    private final String tone;
+    private final String format;
+    private final String cta;
+    private final int priority;
+    private final String rule;
+    private final String reason;
+    private final boolean fallback;
+    private final boolean suppressed;
+    private final Map<String, String> params;
+
+    public Adaptation(String placement, String contentId, String tone, String format, String cta, int priority,
+                      String rule, String reason, boolean fallback, boolean suppressed, Map<String, String> params) {
+        this.placement = Objects.requireNonNull(placement, "placement");
+        this.contentId = contentId;
+        this.tone = tone;
+        this.format = format;
+        this.cta = cta;
+        this.priority = priority;
+        this.rule = rule;
+        this.reason = reason;
+        this.fallback = fallback;
+        this.suppressed = suppressed;
+        this.params = params == null ? Map.of() : Map.copyOf(params);
+    }
+
+    /** The built-in answer when nothing, not even a pack default, matched a placement. */
+    public static Adaptation emptyFallback(String placement) {
+        return new Adaptation(placement, null, null, "none", null, Integer.MIN_VALUE, null,
+                "no rule and no pack default matched", true, false, Map.of());
+    }
+
+    public String getPlacement() { return placement; }
+    /** Content identifier for the app's content store; {@code null} when suppressed or empty. */
+    public String getContentId() { return contentId; }
+    public String getTone() { return tone; }
+    public String getFormat() { return format; }
+    public String getCta() { return cta; }
+    /** Higher wins when several rules adapt the same placement. */
+    public int getPriority() { return priority; }
+    /** Name of the rule that produced this adaptation, {@code null} for the built-in default. */
+    public String getRule() { return rule; }
+    /** Why: the rule's stated reason or description. */
+    public String getReason() { return reason; }
+    public boolean isFallback() { return fallback; }
+    public boolean isSuppressed() { return suppressed; }
+    /** Free-form parameters for the content template, e.g. {@code discount → 15%}. */
+    public Map<String, String> getParams() { return params; }
+
+    @Override public boolean equals(Object o) {
+        return o instanceof Adaptation a && placement.equals(a.placement) && Objects.equals(contentId, a.contentId)
+                && Objects.equals(tone, a.tone) && Objects.equals(format, a.format) && Objects.equals(cta, a.cta)
+                && priority == a.priority && Objects.equals(rule, a.rule) && Objects.equals(reason, a.reason)
+                && fallback == a.fallback && suppressed == a.suppressed && params.equals(a.params);
+    }
+    @Override public int hashCode() {
+        return Objects.hash(placement, contentId, tone, format, cta, priority, rule, reason, fallback, suppressed, params);
+    }
+    @Override public String toString() {
+        return "Adaptation{" + placement + " ← " + rule + ": " + contentId + ", " + tone + ", " + format + ", " + cta
+                + (fallback ? ", fallback" : "") + (suppressed ? ", suppressed" : "") + "}";
+    }
+}

@@ -1,0 +1,106 @@
+package dev.kairos.rules.cli;
+
+import dev.kairos.rules.engine.CompileLimits;
+import dev.kairos.rules.engine.CompileResult;
+import dev.kairos.rules.engine.CompiledRules;
+import dev.kairos.rules.engine.RuleCompiler;
+import dev.kairos.rules.engine.RulePack;
+import dev.kairos.rules.engine.RuleProblem;
+import dev.kairos.rules.harness.ScenarioResult;
+import dev.kairos.rules.harness.ScenarioRunner;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code kairos rules validate <drl-folder>} and {@code kairos rules test <scenario-folder> [--rules <drl-folder>]}.
+ * Exit code 0 when everything is valid and passes, 1 when not, 2 on a usage error.
+ */
+@Command(name = "kairos rules", mixinStandardHelpOptions = true, version = "kairos-rules 0.1",
+        description = "Validate and test Kairos rule packs.",
+        subcommands = {RulesCli.Validate.class, RulesCli.Test.class})
+public final class RulesCli implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given output streams; returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new RulesCli());
+        cl.setOut(out);
+        cl.setErr(err);
+        return cl.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 2;
+    }
+
+    static RulePack pack(Path dir) throws Exception {
+        return dir == null ? RulePack.defaults() : RulePack.fromDirectory(dir);
+    }
+
+    @Command(name = "validate", description = "Compile every .drl file of a folder; print errors as file:line:column.")
+    static final class Validate implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "DRL_FOLDER", description = "Folder with .drl files.") Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            try (RuleCompiler compiler = new RuleCompiler(CompileLimits.DEFAULT)) {
+                RulePack pack = pack(dir);
+                if (pack.sources().isEmpty()) {
+                    out.println("no .drl files in " + dir);
+                    return 1;
+                }
+                CompileResult result = compiler.validate(pack);
+                if (result.problems().isEmpty()) {
+                    out.println("OK: " + pack.sources().size() + " files, " + result.ruleNames().size() + " rules");
+                    result.ruleNames().forEach(n -> out.println("  rule \"" + n + "\""));
+                    return 0;
+                }
+                for (RuleProblem p : result.problems()) out.println(p);
+                out.println(result.problems().size() + " problem(s)");
+                return 1;
+            }
+        }
+    }
+
+    @Command(name = "test", description = "Run scenario files (.yaml/.json) against a rule pack.")
+    static final class Test implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "SCENARIOS", description = "Scenario file or folder.") Path scenarios;
+        @Option(names = "--rules", paramLabel = "DRL_FOLDER", description = "Rule folder (default: the built-in default pack).") Path rules;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            try (RuleCompiler compiler = new RuleCompiler(CompileLimits.DEFAULT)) {
+                CompileResult result = compiler.compile("test", pack(rules));
+                if (!result.ok()) {
+                    result.problems().forEach(out::println);
+                    out.println("rules did not compile");
+                    return 1;
+                }
+                try (CompiledRules compiled = result.orThrow()) {
+                    List<ScenarioResult> results = new ScenarioRunner(compiled).run(scenarios);
+                    results.forEach(out::println);
+                    long failed = results.stream().filter(r -> !r.passed()).count();
+                    out.println((results.size() - failed) + " passed, " + failed + " failed");
+                    return failed == 0 && !results.isEmpty() ? 0 : 1;
+                }
+            }
+        }
+    }
+}

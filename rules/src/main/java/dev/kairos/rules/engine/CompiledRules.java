@@ -1,0 +1,136 @@
+package dev.kairos.rules.engine;
+
+import dev.kairos.rules.Adaptation;
+import dev.kairos.rules.AdaptationBuilder;
+import dev.kairos.rules.Placement;
+import dev.kairos.rules.Segment;
+import dev.kairos.rules.engine.internal.Firing;
+import dev.kairos.rules.engine.internal.FiringListener;
+import dev.kairos.rules.engine.internal.RuleInfo;
+import org.kie.api.KieBase;
+import org.kie.api.definition.rule.Rule;
+import org.kie.api.runtime.KieSession;
+import org.kie.api.runtime.KieSessionsPool;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One compiled rules version, ready to evaluate. Compiled once by {@link RuleCompiler}; each
+ * {@link #evaluate} borrows a session from a pool (Drools' {@link KieSessionsPool}, which resets
+ * a session when it is returned), inserts the facts, fires with an upper bound, and ranks what the
+ * rules recorded. Nothing is rebuilt per call. Thread-safe.
+ */
+public final class CompiledRules implements AutoCloseable {
+    /** Ranking of candidates for one placement: rule answers before defaults, priority, salience, name. */
+    static final Comparator<AdaptationBuilder> RANKING = Comparator
+            .comparing(AdaptationBuilder::isFallback)
+            .thenComparing(AdaptationBuilder::getPriority, Comparator.reverseOrder())
+            .thenComparing(AdaptationBuilder::getSalience, Comparator.reverseOrder())
+            .thenComparing(AdaptationBuilder::getRule, Comparator.nullsLast(Comparator.naturalOrder()));
+
+    private final String version;
+    private final KieBase kieBase;
+    private final KieSessionsPool pool;
+    private final FiringListener listener;
+    private final List<String> ruleNames;
+    private final int maxFirings;
+
+    CompiledRules(String version, KieBase kieBase, Map<Rule, RuleInfo> rules, List<String> ruleNames, int maxFirings) {
+        this.version = version;
+        this.kieBase = kieBase;
+        this.pool = kieBase.newKieSessionsPool(Runtime.getRuntime().availableProcessors() * 2);
+        this.listener = new FiringListener(rules);
+        this.ruleNames = List.copyOf(ruleNames);
+        this.maxFirings = maxFirings;
+    }
+
+    /** The version label decisions carry. */
+    public String version() { return version; }
+
+    /** Names of all rules in this version, sorted. */
+    public List<String> ruleNames() { return ruleNames; }
+
+    /** The underlying Drools knowledge base (for tools and benchmarks). */
+    public KieBase kieBase() { return kieBase; }
+
+    /** Evaluates the rules against {@code input}. */
+    public Evaluation evaluate(DecisionInput input) {
+        KieSession session = pool.newKieSession();
+        Firing firing = Firing.begin();
+        try {
+            if (session.getAgendaEventListeners().isEmpty()) {
+                session.addEventListener(listener);
+            }
+            session.insert(input.context());
+            session.insert(input.signals());
+            session.insert(input.weights());
+            for (Segment s : input.segments()) session.insert(s);
+            for (Placement p : input.placements()) session.insert(p);
+            int fired = session.fireAllRules(maxFirings);
+            return resolve(input, firing, fired >= maxFirings);
+        } finally {
+            firing.end();
+            session.dispose();
+        }
+    }
+
+    private Evaluation resolve(DecisionInput input, Firing firing, boolean truncated) {
+        Map<String, List<AdaptationBuilder>> byPlacement = new HashMap<>();
+        for (AdaptationBuilder b : firing.recorded()) {
+            byPlacement.computeIfAbsent(b.getPlacement(), k -> new ArrayList<>(4)).add(b);
+        }
+        List<Adaptation> adaptations = new ArrayList<>(input.placements().size());
+        Map<String, PlacementExplanation> explanations = new LinkedHashMap<>();
+        for (Placement p : input.placements()) {
+            List<AdaptationBuilder> candidates = byPlacement.getOrDefault(p.getName(), List.of());
+            if (candidates.size() > 1) candidates.sort(RANKING);
+            AdaptationBuilder winner = null;
+            List<Candidate> explained = new ArrayList<>(candidates.size());
+            for (AdaptationBuilder c : candidates) {
+                String lost = null;
+                if (!p.accepts(c.getFormat())) {
+                    lost = "placement does not render format '" + c.getFormat() + "'";
+                } else if (winner != null) {
+                    lost = lostTo(c, winner);
+                } else {
+                    winner = c;
+                }
+                Adaptation a = c.toAdaptation();
+                explained.add(new Candidate(c.getRule(), c.getPriority(), c.getSalience(), c.isFallback(),
+                        a.isSuppressed(), a.getReason(), lost));
+            }
+            Adaptation chosen = winner == null ? Adaptation.emptyFallback(p.getName()) : winner.toAdaptation();
+            adaptations.add(chosen);
+            explanations.put(p.getName(), new PlacementExplanation(p.getName(), chosen.getRule(), why(winner, candidates), explained));
+        }
+        return new Evaluation(version, adaptations, explanations, List.copyOf(firing.fired()), truncated);
+    }
+
+    private static String lostTo(AdaptationBuilder loser, AdaptationBuilder winner) {
+        if (loser.isFallback() && !winner.isFallback()) return "pack default; rule '" + winner.getRule() + "' matched";
+        if (loser.getPriority() != winner.getPriority()) return "lower priority (" + loser.getPriority() + " < " + winner.getPriority() + ")";
+        if (loser.getSalience() != winner.getSalience()) return "same priority, lower salience (" + loser.getSalience() + " < " + winner.getSalience() + ")";
+        return "same priority and salience; '" + winner.getRule() + "' comes first by name";
+    }
+
+    private static String why(AdaptationBuilder winner, List<AdaptationBuilder> ranked) {
+        if (winner == null) return ranked.isEmpty() ? "no rule matched and the pack has no default" : "no candidate's format is rendered by this placement";
+        if (ranked.size() == 1) return winner.isFallback() ? "no rule matched; pack default" : "only matching rule";
+        return winner.isFallback() ? "no rule matched; best pack default" : "best of " + ranked.size() + " matching rules by priority, salience, name";
+    }
+
+    @Override
+    public void close() {
+        pool.shutdown();
+    }
+
+    @Override
+    public String toString() {
+        return "CompiledRules{" + version + ", " + ruleNames.size() + " rules}";
+    }
+}

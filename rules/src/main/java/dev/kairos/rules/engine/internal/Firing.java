@@ -1,0 +1,69 @@
+package dev.kairos.rules.engine.internal;
+
+import dev.kairos.rules.AdaptationBuilder;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The evaluation in progress on this thread: the rule now firing and what the consequences
+ * recorded. Engine machinery, not for rules; {@link dev.kairos.rules.Actions} reads it.
+ * Drools fires a session's rules on the thread that called {@code fireAllRules}, so a thread
+ * local is exact and costs one lookup per action.
+ */
+public final class Firing {
+    private static final ThreadLocal<Firing> CURRENT = ThreadLocal.withInitial(Firing::new);
+
+    private final List<AdaptationBuilder> recorded = new ArrayList<>();
+    private final List<String> fired = new ArrayList<>();
+    private boolean active;
+    private String ruleName;
+    private int salience;
+    private String description;
+
+    private Firing() {}
+
+    /** The evaluation running on this thread. */
+    public static Firing current() {
+        Firing f = CURRENT.get();
+        if (!f.active) {
+            throw new IllegalStateException("adapt/suppress/fallback can only be called from a rule consequence while Kairos fires rules");
+        }
+        return f;
+    }
+
+    /** Starts recording on this thread; the returned instance is reused, call {@link #end()} in finally. */
+    public static Firing begin() {
+        Firing f = CURRENT.get();
+        f.recorded.clear();
+        f.fired.clear();
+        f.ruleName = null;
+        f.active = true;
+        return f;
+    }
+
+    /** Stops recording. */
+    public void end() {
+        active = false;
+        ruleName = null;
+    }
+
+    /** Called before each rule firing. */
+    public void enter(String ruleName, int salience, String description) {
+        this.ruleName = ruleName;
+        this.salience = salience;
+        this.description = description;
+        fired.add(ruleName);
+    }
+
+    public AdaptationBuilder record(AdaptationBuilder b) {
+        recorded.add(b);
+        return b;
+    }
+
+    public String ruleName() { return ruleName; }
+    public int salience() { return salience; }
+    public String description() { return description; }
+    public List<AdaptationBuilder> recorded() { return recorded; }
+    public List<String> fired() { return fired; }
+}

@@ -1,0 +1,198 @@
+package dev.kairos.rules.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.kairos.rules.Adaptation;
+import dev.kairos.rules.Weights;
+import dev.kairos.rules.engine.CompiledRules;
+import dev.kairos.rules.engine.Evaluation;
+import dev.kairos.rules.input.DecideRequest;
+import dev.kairos.rules.input.DecideRequestReader;
+import dev.kairos.rules.input.InvalidInputException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * Runs scenario files against compiled rules. A scenario file ({@code .yaml}, {@code .yml} or
+ * {@code .json}) holds a list of scenarios; each gives a decide request and expects, per
+ * placement, the fields that matter:
+ * <pre>scenarios:
+ *  - name: Evening offer at a Berlin restaurant
+ *    given:
+ *      placements: [home_banner]
+ *      context: {location: {placeType: restaurant}, timezone: Europe/Berlin, timestamp: "2026-11-23T18:30:00Z"}
+ *      signals: {intentScore: 0.3}
+ *    expect:
+ *      home_banner: {rule: Evening restaurant offer, tone: casual, format: carousel, fallback: false}
+ *    fired: [Evening restaurant offer, Default home banner]   # optional: exactly these rules fired</pre>
+ * {@code given} is the body of {@code POST /v1/decide} ({@code userId} may be left out); without a
+ * timestamp it is {@link #DEFAULT_NOW}. {@code given.weights} optionally sets the {@code Weights}
+ * fact: {@code {version, recency, depth, conversion, named: {...}}}. Checkable fields:
+ * {@code rule, contentId, tone, format, cta, priority, fallback, suppressed, params}.
+ */
+public final class ScenarioRunner {
+    /** The time scenarios without a timestamp run at: Monday 2026-01-05 12:00 UTC. */
+    public static final Instant DEFAULT_NOW = Instant.parse("2026-01-05T12:00:00Z");
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> CHECKABLE = Set.of("rule", "contentId", "tone", "format", "cta", "priority", "fallback", "suppressed", "params");
+
+    private final CompiledRules rules;
+    private final DecideRequestReader reader = new DecideRequestReader();
+
+    public ScenarioRunner(CompiledRules rules) {
+        this.rules = Objects.requireNonNull(rules, "rules");
+    }
+
+    /** Scenario files directly in {@code dir} (or {@code dir} itself when it is a file), sorted. */
+    public static List<Path> scenarioFiles(Path dir) throws IOException {
+        if (Files.isRegularFile(dir)) return List.of(dir);
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.toString().matches(".*\\.(ya?ml|json)$")).sorted().toList();
+        }
+    }
+
+    /** Runs every scenario of every file in {@code dirOrFile}. */
+    public List<ScenarioResult> run(Path dirOrFile) throws IOException {
+        List<ScenarioResult> results = new ArrayList<>();
+        for (Path file : scenarioFiles(dirOrFile)) results.addAll(runFile(file));
+        return results;
+    }
+
+    /** Runs every scenario in {@code file}; a malformed file is one failed result, not an exception. */
+    public List<ScenarioResult> runFile(Path file) {
+        String name = file.getFileName().toString();
+        JsonNode root;
+        try {
+            root = (name.endsWith(".json") ? JSON : YAML).readTree(file.toFile());
+        } catch (IOException e) {
+            return List.of(new ScenarioResult(name, "(file)", List.of("cannot read: " + e.getMessage())));
+        }
+        JsonNode scenarios = root == null ? null : root.get("scenarios");
+        if (scenarios == null || !scenarios.isArray() || scenarios.isEmpty()) {
+            return List.of(new ScenarioResult(name, "(file)", List.of("expected a non-empty 'scenarios:' list")));
+        }
+        List<ScenarioResult> results = new ArrayList<>();
+        for (int i = 0; i < scenarios.size(); i++) results.add(runScenario(name, i, scenarios.get(i)));
+        return results;
+    }
+
+    ScenarioResult runScenario(String file, int index, JsonNode scenario) {
+        String name = scenario.path("name").asText("scenario #" + (index + 1));
+        List<String> failures = new ArrayList<>();
+        JsonNode given = scenario.get("given");
+        JsonNode expect = scenario.get("expect");
+        if (given == null || !given.isObject()) return new ScenarioResult(file, name, List.of("missing 'given:' (a decide request)"));
+        if (expect == null || !expect.isObject()) return new ScenarioResult(file, name, List.of("missing 'expect:' (placement -> expected fields)"));
+        com.fasterxml.jackson.databind.node.ObjectNode request = given.deepCopy();
+        if (!request.has("userId") && !request.has("anonymousId")) request.put("userId", "scenario-user");
+        if (!request.has("placements")) {
+            com.fasterxml.jackson.databind.node.ArrayNode placements = request.putArray("placements");
+            expect.fieldNames().forEachRemaining(placements::add);
+        }
+        JsonNode weightsNode = request.remove("weights");
+        Evaluation evaluation;
+        try {
+            Weights weights = weightsNode == null ? Weights.DEFAULT : weights(weightsNode);
+            DecideRequest req = reader.read(request, weights, DEFAULT_NOW);
+            evaluation = rules.evaluate(req.input());
+        } catch (InvalidInputException e) {
+            return new ScenarioResult(file, name, List.of("invalid 'given' at " + e.field() + ": " + e.getMessage()));
+        } catch (IllegalArgumentException e) {
+            return new ScenarioResult(file, name, List.of("invalid 'given': " + e.getMessage()));
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = expect.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            Adaptation actual = evaluation.adaptation(e.getKey());
+            if (actual == null) {
+                failures.add(e.getKey() + ": not in the answer (add it to given.placements)");
+                continue;
+            }
+            compare(e.getKey(), e.getValue(), actual, failures);
+        }
+        JsonNode fired = scenario.get("fired");
+        if (fired != null) {
+            Set<String> expected = new TreeSet<>();
+            fired.forEach(n -> expected.add(n.asText()));
+            Set<String> actualFired = new TreeSet<>(evaluation.firedRules());
+            if (!expected.equals(actualFired)) failures.add("fired rules: expected " + expected + " but were " + actualFired);
+        }
+        JsonNode notFired = scenario.get("notFired");
+        if (notFired != null) {
+            Set<String> firedNames = new LinkedHashSet<>(evaluation.firedRules());
+            notFired.forEach(n -> {
+                if (firedNames.contains(n.asText())) failures.add("rule '" + n.asText() + "' fired but should not have");
+            });
+        }
+        return new ScenarioResult(file, name, failures);
+    }
+
+    private static void compare(String placement, JsonNode expected, Adaptation actual, List<String> failures) {
+        if (!expected.isObject()) {
+            failures.add(placement + ": expected fields must be a map such as {rule: ..., tone: ...}");
+            return;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = expected.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            String key = f.getKey();
+            JsonNode want = f.getValue();
+            Object got = switch (key) {
+                case "rule" -> actual.getRule();
+                case "contentId" -> actual.getContentId();
+                case "tone" -> actual.getTone();
+                case "format" -> actual.getFormat();
+                case "cta" -> actual.getCta();
+                case "priority" -> actual.getPriority();
+                case "fallback" -> actual.isFallback();
+                case "suppressed" -> actual.isSuppressed();
+                case "params" -> actual.getParams();
+                default -> null;
+            };
+            if (!CHECKABLE.contains(key)) {
+                failures.add(placement + "." + key + ": unknown field; checkable fields are " + new TreeSet<>(CHECKABLE));
+                continue;
+            }
+            Object wanted = key.equals("params") ? paramsOf(want)
+                    : want.isNull() ? null
+                    : want.isBoolean() ? (Object) want.asBoolean()
+                    : want.isIntegralNumber() ? (Object) want.asInt()
+                    : want.asText();
+            if (!Objects.equals(wanted, got)) {
+                failures.add(placement + "." + key + ": expected " + quote(wanted) + " but was " + quote(got)
+                        + (key.equals("rule") ? "" : " (rule: " + actual.getRule() + ")"));
+            }
+        }
+    }
+
+    private static Map<String, String> paramsOf(JsonNode n) {
+        Map<String, String> m = new HashMap<>();
+        n.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+        return m;
+    }
+
+    private static String quote(Object o) {
+        return o instanceof String s ? "\"" + s + "\"" : String.valueOf(o);
+    }
+
+    private static Weights weights(JsonNode n) {
+        Map<String, Double> named = new HashMap<>(Weights.DEFAULT.getNamed());
+        n.path("named").fields().forEachRemaining(e -> named.put(e.getKey(), e.getValue().asDouble()));
+        return new Weights(n.path("version").asText("scenario"), n.path("recency").asDouble(Weights.DEFAULT.getRecency()),
+                n.path("depth").asDouble(Weights.DEFAULT.getDepth()), n.path("conversion").asDouble(Weights.DEFAULT.getConversion()), named);
+    }
+}

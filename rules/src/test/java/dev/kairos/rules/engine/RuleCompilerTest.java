@@ -1,0 +1,136 @@
+package dev.kairos.rules.engine;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RuleCompilerTest {
+    static final RuleCompiler compiler = new RuleCompiler(CompileLimits.DEFAULT);
+
+    @AfterAll
+    static void close() { compiler.close(); }
+
+    static RulePack pack(String drl) { return new RulePack(List.of(new RuleSource("test.drl", drl))); }
+
+    @Test
+    void compilesTheDefaultPack() {
+        CompileResult r = compiler.compile("v1", RulePack.defaults());
+        assertThat(r.problems()).isEmpty();
+        assertThat(r.ruleNames()).contains("Evening restaurant offer", "Default for any other placement");
+        r.orThrow().close();
+    }
+
+    @Test
+    void reportsASyntaxErrorWithLineAndColumn() {
+        CompileResult r = compiler.validate(pack("""
+                package p;
+                rule "broken"
+                when
+                    Placement( name == "x" 
+                then
+                end
+                """));
+        assertThat(r.ok()).isFalse();
+        assertThat(r.problems()).isNotEmpty().allSatisfy(p -> {
+            assertThat(p.file()).isEqualTo("test.drl");
+            assertThat(p.kind()).isEqualTo("syntax");
+            assertThat(p.line()).isBetween(4, 5);
+            assertThat(p.column()).isPositive();
+        });
+    }
+
+    @Test
+    void reportsAnUnknownFieldWithItsLine() {
+        CompileResult r = compiler.validate(pack("""
+                package p;
+
+                rule "typo"
+                when
+                    Context( location.placeTyp == "restaurant" )
+                    $p : Placement()
+                then
+                    adapt($p).tone("casual");
+                end
+                """));
+        assertThat(r.ok()).isFalse();
+        assertThat(r.problems()).anySatisfy(p -> {
+            assertThat(p.kind()).isEqualTo("compile");
+            assertThat(p.line()).isEqualTo(5);
+            assertThat(p.message()).contains("placeTyp");
+        });
+    }
+
+    @Test
+    void rejectsImportsOutsideTheFactModel() {
+        CompileResult r = compiler.validate(pack("""
+                package p;
+                import java.io.File;
+                rule "r" when $p : Placement() then adapt($p); end
+                """));
+        assertThat(r.problems()).singleElement().satisfies(p -> {
+            assertThat(p.kind()).isEqualTo("forbidden");
+            assertThat(p.line()).isEqualTo(2);
+            assertThat(p.message()).contains("java.io.File");
+        });
+    }
+
+    @Test
+    void rejectsSystemExitAndQualifiedNamesInConsequences() {
+        CompileResult r = compiler.validate(pack("""
+                package p;
+                rule "r" when $p : Placement() then
+                    System.exit(1);
+                    new java.net.Socket("example.org", 80);
+                end
+                """));
+        assertThat(r.problems()).extracting(RuleProblem::line).contains(3, 4);
+        assertThat(r.problems()).allSatisfy(p -> assertThat(p.kind()).isEqualTo("forbidden"));
+    }
+
+    @Test
+    void allowsForbiddenWordsInsideStringsAndComments() {
+        CompileResult r = compiler.validate(pack("""
+                package p;
+                // System.exit is mentioned here, harmlessly
+                rule "Mentions System in text" when $p : Placement() then adapt($p).cta("System.exit(0) is just text"); end
+                """));
+        assertThat(r.problems()).isEmpty();
+    }
+
+    @Test
+    void rejectsAPackOverTheSizeLimit() {
+        try (RuleCompiler small = new RuleCompiler(new CompileLimits(100, 10, Duration.ofSeconds(5), 10))) {
+            CompileResult r = small.validate(RulePack.defaults());
+            assertThat(r.problems()).singleElement().satisfies(p -> {
+                assertThat(p.kind()).isEqualTo("limit");
+                assertThat(p.message()).contains("limit is 100");
+            });
+        }
+    }
+
+    @Test
+    void rejectsAPackWithTooManyRules() {
+        try (RuleCompiler small = new RuleCompiler(new CompileLimits(1 << 20, 3, Duration.ofSeconds(5), 10))) {
+            CompileResult r = small.validate(RulePack.defaults());
+            assertThat(r.problems()).singleElement().satisfies(p -> assertThat(p.message()).contains("the limit is 3"));
+        }
+    }
+
+    @Test
+    void stopsWaitingForACompilationThatExceedsTheTimeLimit() {
+        StringBuilder drl = new StringBuilder("package p;\n");
+        for (int i = 0; i < 300; i++) {
+            drl.append("rule \"r").append(i).append("\" when $p : Placement( name == \"p").append(i)
+                    .append("\" ) then adapt($p).tone(\"t").append(i).append("\"); end\n");
+        }
+        try (RuleCompiler slow = new RuleCompiler(new CompileLimits(1 << 20, 5000, Duration.ofMillis(1), 10))) {
+            CompileResult r = slow.compile("v", pack(drl.toString()));
+            assertThat(r.ok()).isFalse();
+            assertThat(r.problems()).singleElement().satisfies(p -> assertThat(p.message()).contains("compilation took longer"));
+        }
+    }
+}
