@@ -152,7 +152,9 @@ public final class RuleCompiler implements AutoCloseable {
         List<String> names = new ArrayList<>();
         for (KiePackage kp : kieBase.getKiePackages()) {
             for (Rule rule : kp.getRules()) {
-                Object description = rule.getMetaData().get("description");
+                // @description(...) is stored under the name of the annotation type Drools resolves it to
+                Object description = rule.getMetaData().getOrDefault("description",
+                        rule.getMetaData().get("org.kie.api.definition.type.Description"));
                 int salience = rule instanceof RuleImpl impl && !impl.isSalienceDynamic() ? impl.getSalienceValue() : 0;
                 infos.put(rule, new RuleInfo(rule.getName(), salience, description == null ? null : description.toString()));
                 names.add(rule.getName());

@@ -21,7 +21,11 @@ class RuleCompilerTest {
         CompileResult r = compiler.compile("v1", RulePack.defaults());
         assertThat(r.problems()).isEmpty();
         assertThat(r.ruleNames()).contains("Evening restaurant offer", "Default for any other placement");
-        r.orThrow().close();
+        try (CompiledRules rules = r.orThrow()) {
+            Evaluation e = rules.evaluate(CompiledRulesTest.input(java.util.List.of(), dev.kairos.rules.Placement.named("home_banner")));
+            assertThat(e.adaptation("home_banner").getReason()).as("reason defaults to the rule's @description")
+                    .isEqualTo("The pack's default banner when no rule matched");
+        }
     }
 
     @Test

@@ -1,0 +1,2 @@
+/** Typed configuration of the rules server. */
+package dev.kairos.server.config;

@@ -1,0 +1,7 @@
+package dev.kairos.server.decide;
+
+import dev.kairos.rules.engine.Evaluation;
+import dev.kairos.rules.input.DecideRequest;
+
+/** One answered decide request: its id, the request, the evaluation and how it was routed. */
+public record Decision(String decisionId, DecideRequest request, Evaluation evaluation, String weightsVersion, boolean canary) {}

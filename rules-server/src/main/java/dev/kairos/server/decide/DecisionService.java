@@ -1,0 +1,63 @@
+package dev.kairos.server.decide;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kairos.rules.Adaptation;
+import dev.kairos.rules.Weights;
+import dev.kairos.rules.engine.Evaluation;
+import dev.kairos.rules.input.DecideRequest;
+import dev.kairos.rules.input.DecideRequestReader;
+import dev.kairos.server.rules.RuleRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.inject.Singleton;
+
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Answers one decide request: reads and validates the facts, picks the rules version (canary or
+ * active) for the user, evaluates in memory and names the result with a fresh decision id.
+ * Nothing here waits on I/O. Thread-safe.
+ */
+@Singleton
+public class DecisionService {
+    private final RuleRegistry registry;
+    private final CurrentWeights weights;
+    private final DecideRequestReader reader = new DecideRequestReader();
+    private final Timer timer;
+    private final Counter fallbacks;
+    private final Counter truncated;
+
+    public DecisionService(RuleRegistry registry, CurrentWeights weights, MeterRegistry meters) {
+        this.registry = registry;
+        this.weights = weights;
+        this.timer = Timer.builder("kairos.decide").description("Time to evaluate one decide request").register(meters);
+        this.fallbacks = Counter.builder("kairos.decide.fallbacks").description("Placements answered with a default").register(meters);
+        this.truncated = Counter.builder("kairos.decide.truncated").description("Evaluations stopped at the firing limit").register(meters);
+    }
+
+    /** Decides for {@code body}; throws {@link dev.kairos.rules.input.InvalidInputException} for bad input. */
+    public Decision decide(JsonNode body) {
+        long start = System.nanoTime();
+        Weights w = weights.get();
+        DecideRequest request = reader.read(body, w, Instant.now());
+        RuleRegistry.Route route = registry.route(request.userKey());
+        Evaluation evaluation = route.rules().evaluate(request.input());
+        for (Adaptation a : evaluation.adaptations()) {
+            if (a.isFallback()) fallbacks.increment();
+        }
+        if (evaluation.truncated()) truncated.increment();
+        timer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        return new Decision(newId(), request, evaluation, w.getVersion(), route.canary());
+    }
+
+    /** A random (version 4) UUID without SecureRandom's contention; ids need uniqueness, not secrecy. */
+    static String newId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        long msb = (r.nextLong() & 0xffffffffffff0fffL) | 0x0000000000004000L;
+        long lsb = (r.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L;
+        return new UUID(msb, lsb).toString();
+    }
+}

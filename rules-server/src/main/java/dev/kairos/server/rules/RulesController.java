@@ -1,0 +1,159 @@
+package dev.kairos.server.rules;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kairos.rules.engine.CompileResult;
+import dev.kairos.server.api.ApiException;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Consumes;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Rule lifecycle over HTTP (admin key): validate, upload a version, list, activate (optionally as
+ * a canary), promote, roll back. A pack is sent either as one DRL file ({@code text/plain}) or as
+ * JSON {@code {"description": "...", "files": {"offers.drl": "..."}}}.
+ */
+@Controller("/v1/rules")
+@ExecuteOn(TaskExecutors.BLOCKING)
+public class RulesController {
+    private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,100}\\.drl");
+    private static final int MAX_FILES = 200;
+
+    private final RuleRegistry registry;
+    private final ObjectMapper json;
+
+    public RulesController(RuleRegistry registry, ObjectMapper json) {
+        this.registry = registry;
+        this.json = json;
+    }
+
+    @Post(uri = "/validate", consumes = {MediaType.TEXT_PLAIN, MediaType.APPLICATION_JSON})
+    public Map<String, Object> validate(HttpRequest<?> request, @Body byte[] body, @Nullable @QueryValue String name) throws IOException {
+        Pack pack = pack(request, body, name);
+        CompileResult result = registry.validate(pack.files);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("valid", result.problems().isEmpty());
+        out.put("rules", result.ruleNames());
+        out.put("problems", result.problems().stream().map(RuleRegistry::problemJson).toList());
+        return out;
+    }
+
+    @Post(uri = "/versions", consumes = {MediaType.TEXT_PLAIN, MediaType.APPLICATION_JSON})
+    public HttpResponse<Map<String, Object>> upload(HttpRequest<?> request, @Body byte[] body, @Nullable @QueryValue String name,
+                                                    @Nullable @QueryValue String description) throws IOException {
+        Pack pack = pack(request, body, name);
+        RuleVersion v = registry.upload(pack.files, pack.description != null ? pack.description : description);
+        return HttpResponse.created(summary(v, registry.state()))
+                .header(HttpHeaders.LOCATION, "/v1/rules/versions/" + v.id());
+    }
+
+    @Get("/versions")
+    public Map<String, Object> list() {
+        RoutingState state = registry.state();
+        return Map.of("versions", registry.versions().stream().map(v -> summary(v, state)).toList(), "state", state);
+    }
+
+    @Get("/versions/{id}")
+    public Map<String, Object> get(@PathVariable String id) {
+        RuleVersion v = registry.version(id).orElseThrow(() -> ApiException.notFound("no rules version '" + id + "'"));
+        Map<String, Object> out = summary(v, registry.state());
+        out.put("files", v.files());
+        return out;
+    }
+
+    @Post(uri = "/versions/{id}/activate", consumes = MediaType.APPLICATION_JSON)
+    public RoutingState activate(@PathVariable String id, @Nullable @Body byte[] body, @Nullable @QueryValue Double canaryPercent) throws IOException {
+        Double percent = canaryPercent;
+        if (body != null && body.length > 0) {
+            JsonNode node = json.readTree(body);
+            if (node != null && node.has("canaryPercent") && !node.get("canaryPercent").isNull()) {
+                if (!node.get("canaryPercent").isNumber()) {
+                    throw ApiException.badRequest("invalid_type", "canaryPercent must be a number between 0 and 100", "canaryPercent");
+                }
+                percent = node.get("canaryPercent").asDouble();
+            }
+        }
+        if (percent != null && (percent <= 0 || percent > 100 || percent.isNaN())) {
+            throw ApiException.badRequest("out_of_range", "canaryPercent must be > 0 and <= 100", "canaryPercent");
+        }
+        return registry.activate(id, percent);
+    }
+
+    @Post("/promote")
+    public RoutingState promote() { return registry.promote(); }
+
+    @Post("/rollback")
+    public RoutingState rollback() { return registry.rollback(); }
+
+    @Get("/state")
+    public RoutingState state() { return registry.state(); }
+
+    private static Map<String, Object> summary(RuleVersion v, RoutingState state) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", v.id());
+        m.put("createdAt", v.createdAt().toString());
+        m.put("description", v.description());
+        m.put("sha256", v.sha256());
+        m.put("status", v.id().equals(state.active()) ? "active" : v.id().equals(state.canary()) ? "canary"
+                : state.history().contains(v.id()) ? "previous" : "inactive");
+        m.put("fileNames", List.copyOf(v.files().keySet()));
+        m.put("rules", v.rules());
+        return m;
+    }
+
+    private record Pack(Map<String, String> files, String description) {}
+
+    private Pack pack(HttpRequest<?> request, byte[] body, String name) throws IOException {
+        if (body == null || body.length == 0) throw ApiException.badRequest("missing_body", "send DRL as text/plain or {\"files\": {...}} as JSON", null);
+        MediaType type = request.getContentType().orElse(MediaType.TEXT_PLAIN_TYPE);
+        if (type.getName().equals(MediaType.APPLICATION_JSON)) {
+            JsonNode node = json.readTree(body);
+            if (node == null || !node.isObject()) throw ApiException.badRequest("invalid_type", "the body must be a JSON object", null);
+            JsonNode files = node.get("files");
+            if (files == null || !files.isObject() || files.isEmpty()) {
+                throw ApiException.badRequest("missing_field", "files must be an object of {\"name.drl\": \"DRL text\"}", "files");
+            }
+            if (files.size() > MAX_FILES) throw ApiException.badRequest("too_many", "at most " + MAX_FILES + " files per pack", "files");
+            Map<String, String> out = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = files.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                checkName(e.getKey(), "files." + e.getKey());
+                if (!e.getValue().isTextual()) throw ApiException.badRequest("invalid_type", "files." + e.getKey() + " must be DRL text", "files." + e.getKey());
+                out.put(e.getKey(), e.getValue().asText());
+            }
+            JsonNode d = node.get("description");
+            if (d != null && !d.isNull() && !d.isTextual()) throw ApiException.badRequest("invalid_type", "description must be a string", "description");
+            String description = d == null || d.isNull() ? null : d.asText();
+            if (description != null && description.length() > 1000) throw ApiException.badRequest("too_long", "description must be at most 1000 characters", "description");
+            return new Pack(out, description);
+        }
+        String file = name == null ? "rules.drl" : name;
+        checkName(file, "name");
+        return new Pack(Map.of(file, new String(body, StandardCharsets.UTF_8)), null);
+    }
+
+    private static void checkName(String name, String field) {
+        if (!FILE_NAME.matcher(name).matches()) {
+            throw ApiException.badRequest("invalid_value", "file names must be 1-100 letters, digits, '_', '-' or '.' ending in .drl, was '" + name + "'", field);
+        }
+    }
+}

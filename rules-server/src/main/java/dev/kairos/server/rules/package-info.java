@@ -1,0 +1,2 @@
+/** Rule lifecycle: upload versions, validate, activate with a canary, promote, roll back. */
+package dev.kairos.server.rules;
