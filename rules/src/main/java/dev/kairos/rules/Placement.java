@@ -34,8 +34,13 @@ public final class Placement {
     public String getName() { return name; }
     public Set<String> getFormats() { return formats; }
 
-    /** True when this slot can render {@code format} (always, when no formats were declared). */
-    public boolean accepts(String format) { return formats.isEmpty() || format == null || formats.contains(format); }
+    /**
+     * True when this slot can render {@code format}: always when no formats were declared, and
+     * always for {@code "none"} (showing nothing, as suppressions do).
+     */
+    public boolean accepts(String format) {
+        return formats.isEmpty() || format == null || "none".equals(format) || formats.contains(format);
+    }
 
     @Override public boolean equals(Object o) { return o instanceof Placement p && name.equals(p.name) && formats.equals(p.formats); }
     @Override public int hashCode() { return Objects.hash(name, formats); }

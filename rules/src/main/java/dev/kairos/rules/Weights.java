@@ -14,7 +14,9 @@ import java.util.Objects;
  */
 public final class Weights {
     /** The prior until a recalibration publishes a version: w1 0.4, w2 0.3, w3 0.3. */
-    public static final Weights DEFAULT = new Weights("default", 0.4, 0.3, 0.3, Map.of("highIntentThreshold", 0.8));
+    /** Named weights every version has unless it overrides them: {@code highIntentThreshold 0.8}. */
+    public static final Map<String, Double> DEFAULT_NAMED = Map.of("highIntentThreshold", 0.8);
+    public static final Weights DEFAULT = new Weights("default", 0.4, 0.3, 0.3, Map.of());
 
     private final String version;
     private final double recency;
@@ -27,7 +29,7 @@ public final class Weights {
      * @param recency    w1, weight of recency
      * @param depth      w2, weight of depth
      * @param conversion w3, weight of conversion probability
-     * @param named      other named weights (copied)
+     * @param named      other named weights (copied); names it lacks keep their {@link #DEFAULT_NAMED} value
      */
     public Weights(String version, double recency, double depth, double conversion, Map<String, Double> named) {
         if (version == null || version.isBlank()) throw new IllegalArgumentException("version must not be blank");
@@ -38,7 +40,9 @@ public final class Weights {
         this.recency = recency;
         this.depth = depth;
         this.conversion = conversion;
-        this.named = Map.copyOf(named);
+        Map<String, Double> all = new java.util.HashMap<>(DEFAULT_NAMED);
+        all.putAll(named);
+        this.named = Map.copyOf(all);
     }
 
     public String getVersion() { return version; }

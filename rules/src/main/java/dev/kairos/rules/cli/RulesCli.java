@@ -37,6 +37,12 @@ public final class RulesCli implements Callable<Integer> {
         CommandLine cl = new CommandLine(new RulesCli());
         cl.setOut(out);
         cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            boolean usage = ex instanceof java.nio.file.NoSuchFileException || ex instanceof java.nio.file.NotDirectoryException
+                    || ex instanceof java.io.IOException && String.valueOf(ex.getMessage()).contains("not a directory");
+            cmd.getErr().println("kairos rules: " + (ex instanceof java.nio.file.NoSuchFileException ? "no such file or folder: " : "") + ex.getMessage());
+            return usage ? 2 : 1;
+        });
         return cl.execute(args);
     }
 

@@ -54,6 +54,9 @@ public final class RuleCompiler implements AutoCloseable {
             import function dev.kairos.rules.Actions.fallback;
             """;
 
+    private static final java.util.regex.Pattern LINE_COLUMN = java.util.regex.Pattern.compile("\\[Line: (\\d+), Column: (\\d+)]");
+    private static final java.util.regex.Pattern ERROR_DETAIL = java.util.regex.Pattern.compile("\\[Error: ([^\\]]+)]");
+
     private final CompileLimits limits;
     private final ExecutorService executor;
 
@@ -139,12 +142,14 @@ public final class RuleCompiler implements AutoCloseable {
             builder.add(resource(source.name(), source.drl()), ResourceType.DRL);
         }
         if (builder.hasErrors()) {
-            List<RuleProblem> problems = new ArrayList<>();
+            // Drools reports one mistake several times (analysis, then each enclosing expression): keep the first per line.
+            Map<String, RuleProblem> problems = new java.util.LinkedHashMap<>();
             for (KnowledgeBuilderError error : builder.getErrors()) {
                 String file = error.getResource() == null ? null : error.getResource().getSourcePath();
-                problems.add(toProblem(file, error, "compile"));
+                RuleProblem p = toProblem(file, error, "compile");
+                problems.putIfAbsent(p.file() + ":" + p.line(), p);
             }
-            return failed(problems);
+            return failed(new ArrayList<>(problems.values()));
         }
         InternalKnowledgeBase kieBase = KnowledgeBaseFactory.newKnowledgeBase();
         kieBase.addPackages(builder.getKnowledgePackages());
@@ -183,10 +188,21 @@ public final class RuleCompiler implements AutoCloseable {
             int[] lines = kbe.getLines();
             if (lines != null && lines.length > 0) line = lines[0];
             message = kbe.getMessage();
+            if (message != null) {
+                java.util.regex.Matcher m = LINE_COLUMN.matcher(message);
+                if (m.find() && Integer.parseInt(m.group(1)) == line) column = Integer.parseInt(m.group(2));
+                String detail = ERROR_DETAIL.matcher(message).find() ? firstMatch(message) : null;
+                message = message.lines().findFirst().orElse(message).replaceFirst(":$", "") + (detail == null ? "" : " (" + detail + ")");
+            }
         } else {
             message = String.valueOf(error);
         }
         return new RuleProblem(file, Math.max(line, 0), Math.max(column, 0), kind, message == null ? "" : message.strip());
+    }
+
+    private static String firstMatch(String message) {
+        java.util.regex.Matcher m = ERROR_DETAIL.matcher(message);
+        return m.find() ? m.group(1).strip() : null;
     }
 
     private static CompileResult failed(List<RuleProblem> problems) {

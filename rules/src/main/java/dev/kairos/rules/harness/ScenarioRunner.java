@@ -39,7 +39,8 @@ import java.util.stream.Stream;
  *    expect:
  *      home_banner: {rule: Evening restaurant offer, tone: casual, format: carousel, fallback: false}
  *    fired: [Evening restaurant offer, Default home banner]   # optional: exactly these rules fired</pre>
- * {@code given} is the body of {@code POST /v1/decide} ({@code userId} may be left out); without a
+ * {@code given} is the body of {@code POST /v1/decide} ({@code userId} may be left out, {@code placements}
+ * default to the placements under {@code expect}, and {@code given} itself may be left out); without a
  * timestamp it is {@link #DEFAULT_NOW}. {@code given.weights} optionally sets the {@code Weights}
  * fact: {@code {version, recency, depth, conversion, named: {...}}}. Checkable fields:
  * {@code rule, contentId, tone, format, cta, priority, fallback, suppressed, params}.
@@ -97,7 +98,8 @@ public final class ScenarioRunner {
         List<String> failures = new ArrayList<>();
         JsonNode given = scenario.get("given");
         JsonNode expect = scenario.get("expect");
-        if (given == null || !given.isObject()) return new ScenarioResult(file, name, List.of("missing 'given:' (a decide request)"));
+        if (given == null) given = JSON.createObjectNode();
+        if (!given.isObject()) return new ScenarioResult(file, name, List.of("'given:' must be a map (the body of a decide request)"));
         if (expect == null || !expect.isObject()) return new ScenarioResult(file, name, List.of("missing 'expect:' (placement -> expected fields)"));
         com.fasterxml.jackson.databind.node.ObjectNode request = given.deepCopy();
         if (!request.has("userId") && !request.has("anonymousId")) request.put("userId", "scenario-user");
@@ -110,7 +112,11 @@ public final class ScenarioRunner {
         try {
             Weights weights = weightsNode == null ? Weights.DEFAULT : weights(weightsNode);
             DecideRequest req = reader.read(request, weights, DEFAULT_NOW);
+            for (String ignored : req.ignoredFields()) {
+                failures.add("given." + ignored + ": unknown field (a typo?); see docs/api.md for the request fields");
+            }
             evaluation = rules.evaluate(req.input());
+            if (evaluation.truncated()) failures.add("evaluation stopped at the firing limit: a rule is probably looping");
         } catch (InvalidInputException e) {
             return new ScenarioResult(file, name, List.of("invalid 'given' at " + e.field() + ": " + e.getMessage()));
         } catch (IllegalArgumentException e) {
@@ -126,13 +132,23 @@ public final class ScenarioRunner {
             compare(e.getKey(), e.getValue(), actual, failures);
         }
         JsonNode fired = scenario.get("fired");
+        JsonNode notFired = scenario.get("notFired");
+        for (JsonNode list : new JsonNode[] {fired, notFired}) {
+            if (list == null) continue;
+            if (!list.isArray()) {
+                failures.add("'fired' and 'notFired' must be lists of rule names");
+                return new ScenarioResult(file, name, failures);
+            }
+            list.forEach(n -> {
+                if (!rules.ruleNames().contains(n.asText())) failures.add("no rule named '" + n.asText() + "' in the pack");
+            });
+        }
         if (fired != null) {
             Set<String> expected = new TreeSet<>();
             fired.forEach(n -> expected.add(n.asText()));
             Set<String> actualFired = new TreeSet<>(evaluation.firedRules());
             if (!expected.equals(actualFired)) failures.add("fired rules: expected " + expected + " but were " + actualFired);
         }
-        JsonNode notFired = scenario.get("notFired");
         if (notFired != null) {
             Set<String> firedNames = new LinkedHashSet<>(evaluation.firedRules());
             notFired.forEach(n -> {
@@ -170,7 +186,7 @@ public final class ScenarioRunner {
             Object wanted = key.equals("params") ? paramsOf(want)
                     : want.isNull() ? null
                     : want.isBoolean() ? (Object) want.asBoolean()
-                    : want.isIntegralNumber() ? (Object) want.asInt()
+                    : want.isIntegralNumber() && key.equals("priority") ? (Object) want.asInt()
                     : want.asText();
             if (!Objects.equals(wanted, got)) {
                 failures.add(placement + "." + key + ": expected " + quote(wanted) + " but was " + quote(got)

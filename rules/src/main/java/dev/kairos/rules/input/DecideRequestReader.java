@@ -15,7 +15,6 @@ import dev.kairos.rules.engine.DecisionInput;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -47,6 +46,7 @@ public final class DecideRequestReader {
     /** Longest accepted id or name. */
     public static final int MAX_ID_LENGTH = 256;
 
+    private static final ZoneId UTC = ZoneId.of("UTC");
     private static final Pattern PLACEMENT_NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
     private static final Set<String> TOP = Set.of("userId", "anonymousId", "sessionId", "placements", "context", "signals", "segments");
     private static final Set<String> CONTEXT = Set.of("device", "location", "timezone", "timestamp", "page", "pageType",
@@ -106,7 +106,7 @@ public final class DecideRequestReader {
 
     private static Context context(JsonNode node, String sessionId, Instant now, List<String> ignored) {
         if (node == null || node.isNull()) {
-            return new Context(Device.UNKNOWN, Location.UNKNOWN, TimeOfDay.of(now, ZoneOffset.UTC), new Session(sessionId, -1, null), null, null, null, null);
+            return new Context(Device.UNKNOWN, Location.UNKNOWN, TimeOfDay.of(now, UTC), new Session(sessionId, -1, null), null, null, null, null);
         }
         if (!node.isObject()) throw new InvalidInputException("context", "invalid_type", "context must be an object");
         unknown(node, CONTEXT, "context.", ignored);
@@ -130,7 +130,7 @@ public final class DecideRequestReader {
             location = new Location(lat, lon, optText(l, "placeType", "context.location.placeType"),
                     stringSet(l.get("geofences"), "context.location.geofences", 50), optText(l, "country", "context.location.country"));
         }
-        ZoneId zone = ZoneOffset.UTC;
+        ZoneId zone = UTC;
         String tz = optText(node, "timezone", "context.timezone");
         if (tz != null) {
             try {

@@ -104,6 +104,26 @@ class CompiledRulesTest {
     }
 
     @Test
+    void aSuppressionWinsEvenWhereThePlacementListsItsFormats() {
+        try (CompiledRules rules = compile("""
+                package p;
+                rule "Offer" when $p : Placement() then adapt($p).format("banner").priority(10); end
+                rule "Fatigue" when $p : Placement() then suppress($p, "tired").priority(100); end
+                """)) {
+            Evaluation e = rules.evaluate(input(List.of(), new Placement("x", Set.of("banner"))));
+            assertThat(e.adaptation("x").getRule()).isEqualTo("Fatigue");
+            assertThat(e.adaptation("x").isSuppressed()).isTrue();
+        }
+    }
+
+    @Test
+    void weightsVersionsWithoutANamedWeightKeepTheDefault() {
+        Weights w = new Weights("v7", 0.5, 0.3, 0.2, java.util.Map.of("other", 1.0));
+        assertThat(w.get("highIntentThreshold")).isEqualTo(0.8);
+        assertThat(new Weights("v8", 0.5, 0.3, 0.2, java.util.Map.of("highIntentThreshold", 0.7)).get("highIntentThreshold")).isEqualTo(0.7);
+    }
+
+    @Test
     void aLoopingRuleStopsAtTheFiringLimit() {
         try (CompiledRules rules = compile("""
                 package p;

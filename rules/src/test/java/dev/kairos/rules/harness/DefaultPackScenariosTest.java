@@ -65,6 +65,21 @@ class DefaultPackScenariosTest {
     }
 
     @Test
+    void aTypoInGivenOrAnUnknownRuleNameFailsTheScenario() throws IOException {
+        Path bad = java.nio.file.Files.createTempFile("typo", ".yaml");
+        java.nio.file.Files.writeString(bad, """
+                scenarios:
+                  - name: typo
+                    given: {context: {locaton: {placeType: restaurant}}}
+                    expect: {home_banner: {fallback: true}}
+                    notFired: [Evening restaurant ofer]
+                """);
+        assertThat(new ScenarioRunner(rules).run(bad)).singleElement().satisfies(r -> assertThat(r.failures()).containsExactlyInAnyOrder(
+                "no rule named 'Evening restaurant ofer' in the pack",
+                "given.context.locaton: unknown field (a typo?); see docs/api.md for the request fields"));
+    }
+
+    @Test
     void aScenarioWithAWrongExpectationFails() throws IOException {
         Path bad = java.nio.file.Files.createTempFile("bad", ".yaml");
         java.nio.file.Files.writeString(bad, """

@@ -22,7 +22,8 @@ public final class DrlPolicy {
             "ProcessBuilder", "ProcessHandle", "ClassLoader", "Class", "Module", "ModuleLayer", "SecurityManager",
             "StackWalker", "Compiler", "getClass", "forName", "newInstance", "setAccessible", "loadClass",
             "getDeclaredMethod", "getDeclaredMethods", "getDeclaredField", "getDeclaredFields",
-            "getDeclaredConstructor", "getMethod", "getField", "invoke", "exec", "exit", "halt", "Firing");
+            "getDeclaredConstructor", "getMethod", "getField", "invoke", "exec", "exit", "halt", "Firing",
+            "getClassLoader", "getModule", "Timer", "TimerTask", "ServiceLoader", "Unsafe");
     private static final Pattern QUALIFIED = Pattern.compile("\\b((?:[a-z_][A-Za-z0-9_]*\\.)+)([A-Z][A-Za-z0-9_]*|\\*)");
     private static final Pattern IDENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern IMPORT_OR_PACKAGE = Pattern.compile("^\\s*(package|import)\\b.*$", Pattern.MULTILINE);
@@ -51,7 +52,8 @@ public final class DrlPolicy {
         }
         Matcher id = IDENT.matcher(body);
         while (id.find()) {
-            if (DENIED_NAMES.contains(id.group())) {
+            boolean binding = id.start() > 0 && body.charAt(id.start() - 1) == '$';
+            if (!binding && DENIED_NAMES.contains(id.group())) {
                 problems.add(problem(file, drl, id.start(), "'" + id.group() + "' may not be used in rules (it reaches outside the rule engine)"));
             }
         }

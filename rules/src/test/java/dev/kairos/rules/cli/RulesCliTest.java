@@ -1,0 +1,91 @@
+package dev.kairos.rules.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RulesCliTest {
+    record Run(int exit, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = RulesCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void validatePrintsFileLineAndColumnAndExitsOneOnErrors(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("typo.drl"), """
+                package my;
+                rule "Typo"
+                when
+                    Context( location.placeTyp == "x" )
+                    $p : Placement()
+                then
+                    adapt($p);
+                end
+                """);
+        Run r = run("validate", dir.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("typo.drl:4:4: compile:").contains("placeTyp").contains("1 problem(s)");
+    }
+
+    @Test
+    void validateListsTheRulesOfAGoodFolder(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("ok.drl"), """
+                package my;
+                rule "Fine" when $p : Placement() then adapt($p).content("x"); end
+                """);
+        Run r = run("validate", dir.toString());
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("OK: 1 files, 1 rules").contains("rule \"Fine\"");
+    }
+
+    @Test
+    void testRunsScenariosAgainstAFolderAndFailsOnAWrongExpectation(@TempDir Path dir) throws Exception {
+        Path rules = Files.createDirectory(dir.resolve("rules"));
+        Files.writeString(rules.resolve("ok.drl"), """
+                package my;
+                rule "Fine" when $p : Placement( name == "slot" ) then adapt($p).content("x"); end
+                """);
+        Path scenarios = Files.createDirectory(dir.resolve("scenarios"));
+        Files.writeString(scenarios.resolve("s.yaml"), """
+                scenarios:
+                  - name: right
+                    expect: {slot: {rule: Fine, contentId: x}}
+                  - name: wrong
+                    expect: {slot: {contentId: y}}
+                """);
+        Run r = run("test", scenarios.toString(), "--rules", rules.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("PASS s.yaml :: right").contains("FAIL s.yaml :: wrong").contains("1 passed, 1 failed");
+    }
+
+    @Test
+    void testPassesTheDefaultPackScenarios() {
+        Run r = run("test", "src/test/scenarios/default");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains(" passed, 0 failed");
+    }
+
+    @Test
+    void aMissingFolderIsAUsageError() {
+        Run r = run("test", "/no/such/folder");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("no such file or folder: /no/such/folder").doesNotContain("at java.");
+    }
+
+    @Test
+    void withoutASubcommandItPrintsUsage() {
+        Run r = run();
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.out()).contains("validate").contains("test");
+    }
+}
