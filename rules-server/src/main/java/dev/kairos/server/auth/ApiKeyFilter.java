@@ -11,12 +11,16 @@ import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
 
 /**
- * Every {@code /v1} request needs {@code Authorization: Bearer <key>}: the admin key under
- * {@code /v1/rules}, an app write key elsewhere (the admin key is accepted there too, for
- * operators' checks). A missing or unknown key is a 401; the key itself is never echoed or logged.
+ * Every request except {@code /health} and {@code /prometheus} needs {@code Authorization: Bearer <key>}:
+ * the admin key under {@code /v1/rules} and {@code /v1/weights}, an app write key elsewhere (the
+ * admin key is accepted there too, for operators' checks). The path is judged after decoding
+ * percent-escapes and collapsing repeated slashes, so no spelling of an admin path gets past with
+ * a write key. A missing or unknown key is a 401; the key itself is never echoed or logged.
  */
-@ServerFilter("/v1/**")
+@ServerFilter("/**")
 public final class ApiKeyFilter {
+    private static final java.util.Set<String> PUBLIC = java.util.Set.of("/health", "/prometheus");
+
     private final ApiKeys keys;
 
     public ApiKeyFilter(ApiKeys keys) {
@@ -26,9 +30,11 @@ public final class ApiKeyFilter {
     @RequestFilter
     @Nullable
     public HttpResponse<?> authenticate(HttpRequest<?> request) {
+        String path = normalize(request.getPath());
+        if (PUBLIC.contains(path) || path.startsWith("/health/")) return null;
         String header = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
         String key = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : null;
-        boolean admin = isAdminPath(request.getPath());
+        boolean admin = isAdminPath(path);
         if (key == null || key.isEmpty()) {
             return unauthorized("missing_key", "send 'Authorization: Bearer <" + (admin ? "admin key" : "app write key") + ">'");
         }
@@ -37,7 +43,21 @@ public final class ApiKeyFilter {
     }
 
     static boolean isAdminPath(String path) {
-        return path.startsWith("/v1/rules") || path.startsWith("/v1/weights");
+        String p = path.toLowerCase(java.util.Locale.ROOT);
+        return p.startsWith("/v1/rules") || p.startsWith("/v1/weights");
+    }
+
+    /** Decodes percent-escapes (repeatedly) and collapses repeated slashes. */
+    static String normalize(String raw) {
+        String p = raw;
+        for (int i = 0; i < 3 && p.indexOf('%') >= 0; i++) {
+            try {
+                p = java.net.URLDecoder.decode(p.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                break;
+            }
+        }
+        return p.replaceAll("/{2,}", "/");
     }
 
     private static HttpResponse<?> unauthorized(String code, String message) {

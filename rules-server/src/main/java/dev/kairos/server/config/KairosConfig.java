@@ -13,8 +13,8 @@ import java.util.List;
  *   <li>{@code write-keys} ({@code KAIROS_WRITE_KEYS}): comma-separated app write keys for ingest and decide; required.</li>
  *   <li>{@code admin-key} ({@code KAIROS_ADMIN_KEY}): the key for rule management; required.</li>
  *   <li>{@code data-dir} ({@code KAIROS_DATA_DIR}, default {@code ./data}): where rule versions are kept.</li>
- *   <li>{@code rules.max-drl-bytes} (1 MiB), {@code rules.max-rules} (5000), {@code rules.compile-timeout} (30 s),
- *       {@code rules.max-firings} (1000 per evaluation).</li>
+ *   <li>{@code max-drl-bytes} (1 MiB per pack), {@code max-rules} (5000), {@code compile-timeout} (30 s),
+ *       {@code max-firings} (1000 per evaluation).</li>
  * </ul>
  */
 @ConfigurationProperties("kairos")

@@ -11,7 +11,6 @@ import dev.kairos.server.api.ApiException;
 import dev.kairos.server.config.KairosConfig;
 import io.micronaut.http.HttpStatus;
 import jakarta.annotation.PreDestroy;
-import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,10 +38,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>On first start the built-in default pack becomes {@code v1} and is activated.
  */
-@Singleton
+@io.micronaut.context.annotation.Context
 public class RuleRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(RuleRegistry.class);
     private static final long GRACE_SECONDS = 30;
+    /** Users are hashed into 10,000 buckets, so 0.01 % is the smallest canary. */
+    static final double MIN_CANARY_PERCENT = 0.01;
 
     /** What {@link #route} reads: immutable, swapped atomically. */
     public record Routing(CompiledRules active, CompiledRules canary, int canaryBasisPoints, RoutingState state) {}
@@ -66,13 +67,18 @@ public class RuleRegistry {
         this.compiler = new RuleCompiler(new CompileLimits(config.maxDrlBytes(), config.maxRules(), config.compileTimeout(), config.maxFirings()));
         for (RuleVersion v : store.loadVersions()) versions.put(v.id(), v);
         RoutingState state = store.loadState().orElse(null);
+        if (!versions.isEmpty() && (state == null || !versions.containsKey(state.active()))) {
+            LOG.warn("rules routing state missing or naming an unknown version; activating the oldest stored version");
+        }
         if (versions.isEmpty() || state == null || !versions.containsKey(state.active())) {
             RuleVersion v1 = versions.isEmpty() ? upload(filesOf(RulePack.defaults()), "built-in default pack") : versions.values().iterator().next();
             state = new RoutingState(v1.id(), null, 0, List.of());
             store.save(state);
         }
         if (state.canary() != null && !versions.containsKey(state.canary())) {
+            LOG.warn("canary version {} is not stored; ending the canary", state.canary());
             state = new RoutingState(state.active(), null, 0, state.history());
+            store.save(state);
         }
         this.routing = routingFor(state);
         LOG.info("rules version {} active{}", state.active(), state.canary() == null ? "" : ", " + state.canary() + " in canary at " + state.canaryPercent() + " %");
@@ -114,7 +120,8 @@ public class RuleRegistry {
         RuleVersion version = new RuleVersion(id, Instant.now(), description == null ? "" : description, sha256(files), files, result.ruleNames());
         store.save(version);
         versions.put(id, version);
-        compiled.put(id, result.orThrow());
+        // Not kept compiled: a version costs memory only while it serves (it is compiled again on activation).
+        result.orThrow().close();
         LOG.info("rules version {} uploaded: {} files, {} rules", id, files.size(), result.ruleNames().size());
         return version;
     }
@@ -136,7 +143,9 @@ public class RuleRegistry {
         if (canaryPercent == null || canaryPercent >= 100) {
             next = id.equals(s.active()) ? new RoutingState(id, null, 0, s.history()) : new RoutingState(id, null, 0, push(s.history(), s.active()));
         } else {
-            if (!(canaryPercent > 0)) throw ApiException.badRequest("out_of_range", "canaryPercent must be > 0 and <= 100", "canaryPercent");
+            if (!(canaryPercent >= MIN_CANARY_PERCENT)) {
+                throw ApiException.badRequest("out_of_range", "canaryPercent must be between 0.01 and 100", "canaryPercent");
+            }
             if (id.equals(s.active())) throw ApiException.conflict("already_active", id + " is already the active version");
             next = new RoutingState(s.active(), id, canaryPercent, s.history());
         }

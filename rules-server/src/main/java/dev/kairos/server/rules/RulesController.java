@@ -35,8 +35,9 @@ import java.util.regex.Pattern;
 @Controller("/v1/rules")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class RulesController {
-    private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,100}\\.drl");
+    private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,96}\\.drl");
     private static final int MAX_FILES = 200;
+    private static final int MAX_DESCRIPTION = 1000;
 
     private final RuleRegistry registry;
     private final ObjectMapper json;
@@ -61,6 +62,9 @@ public class RulesController {
     public HttpResponse<Map<String, Object>> upload(HttpRequest<?> request, @Body byte[] body, @Nullable @QueryValue String name,
                                                     @Nullable @QueryValue String description) throws IOException {
         Pack pack = pack(request, body, name);
+        if (description != null && description.length() > MAX_DESCRIPTION) {
+            throw ApiException.badRequest("too_long", "description must be at most " + MAX_DESCRIPTION + " characters", "description");
+        }
         RuleVersion v = registry.upload(pack.files, pack.description != null ? pack.description : description);
         return HttpResponse.created(summary(v, registry.state()))
                 .header(HttpHeaders.LOCATION, "/v1/rules/versions/" + v.id());
@@ -69,7 +73,10 @@ public class RulesController {
     @Get("/versions")
     public Map<String, Object> list() {
         RoutingState state = registry.state();
-        return Map.of("versions", registry.versions().stream().map(v -> summary(v, state)).toList(), "state", state);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("versions", registry.versions().stream().map(v -> summary(v, state)).toList());
+        out.put("state", state);
+        return out;
     }
 
     @Get("/versions/{id}")
@@ -92,8 +99,8 @@ public class RulesController {
                 percent = node.get("canaryPercent").asDouble();
             }
         }
-        if (percent != null && (percent <= 0 || percent > 100 || percent.isNaN())) {
-            throw ApiException.badRequest("out_of_range", "canaryPercent must be > 0 and <= 100", "canaryPercent");
+        if (percent != null && (percent < RuleRegistry.MIN_CANARY_PERCENT || percent > 100 || percent.isNaN())) {
+            throw ApiException.badRequest("out_of_range", "canaryPercent must be between 0.01 and 100", "canaryPercent");
         }
         return registry.activate(id, percent);
     }
@@ -143,7 +150,9 @@ public class RulesController {
             JsonNode d = node.get("description");
             if (d != null && !d.isNull() && !d.isTextual()) throw ApiException.badRequest("invalid_type", "description must be a string", "description");
             String description = d == null || d.isNull() ? null : d.asText();
-            if (description != null && description.length() > 1000) throw ApiException.badRequest("too_long", "description must be at most 1000 characters", "description");
+            if (description != null && description.length() > MAX_DESCRIPTION) {
+                throw ApiException.badRequest("too_long", "description must be at most " + MAX_DESCRIPTION + " characters", "description");
+            }
             return new Pack(out, description);
         }
         String file = name == null ? "rules.drl" : name;
@@ -153,7 +162,7 @@ public class RulesController {
 
     private static void checkName(String name, String field) {
         if (!FILE_NAME.matcher(name).matches()) {
-            throw ApiException.badRequest("invalid_value", "file names must be 1-100 letters, digits, '_', '-' or '.' ending in .drl, was '" + name + "'", field);
+            throw ApiException.badRequest("invalid_value", "file names must be 1-96 letters, digits, '_', '-' or '.' followed by .drl, was '" + name + "'", field);
         }
     }
 }

@@ -99,6 +99,8 @@ class DecideApiTest {
             "{\"userId\": \"u\", \"placements\": [\"x\"], \"signals\": {\"intentScore\": 1.5}}  | out_of_range  | signals.intentScore",
             "{\"userId\": \"u\", \"placements\": [\"x\"], \"signals\": {\"cartItems\": \"two\"}} | invalid_type  | signals.cartItems",
             "[1, 2]                                                                          | invalid_type  | ''",
+            "{\"userId\": \"u\", \"placements\": [\"x\"], \"segments\": [\" \"]}                    | invalid_value | segments[0]",
+            "{\"userId\": \"u\", \"placements\": [\"x\"], \"signals\": {\"dwellByCategory\": {\"news\": -1}}} | out_of_range | signals.dwellByCategory.news",
     })
     void invalidInputIsA400NamingTheField(String body, String code, String field) {
         Http.Response r = http.postJson("/v1/decide", WRITE_KEY, body);
@@ -159,6 +161,12 @@ class DecideApiTest {
         Http.Response wrongMethod = http.get("/v1/decide", WRITE_KEY);
         assertThat(wrongMethod.status()).isEqualTo(405);
         assertThat(wrongMethod.json().get("error").get("code").asText()).isEqualTo("method_not_allowed");
+    }
+
+    @Test
+    void nonApiPathsNeedAKeyToo() {
+        assertThat(http.get("/anything", null).status()).isEqualTo(401);
+        assertThat(http.get("/health", null).status()).isEqualTo(200);
     }
 
     @Test

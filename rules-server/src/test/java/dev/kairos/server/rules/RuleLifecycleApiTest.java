@@ -113,6 +113,22 @@ class RuleLifecycleApiTest {
     }
 
     @Test
+    void noSpellingOfAnAdminPathGetsPastWithAWriteKey() {
+        for (String path : new String[] {"//v1/rules/state", "/v1//rules/state", "/v1/%72ules/state", "/v1/rules/%2e/state", "/V1/RULES/state"}) {
+            assertThat(http.get(path, WRITE_KEY).status()).as(path).isIn(401, 404);
+        }
+        assertThat(http.get("/v1/rules/state", ADMIN_KEY).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aCanaryBelowTheSmallestBucketIsRejected() {
+        String id = uploadWinterRule();
+        Http.Response r = http.postJson("/v1/rules/versions/" + id + "/activate", ADMIN_KEY, "{\"canaryPercent\": 0.001}");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().get("error").get("message").asText()).contains("0.01");
+    }
+
+    @Test
     void uploadsAMultiFilePackAsJson() throws Exception {
         String body = new ObjectMapper().writeValueAsString(Map.of("description", "two files",
                 "files", Map.of("a.drl", NEW_RULE, "b.drl", NEW_RULE.replace("Winter sale banner", "Second banner").replace("winter", "second"))));

@@ -32,7 +32,7 @@ public final class Http {
     }
 
     public Response post(String path, String key, String contentType, String body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
+        HttpRequest.Builder b = HttpRequest.newBuilder(url(path)).timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (contentType != null) b.header("Content-Type", contentType);
         if (key != null) b.header("Authorization", "Bearer " + key);
@@ -44,9 +44,15 @@ public final class Http {
     }
 
     public Response get(String path, String key) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).GET();
+        HttpRequest.Builder b = HttpRequest.newBuilder(url(path)).timeout(Duration.ofSeconds(30)).GET();
         if (key != null) b.header("Authorization", "Bearer " + key);
         return send(b.build());
+    }
+
+    /** The path is appended verbatim (no URI resolution), so tests can send odd spellings such as {@code //v1}. */
+    private URI url(String path) {
+        String b = base.toString();
+        return URI.create((b.endsWith("/") ? b.substring(0, b.length() - 1) : b) + path);
     }
 
     private Response send(HttpRequest request) {

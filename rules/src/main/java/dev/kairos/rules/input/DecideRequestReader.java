@@ -34,8 +34,10 @@ import java.util.regex.Pattern;
  *             "timezone": "Europe/Berlin", "timestamp": "2026-11-23T18:30:00Z", "page": "/product/42"},
  * "signals": {"intentScore": 0.9}, "segments": ["cart_history"]}</pre>
  * Every field is checked for type and range, and the first problem is thrown as an
- * {@link InvalidInputException} naming the field. Unknown fields are ignored and listed in
- * {@link DecideRequest#ignoredFields()}; unknown numeric signals become custom signals.
+ * {@link InvalidInputException} naming the field. Unknown fields at the top level and in
+ * {@code context} are ignored and listed in {@link DecideRequest#ignoredFields()}; unknown fields
+ * inside nested objects (device, location, session, placement and segment objects) are ignored;
+ * unknown numeric signals become custom signals.
  * Stateless and thread-safe.
  */
 public final class DecideRequestReader {
@@ -50,7 +52,7 @@ public final class DecideRequestReader {
     private static final Pattern PLACEMENT_NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
     private static final Set<String> TOP = Set.of("userId", "anonymousId", "sessionId", "placements", "context", "signals", "segments");
     private static final Set<String> CONTEXT = Set.of("device", "location", "timezone", "timestamp", "page", "pageType",
-            "locale", "network", "session", "app", "userAgent", "ip");
+            "locale", "network", "session");
 
     /** Reads {@code body}, using {@code weights} for a computed intent score and {@code now} when no timestamp was sent. */
     public DecideRequest read(JsonNode body, Weights weights, Instant now) {
@@ -197,7 +199,7 @@ public final class DecideRequestReader {
                     case "pageViews" -> b.pageViews(integer(v, path));
                     case "productViews" -> b.productViews(integer(v, path));
                     case "productViewsByCategory" -> b.productViewsByCategory(intMap(v, path));
-                    case "dwellByCategory" -> b.dwellByCategory(numMap(v, path));
+                    case "dwellByCategory" -> b.dwellByCategory(nonNegative(numMap(v, path), path));
                     case "cartItems" -> b.cartItems(integer(v, path));
                     case "secondsSinceCartAdd" -> b.secondsSinceCartAdd((long) num(v, path));
                     case "cartHistory" -> b.cartHistory(integer(v, path));
@@ -234,7 +236,9 @@ public final class DecideRequestReader {
             JsonNode s = node.get(i);
             String path = "segments[" + i + "]";
             if (s.isTextual()) {
-                out.add(Segment.of(text(s, path, 128)));
+                String segment = text(s, path, 128);
+                if (segment.isEmpty()) throw new InvalidInputException(path, "invalid_value", path + " must not be blank");
+                out.add(Segment.of(segment));
             } else if (s.isObject()) {
                 String since = optText(s, "since", path + ".since");
                 Instant at = null;
@@ -243,7 +247,9 @@ public final class DecideRequestReader {
                         throw new InvalidInputException(path + ".since", "invalid_value", path + ".since must be an ISO-8601 instant");
                     }
                 }
-                out.add(new Segment(requireText(s, "name", path + ".name"), at));
+                String segment = requireText(s, "name", path + ".name");
+                if (segment.length() > 128) throw new InvalidInputException(path + ".name", "too_long", path + ".name must be at most 128 characters");
+                out.add(new Segment(segment, at));
             } else {
                 throw new InvalidInputException(path, "invalid_type", path + " must be a segment name");
             }
@@ -316,7 +322,8 @@ public final class DecideRequestReader {
     }
 
     private static List<Integer> intList(JsonNode node, String path) {
-        if (!node.isArray() || node.size() > 24) throw new InvalidInputException(path, "invalid_type", path + " must be an array of at most 24 hours");
+        if (!node.isArray()) throw new InvalidInputException(path, "invalid_type", path + " must be an array of hours 0..23");
+        if (node.size() > 24) throw new InvalidInputException(path, "too_many", path + " must have at most 24 hours");
         List<Integer> out = new ArrayList<>(node.size());
         for (int i = 0; i < node.size(); i++) out.add(integer(node.get(i), path + "[" + i + "]"));
         return out;
@@ -336,6 +343,13 @@ public final class DecideRequestReader {
         Map<String, Double> out = new HashMap<>();
         eachField(node, path, (e) -> out.put(e.getKey(), num(e.getValue(), path + "." + e.getKey())));
         return out;
+    }
+
+    private static Map<String, Double> nonNegative(Map<String, Double> m, String path) {
+        m.forEach((k, v) -> {
+            if (v < 0) throw new InvalidInputException(path + "." + k, "out_of_range", path + "." + k + " must be >= 0");
+        });
+        return m;
     }
 
     private static void eachField(JsonNode node, String path, Consumer<Map.Entry<String, JsonNode>> each) {

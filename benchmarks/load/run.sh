@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# HTTP load run of the rules server on loopback: GET /health (the HTTP floor) and POST /v1/decide
+# at the same fixed concurrency, in one run, with wrk. Prints req/s and p50/p99 for both.
+#   benchmarks/load/run.sh                 defaults: 2 threads, 32 connections, 20 s each
+#   THREADS=2 CONNECTIONS=64 DURATION=30s benchmarks/load/run.sh
+# Installs wrk from Debian when missing (needs root). Traffic goes to 127.0.0.1 only.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+HERE="$ROOT/benchmarks/load"
+THREADS="${THREADS:-2}" CONNECTIONS="${CONNECTIONS:-32}" DURATION="${DURATION:-20s}" PORT="${PORT:-18080}"
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "installing wrk..."
+  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+fi
+JAR="$ROOT/rules-server/target/kairos-rules-server-0.1.0-SNAPSHOT.jar"
+[ -f "$JAR" ] || (cd "$ROOT" && mvn -B -q -DskipTests -pl rules-server -am package)
+
+DATA="$(mktemp -d)"
+export KAIROS_BENCH_KEY="wk_bench_$$"
+KAIROS_WRITE_KEYS="$KAIROS_BENCH_KEY" KAIROS_ADMIN_KEY="ak_bench_$$" KAIROS_DATA_DIR="$DATA" KAIROS_RULES_PORT="$PORT" \
+  java ${KAIROS_JAVA_OPTS:--Xms512m -Xmx512m} -jar "$JAR" > "$DATA/server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
+for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.5; done
+
+run() { # name, wrk args...
+  local name=$1; shift
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "$@" >/dev/null            # warm-up
+  local out
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@")
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  printf '%-14s %12s req/s   p50 %-9s p99 %-9s non-2xx %s\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}"
+  echo "$rps" > "$DATA/$name.rps"
+}
+
+echo "rules-server load: wrk -t$THREADS -c$CONNECTIONS -d$DURATION on 127.0.0.1:$PORT ($(nproc) cores)"
+run health "http://127.0.0.1:$PORT/health"
+run decide -s "$HERE/decide.lua" "http://127.0.0.1:$PORT/v1/decide"
+awk -v h="$(cat "$DATA/health.rps")" -v d="$(cat "$DATA/decide.rps")" 'BEGIN {printf "decide/health throughput ratio: %.2f\n", d / h}'

@@ -1,0 +1,89 @@
+package dev.kairos.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Runs the README's {@code ./kairos start} for real (the packaged jars of this build, its own
+ * ports and data folder): both services become healthy, a decision works with the generated key,
+ * the keys persist, and SIGTERM stops everything it started.
+ */
+class KairosStartTest {
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    static final int RULES_PORT = 18180;
+    static final int FEEDBACK_PORT = 18181;
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @Test
+    void startsThePlatformAnswersADecisionAndStopsEverythingOnSigterm(@TempDir Path data) throws Exception {
+        Path log = data.resolve("start.log");
+        ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("kairos").toString(), "start")
+                .directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().remove("KAIROS_WRITE_KEYS");
+        pb.environment().remove("KAIROS_ADMIN_KEY");
+        pb.environment().put("KAIROS_DATA_DIR", data.toString());
+        pb.environment().put("KAIROS_RULES_PORT", String.valueOf(RULES_PORT));
+        pb.environment().put("KAIROS_FEEDBACK_PORT", String.valueOf(FEEDBACK_PORT));
+        pb.environment().put("KAIROS_SKIP_BUILD", "1");
+        Process kairos = pb.start();
+        try {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(
+                    () -> !kairos.isAlive() || Files.readString(log).contains("Kairos is running"));
+            assertThat(kairos.isAlive()).as(Files.readString(log)).isTrue();
+
+            assertThat(get("http://127.0.0.1:" + RULES_PORT + "/health").body()).contains("UP");
+            assertThat(get("http://127.0.0.1:" + FEEDBACK_PORT + "/health").body()).contains("UP");
+
+            Properties keys = new Properties();
+            keys.load(Files.newBufferedReader(data.resolve("keys.env"), StandardCharsets.UTF_8));
+            String writeKey = keys.getProperty("KAIROS_WRITE_KEYS");
+            assertThat(writeKey).startsWith("wk_");
+            assertThat(Files.readString(log)).contains(writeKey).contains(keys.getProperty("KAIROS_ADMIN_KEY"));
+
+            HttpResponse<String> decision = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + RULES_PORT + "/v1/decide"))
+                    .header("Authorization", "Bearer " + writeKey).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("""
+                            {"userId": "u1", "placements": ["home_banner"], "context": {"location": {"placeType": "restaurant"},
+                             "timezone": "Europe/Berlin", "timestamp": "2026-11-23T18:30:00Z"}}""")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(decision.statusCode()).isEqualTo(200);
+            JsonNode body = new ObjectMapper().readTree(decision.body());
+            assertThat(body.get("adaptations").get(0).get("rule").asText()).isEqualTo("Evening restaurant offer");
+        } finally {
+            kairos.destroy(); // SIGTERM
+            assertThat(kairos.waitFor(30, TimeUnit.SECONDS)).as("kairos exits on SIGTERM").isTrue();
+        }
+        assertThat(listening(RULES_PORT)).as("rules-server stopped").isFalse();
+        assertThat(listening(FEEDBACK_PORT)).as("feedback-service stopped").isFalse();
+        assertThat(Files.readString(log)).contains("kairos: stopped");
+    }
+
+    HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static boolean listening(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
