@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # HTTP load run of the rules server on loopback: GET /health (the HTTP floor) and POST /v1/decide
 # at the same fixed concurrency, in one run, with wrk. Prints req/s and p50/p99 for both.
-#   benchmarks/load/run.sh                 defaults: 2 threads, 32 connections, 20 s each
+#   benchmarks/load/run.sh                 defaults: 1 wrk thread, 8 connections, 20 s each
 #   THREADS=2 CONNECTIONS=64 DURATION=30s benchmarks/load/run.sh
 # Installs wrk from Debian when missing (needs root). Traffic goes to 127.0.0.1 only.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HERE="$ROOT/benchmarks/load"
-THREADS="${THREADS:-2}" CONNECTIONS="${CONNECTIONS:-32}" DURATION="${DURATION:-20s}" PORT="${PORT:-18080}"
+THREADS="${THREADS:-1}" CONNECTIONS="${CONNECTIONS:-8}" DURATION="${DURATION:-20s}" PORT="${PORT:-18080}"
 
 if ! command -v wrk >/dev/null 2>&1; then
   echo "installing wrk..."
