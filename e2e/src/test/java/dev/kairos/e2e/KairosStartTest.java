@@ -23,13 +23,15 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Runs the README's {@code ./kairos start} for real (the packaged jars of this build, its own
- * ports and data folder): both services become healthy, a decision works with the generated key,
- * the keys persist, and SIGTERM stops everything it started.
+ * ports and data folder): it starts a Kafka broker, both services become healthy, a decision and
+ * an event batch work with the generated key, the keys persist, and SIGTERM stops everything it
+ * started, the broker last.
  */
 class KairosStartTest {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     static final int RULES_PORT = 18180;
     static final int FEEDBACK_PORT = 18181;
+    static final int KAFKA_PORT = 18192;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Test
@@ -43,6 +45,8 @@ class KairosStartTest {
         pb.environment().put("KAIROS_RULES_PORT", String.valueOf(RULES_PORT));
         pb.environment().put("KAIROS_FEEDBACK_PORT", String.valueOf(FEEDBACK_PORT));
         pb.environment().put("KAIROS_SKIP_BUILD", "1");
+        pb.environment().remove("KAFKA_BOOTSTRAP_SERVERS");
+        pb.environment().put("KAIROS_KAFKA_PORT", String.valueOf(KAFKA_PORT));
         Process kairos = pb.start();
         try {
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(
@@ -66,12 +70,20 @@ class KairosStartTest {
             assertThat(decision.statusCode()).isEqualTo(200);
             JsonNode body = new ObjectMapper().readTree(decision.body());
             assertThat(body.get("adaptations").get(0).get("rule").asText()).isEqualTo("Evening restaurant offer");
+
+            HttpResponse<String> events = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + RULES_PORT + "/v1/events"))
+                    .header("Authorization", "Bearer " + writeKey).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"batch\": [{\"eventId\": \"" + java.util.UUID.randomUUID()
+                            + "\", \"type\": \"task_created\", \"userId\": \"u1\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(events.statusCode()).as(events.body()).isEqualTo(200);
+            assertThat(events.body()).contains("\"accepted\":1");
         } finally {
             kairos.destroy(); // SIGTERM
             assertThat(kairos.waitFor(30, TimeUnit.SECONDS)).as("kairos exits on SIGTERM").isTrue();
         }
         assertThat(listening(RULES_PORT)).as("rules-server stopped").isFalse();
         assertThat(listening(FEEDBACK_PORT)).as("feedback-service stopped").isFalse();
+        assertThat(listening(KAFKA_PORT)).as("the broker it started stopped").isFalse();
         assertThat(Files.readString(log)).contains("kairos: stopped");
     }
 

@@ -242,6 +242,9 @@ public final class Signals {
         public Builder lastSearch(String v) { lastSearch = v == null ? "" : v; return this; }
         public Builder custom(Map<String, Double> v) { custom = Map.copyOf(v); return this; }
 
+        /** The custom signals set so far. */
+        public Map<String, Double> customSignals() { return custom; }
+
         /** True when an intent score was set explicitly (otherwise it is computed from weights). */
         public boolean hasIntentScore() { return !Double.isNaN(intentScore); }
 

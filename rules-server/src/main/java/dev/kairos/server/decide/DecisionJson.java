@@ -17,6 +17,7 @@ import java.util.Map;
  * <pre>{"decisionId", "rulesVersion", "weightsVersion", "canary",
  *  "adaptations": [{"placement", "contentId", "tone", "format", "cta", "priority", "rule", "reason",
  *                   "fallback", "suppressed", "params"}],
+ *  "segments": ["cart_no_purchase_24h", ...],
  *  "explanation": {"placements": {"home_banner": {"winner", "why", "candidates": [...]}},
  *                  "firedRules": [...], "truncated": false},
  *  "warnings": [{"code": "ignored_field", "field": ...}]}</pre>
@@ -37,6 +38,9 @@ final class DecisionJson {
             g.writeBooleanField("canary", d.canary());
             g.writeArrayFieldStart("adaptations");
             for (Adaptation a : e.adaptations()) writeAdaptation(g, a);
+            g.writeEndArray();
+            g.writeArrayFieldStart("segments");
+            for (String segment : e.segments()) g.writeString(segment);
             g.writeEndArray();
             g.writeObjectFieldStart("explanation");
             g.writeObjectFieldStart("placements");

@@ -7,6 +7,7 @@ import dev.kairos.rules.engine.Evaluation;
 import dev.kairos.rules.input.DecideRequest;
 import dev.kairos.rules.input.DecideRequestReader;
 import dev.kairos.server.rules.RuleRegistry;
+import dev.kairos.server.signals.SignalsView;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -17,22 +18,28 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Answers one decide request: reads and validates the facts, picks the rules version (canary or
- * active) for the user, evaluates in memory and names the result with a fresh decision id.
+ * Answers one decide request: reads and validates the facts, fuses them with the user's stored
+ * signals and profile (this instance's local view; the request's values win), picks the rules
+ * version (canary or active) for the user, evaluates in memory and names the result with a fresh
+ * decision id.
  * Nothing here waits on I/O. Thread-safe.
  */
 @Singleton
 public class DecisionService {
     private final RuleRegistry registry;
     private final CurrentWeights weights;
-    private final DecideRequestReader reader = new DecideRequestReader();
+    private final DecideRequestReader reader;
+    private final SignalsView signals;
     private final Timer timer;
     private final Counter fallbacks;
     private final Counter truncated;
 
-    public DecisionService(RuleRegistry registry, CurrentWeights weights, MeterRegistry meters) {
+    public DecisionService(RuleRegistry registry, CurrentWeights weights, DecideRequestReader reader, SignalsView signals,
+                           MeterRegistry meters) {
         this.registry = registry;
         this.weights = weights;
+        this.reader = reader;
+        this.signals = signals;
         this.timer = Timer.builder("kairos.decide").description("Time to evaluate one decide request").register(meters);
         this.fallbacks = Counter.builder("kairos.decide.fallbacks").description("Placements answered with a default").register(meters);
         this.truncated = Counter.builder("kairos.decide.truncated").description("Evaluations stopped at the firing limit").register(meters);
@@ -42,7 +49,9 @@ public class DecisionService {
     public Decision decide(JsonNode body) {
         long start = System.nanoTime();
         Weights w = weights.get();
-        DecideRequest request = reader.read(body, w, Instant.now());
+        Instant now = Instant.now();
+        // Stored signals and profile first; the request's own values win for the here-and-now.
+        DecideRequest request = reader.read(body, w, now, userKey -> signals.stored(userKey, now));
         RuleRegistry.Route route = registry.route(request.userKey());
         Evaluation evaluation = route.rules().evaluate(request.input());
         for (Adaptation a : evaluation.adaptations()) {

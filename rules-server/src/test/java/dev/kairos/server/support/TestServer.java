@@ -9,7 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Starts a real rules server (Netty, random port) on a data folder, for HTTP tests. */
+/**
+ * Starts a real rules server (Netty, random port) on a data folder, against the shared real Kafka
+ * broker, with topics and a Kafka Streams application id of its own (derived from the data
+ * folder, so a restart on the same folder finds its state again).
+ */
 public final class TestServer implements AutoCloseable {
     public static final String WRITE_KEY = "wk_test_app";
     public static final String ADMIN_KEY = "ak_test_admin";
@@ -17,14 +21,23 @@ public final class TestServer implements AutoCloseable {
     public final EmbeddedServer server;
     public final Http http;
     public final Path dataDir;
+    /** Prefix of this server's topics and Kafka Streams application id: a restart reuses it. */
+    public final String namespace;
 
     private TestServer(Path dataDir, Map<String, Object> extra) {
         this.dataDir = dataDir;
+        this.namespace = "t" + Integer.toHexString(dataDir.toString().hashCode());
         Map<String, Object> props = new java.util.HashMap<>(Map.of(
                 "micronaut.server.port", -1,
                 "kairos.write-keys", WRITE_KEY + ",wk_other_app",
                 "kairos.admin-key", ADMIN_KEY,
-                "kairos.data-dir", dataDir.toString()));
+                "kairos.data-dir", dataDir.toString(),
+                "kafka.bootstrap.servers", SharedKafka.bootstrapServers(),
+                "kafka.streams.default.application.id", namespace + "-signals",
+                "kairos.topics.events", namespace + ".events",
+                "kairos.topics.outcomes", namespace + ".outcomes",
+                "kairos.topics.signals", namespace + ".signals",
+                "kairos.topics.partitions", 3));
         props.putAll(extra);
         this.server = ApplicationContext.run(EmbeddedServer.class, props);
         this.http = new Http(server.getURI());

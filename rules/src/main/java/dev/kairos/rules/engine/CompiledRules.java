@@ -69,17 +69,21 @@ public final class CompiledRules implements AutoCloseable {
             session.insert(input.context());
             session.insert(input.signals());
             session.insert(input.weights());
+            session.insert(input.profile());
             for (Segment s : input.segments()) session.insert(s);
             for (Placement p : input.placements()) session.insert(p);
             int fired = session.fireAllRules(maxFirings);
-            return resolve(input, firing, fired >= maxFirings);
+            List<String> segments = new ArrayList<>(4);
+            for (Object o : session.getObjects(o -> o instanceof Segment)) segments.add(((Segment) o).getName());
+            segments.sort(null);
+            return resolve(input, firing, fired >= maxFirings, segments);
         } finally {
             firing.end();
             session.dispose();
         }
     }
 
-    private Evaluation resolve(DecisionInput input, Firing firing, boolean truncated) {
+    private Evaluation resolve(DecisionInput input, Firing firing, boolean truncated, List<String> segments) {
         Map<String, List<AdaptationBuilder>> byPlacement = new HashMap<>();
         for (AdaptationBuilder b : firing.recorded()) {
             byPlacement.computeIfAbsent(b.getPlacement(), k -> new ArrayList<>(4)).add(b);
@@ -108,7 +112,7 @@ public final class CompiledRules implements AutoCloseable {
             adaptations.add(chosen);
             explanations.put(p.getName(), new PlacementExplanation(p.getName(), chosen.getRule(), why(winner, candidates), explained));
         }
-        return new Evaluation(version, adaptations, explanations, List.copyOf(firing.fired()), truncated);
+        return new Evaluation(version, adaptations, explanations, List.copyOf(firing.fired()), truncated, segments);
     }
 
     private static String lostTo(AdaptationBuilder loser, AdaptationBuilder winner) {

@@ -2,6 +2,7 @@ package dev.kairos.rules.engine;
 
 import dev.kairos.rules.Context;
 import dev.kairos.rules.Placement;
+import dev.kairos.rules.Profile;
 import dev.kairos.rules.Segment;
 import dev.kairos.rules.Signals;
 import dev.kairos.rules.Weights;
@@ -10,13 +11,19 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The facts of one evaluation: the context, the user's signals and segments, the current weights
- * and the placements to decide (distinct names, in the order they were asked for).
+ * The facts of one evaluation: the context, the user's signals, stored profile and segments, the
+ * current weights and the placements to decide (distinct names, in the order they were asked for).
  */
-public record DecisionInput(Context context, Signals signals, List<Segment> segments, Weights weights,
+public record DecisionInput(Context context, Signals signals, Profile profile, List<Segment> segments, Weights weights,
                             List<Placement> placements) {
+    /** Facts for a user without stored history. */
+    public DecisionInput(Context context, Signals signals, List<Segment> segments, Weights weights, List<Placement> placements) {
+        this(context, signals, Profile.NONE.at(context.getTime().getInstant()), segments, weights, placements);
+    }
+
     public DecisionInput {
         Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(signals, "signals");
         Objects.requireNonNull(weights, "weights");
         segments = List.copyOf(segments);

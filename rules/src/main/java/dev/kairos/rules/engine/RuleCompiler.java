@@ -43,7 +43,9 @@ import java.util.concurrent.TimeoutException;
  *if (!r.ok()) r.problems().forEach(System.err::println);</pre>
  *
  * The functions of {@link dev.kairos.rules.Actions} and the fact model classes are imported into
- * every package automatically. Thread-safe; compilations run one at a time on a daemon thread.
+ * every package automatically, and the built-in segment rules ({@code dev/kairos/rules/segments/segments.drl},
+ * package {@link #SEGMENTS_PACKAGE}) are compiled into every version; {@link CompileResult#ruleNames()}
+ * lists the pack's own rules. Thread-safe; compilations run one at a time on a daemon thread.
  */
 public final class RuleCompiler implements AutoCloseable {
     private static final String PRELUDE = """
@@ -56,6 +58,10 @@ public final class RuleCompiler implements AutoCloseable {
 
     private static final java.util.regex.Pattern LINE_COLUMN = java.util.regex.Pattern.compile("\\[Line: (\\d+), Column: (\\d+)]");
     private static final java.util.regex.Pattern ERROR_DETAIL = java.util.regex.Pattern.compile("\\[Error: ([^\\]]+)]");
+
+    /** Package of the built-in segment rules compiled into every version. */
+    public static final String SEGMENTS_PACKAGE = "dev.kairos.rules.segments";
+    private static final String BUILT_IN_SEGMENTS = readResource("dev/kairos/rules/segments/segments.drl");
 
     private final CompileLimits limits;
     private final ExecutorService executor;
@@ -138,6 +144,9 @@ public final class RuleCompiler implements AutoCloseable {
         for (String pkg : packages) {
             builder.add(resource("kairos-prelude-" + pkg + ".drl", String.format(PRELUDE, pkg)), ResourceType.DRL);
         }
+        packages.add(SEGMENTS_PACKAGE);
+        builder.add(resource("kairos-prelude-" + SEGMENTS_PACKAGE + ".drl", String.format(PRELUDE, SEGMENTS_PACKAGE)), ResourceType.DRL);
+        builder.add(resource("kairos-segments.drl", BUILT_IN_SEGMENTS), ResourceType.DRL);
         for (RuleSource source : pack.sources()) {
             builder.add(resource(source.name(), source.drl()), ResourceType.DRL);
         }
@@ -162,11 +171,20 @@ public final class RuleCompiler implements AutoCloseable {
                         rule.getMetaData().get("org.kie.api.definition.type.Description"));
                 int salience = rule instanceof RuleImpl impl && !impl.isSalienceDynamic() ? impl.getSalienceValue() : 0;
                 infos.put(rule, new RuleInfo(rule.getName(), salience, description == null ? null : description.toString()));
-                names.add(rule.getName());
+                if (!SEGMENTS_PACKAGE.equals(kp.getName())) names.add(rule.getName());
             }
         }
         names.sort(null);
         return new CompileResult(Optional.of(new CompiledRules(version, kieBase, infos, names, limits.maxFirings())), List.of(), names);
+    }
+
+    private static String readResource(String name) {
+        try (java.io.InputStream in = RuleCompiler.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) throw new IllegalStateException("missing resource " + name);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static Resource resource(String name, String drl) {

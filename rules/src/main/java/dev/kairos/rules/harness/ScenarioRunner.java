@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.kairos.rules.Adaptation;
+import dev.kairos.rules.Profile;
 import dev.kairos.rules.Weights;
 import dev.kairos.rules.engine.CompiledRules;
 import dev.kairos.rules.engine.Evaluation;
 import dev.kairos.rules.input.DecideRequest;
 import dev.kairos.rules.input.DecideRequestReader;
 import dev.kairos.rules.input.InvalidInputException;
+import dev.kairos.rules.input.StoredUser;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,7 +40,11 @@ import java.util.stream.Stream;
  *      signals: {intentScore: 0.3}
  *    expect:
  *      home_banner: {rule: Evening restaurant offer, tone: casual, format: carousel, fallback: false}
- *    fired: [Evening restaurant offer, Default home banner]   # optional: exactly these rules fired</pre>
+ *    fired: [Evening restaurant offer, Default home banner]   # optional: exactly these rules fired
+ *    segments: [cart_no_purchase_24h]                         # optional: exactly these segments</pre>
+ * {@code given.profile} sets the stored history segment rules read ({@code lastEventAt},
+ * {@code lastCartAddAt}, {@code lastPurchaseAt}, {@code lastProductViewAt} as ISO instants,
+ * {@code cartItems}, {@code sessions}).
  * {@code given} is the body of {@code POST /v1/decide} ({@code userId} may be left out, {@code placements}
  * default to the placements under {@code expect}, and {@code given} itself may be left out); without a
  * timestamp it is {@link #DEFAULT_NOW}. {@code given.weights} optionally sets the {@code Weights}
@@ -108,10 +114,13 @@ public final class ScenarioRunner {
             expect.fieldNames().forEachRemaining(placements::add);
         }
         JsonNode weightsNode = request.remove("weights");
+        JsonNode profileNode = request.remove("profile");
         Evaluation evaluation;
         try {
             Weights weights = weightsNode == null ? Weights.DEFAULT : weights(weightsNode);
-            DecideRequest req = reader.read(request, weights, DEFAULT_NOW);
+            java.util.function.Function<String, StoredUser> store = profileNode == null ? null
+                    : key -> new StoredUser(dev.kairos.rules.Signals.builder(), profile(profileNode, request));
+            DecideRequest req = reader.read(request, weights, DEFAULT_NOW, store);
             for (String ignored : req.ignoredFields()) {
                 failures.add("given." + ignored + ": unknown field (a typo?); see docs/api.md for the request fields");
             }
@@ -142,6 +151,14 @@ public final class ScenarioRunner {
             list.forEach(n -> {
                 if (!rules.ruleNames().contains(n.asText())) failures.add("no rule named '" + n.asText() + "' in the pack");
             });
+        }
+        JsonNode segments = scenario.get("segments");
+        if (segments != null) {
+            Set<String> expected = new TreeSet<>();
+            segments.forEach(n -> expected.add(n.asText()));
+            if (!expected.equals(new TreeSet<>(evaluation.segments()))) {
+                failures.add("segments: expected " + expected + " but were " + evaluation.segments());
+            }
         }
         if (fired != null) {
             Set<String> expected = new TreeSet<>();
@@ -203,6 +220,18 @@ public final class ScenarioRunner {
 
     private static String quote(Object o) {
         return o instanceof String s ? "\"" + s + "\"" : String.valueOf(o);
+    }
+
+    /** {@code given.profile}: the stored history, timestamps as ISO instants, seen at the request's time. */
+    private static Profile profile(JsonNode n, JsonNode request) {
+        String ts = request.path("context").path("timestamp").asText(null);
+        Instant now = ts == null ? DEFAULT_NOW : Instant.parse(ts);
+        return new Profile(true, instant(n, "lastEventAt"), instant(n, "lastCartAddAt"), instant(n, "lastPurchaseAt"),
+                instant(n, "lastProductViewAt"), n.path("cartItems").asInt(0), n.path("sessions").asInt(1), now);
+    }
+
+    private static Instant instant(JsonNode n, String field) {
+        return n.hasNonNull(field) ? Instant.parse(n.get(field).asText()) : null;
     }
 
     private static Weights weights(JsonNode n) {

@@ -5,12 +5,14 @@ import dev.kairos.rules.Context;
 import dev.kairos.rules.Device;
 import dev.kairos.rules.Location;
 import dev.kairos.rules.Placement;
+import dev.kairos.rules.Profile;
 import dev.kairos.rules.Segment;
 import dev.kairos.rules.Session;
 import dev.kairos.rules.Signals;
 import dev.kairos.rules.TimeOfDay;
 import dev.kairos.rules.Weights;
 import dev.kairos.rules.engine.DecisionInput;
+import dev.kairos.rules.geo.Geofences;
 
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -38,7 +41,8 @@ import java.util.regex.Pattern;
  * {@code context} are ignored and listed in {@link DecideRequest#ignoredFields()}; unknown fields
  * inside nested objects (device, location, session, placement and segment objects) are ignored;
  * unknown numeric signals become custom signals.
- * Stateless and thread-safe.
+ * With {@link Geofences}, coordinates add the names of the geofences they fall in and, when the
+ * request sent no place type, the geofence's place type. Stateless and thread-safe.
  */
 public final class DecideRequestReader {
     /** At most this many placements per request. */
@@ -54,8 +58,28 @@ public final class DecideRequestReader {
     private static final Set<String> CONTEXT = Set.of("device", "location", "timezone", "timestamp", "page", "pageType",
             "locale", "network", "session");
 
+    private final Geofences geofences;
+
+    /** A reader without geofences. */
+    public DecideRequestReader() {
+        this(Geofences.NONE);
+    }
+
+    /** A reader that resolves coordinates to place types and geofence names with {@code geofences}. */
+    public DecideRequestReader(Geofences geofences) {
+        this.geofences = java.util.Objects.requireNonNull(geofences, "geofences");
+    }
+
     /** Reads {@code body}, using {@code weights} for a computed intent score and {@code now} when no timestamp was sent. */
     public DecideRequest read(JsonNode body, Weights weights, Instant now) {
+        return read(body, weights, now, null);
+    }
+
+    /**
+     * Reads {@code body} on top of what {@code store} knows of the user (may be null, or answer null
+     * for an unknown user): the request's signals override the stored ones field by field.
+     */
+    public DecideRequest read(JsonNode body, Weights weights, Instant now, Function<String, StoredUser> store) {
         if (body == null || !body.isObject()) throw new InvalidInputException("", "invalid_type", "the request body must be a JSON object");
         List<String> ignored = new ArrayList<>();
         unknown(body, TOP, "", ignored);
@@ -66,10 +90,34 @@ public final class DecideRequestReader {
         }
         String sessionId = optText(body, "sessionId", "sessionId");
         List<Placement> placements = placements(body.get("placements"));
+        StoredUser stored = store == null ? null : store.apply(userId != null ? userId : anonymousId);
         Context context = context(body.get("context"), sessionId, now, ignored);
-        Signals signals = signals(body.get("signals"), weights);
+        if (stored != null && stored.sessionSeconds() >= 0 && context.getSession().getDurationSeconds() < 0) {
+            Session s = context.getSession();
+            context = new Context(context.getDevice(), context.getLocation(), context.getTime(),
+                    new Session(s.getId(), stored.sessionSeconds(), null), context.getNetwork(), context.getPage(),
+                    context.getPageType(), context.getLocale());
+        }
+        Signals signals = signals(body.get("signals"), weights, stored == null ? Signals.builder() : stored.signals());
         List<Segment> segments = segments(body.get("segments"));
-        return new DecideRequest(userId, anonymousId, sessionId, new DecisionInput(context, signals, segments, weights, placements), ignored);
+        Profile profile = stored == null ? Profile.NONE.at(context.getTime().getInstant()) : stored.profile();
+        return new DecideRequest(userId, anonymousId, sessionId,
+                new DecisionInput(context, signals, profile, segments, weights, placements), ignored);
+    }
+
+    /**
+     * Validates and reads a context object of the decide shape (events carry the same one); field
+     * paths in errors start with {@code prefix}, e.g. {@code batch[3].}.
+     */
+    public Context readContext(JsonNode node, String prefix, Instant now, List<String> ignored) {
+        try {
+            List<String> local = new ArrayList<>();
+            Context c = context(node, null, now, local);
+            for (String f : local) ignored.add(prefix + f);
+            return c;
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException(prefix + e.field(), e.code(), prefix + e.getMessage());
+        }
     }
 
     private static void unknown(JsonNode node, Set<String> known, String prefix, List<String> ignored) {
@@ -106,7 +154,7 @@ public final class DecideRequestReader {
         return List.copyOf(byName.values());
     }
 
-    private static Context context(JsonNode node, String sessionId, Instant now, List<String> ignored) {
+    private Context context(JsonNode node, String sessionId, Instant now, List<String> ignored) {
         if (node == null || node.isNull()) {
             return new Context(Device.UNKNOWN, Location.UNKNOWN, TimeOfDay.of(now, UTC), new Session(sessionId, -1, null), null, null, null, null);
         }
@@ -129,8 +177,17 @@ public final class DecideRequestReader {
             if (Double.isNaN(lat) != Double.isNaN(lon)) {
                 throw new InvalidInputException(Double.isNaN(lat) ? "context.location.lat" : "context.location.lon", "missing_field", "lat and lon must be sent together");
             }
-            location = new Location(lat, lon, optText(l, "placeType", "context.location.placeType"),
-                    stringSet(l.get("geofences"), "context.location.geofences", 50), optText(l, "country", "context.location.country"));
+            String placeType = optText(l, "placeType", "context.location.placeType");
+            Set<String> fences = stringSet(l.get("geofences"), "context.location.geofences", 50);
+            if (!Double.isNaN(lat) && !geofences.areas().isEmpty()) {
+                Geofences.Match m = geofences.match(lat, lon);
+                if (placeType == null) placeType = m.placeType();
+                if (!m.names().isEmpty()) {
+                    fences = new LinkedHashSet<>(fences);
+                    fences.addAll(m.names());
+                }
+            }
+            location = new Location(lat, lon, placeType, fences, optText(l, "country", "context.location.country"));
         }
         ZoneId zone = UTC;
         String tz = optText(node, "timezone", "context.timezone");
@@ -177,11 +234,10 @@ public final class DecideRequestReader {
                 optText(node, "page", "context.page"), optText(node, "pageType", "context.pageType"), optText(node, "locale", "context.locale"));
     }
 
-    private static Signals signals(JsonNode node, Weights weights) {
-        Signals.Builder b = Signals.builder();
+    private static Signals signals(JsonNode node, Weights weights, Signals.Builder b) {
         if (node == null || node.isNull()) return b.build(weights);
         requireObject(node, "signals");
-        Map<String, Double> custom = new HashMap<>();
+        Map<String, Double> custom = new HashMap<>(b.customSignals());
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String path = "signals." + e.getKey();

@@ -51,6 +51,7 @@ class DefaultPackScenariosTest {
         for (var source : RulePack.defaults().sources()) {
             assertThat(scenarioFiles).contains(source.name().replace(".drl", ".yaml"));
         }
+        assertThat(scenarioFiles).as("the built-in segment rules have scenarios too").contains("segments.yaml");
     }
 
     @Test

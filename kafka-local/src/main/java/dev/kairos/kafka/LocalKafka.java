@@ -1,0 +1,289 @@
+package dev.kairos.kafka;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real single-node Apache Kafka broker (KRaft: broker and controller in one process), run as a
+ * child JVM from the broker's own jars. Used by the test suites and by {@code ./kairos start}
+ * when no {@code kafka.bootstrap.servers} is configured, so a laptop runs the same code path as
+ * a cluster.
+ *
+ * <pre>try (LocalKafka kafka = LocalKafka.builder().dataDir(Path.of("data/kafka")).port(9092).build().start()) {
+ *    String bootstrap = kafka.bootstrapServers();   // "127.0.0.1:9092"
+ *}</pre>
+ *
+ * Data (the log directories, {@code meta.properties}, {@code broker.log}) stays in {@code dataDir}
+ * across restarts; the storage is formatted only the first time. The broker jars are found in
+ * {@code kairos.kafka.lib} (system property), {@code KAIROS_KAFKA_LIB} (environment), or
+ * {@code broker-lib} beside this class's jar. Not thread-safe; start and close from one thread.
+ */
+public final class LocalKafka implements AutoCloseable {
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+
+    private final Path dataDir;
+    private final int port;
+    private final int controllerPort;
+    private final Path libDir;
+    private final String heap;
+    private Process process;
+
+    private LocalKafka(Builder b) {
+        this.dataDir = b.dataDir.toAbsolutePath();
+        this.port = b.port == 0 ? freePort() : b.port;
+        this.controllerPort = b.controllerPort == 0 ? freePort() : b.controllerPort;
+        this.libDir = b.libDir != null ? b.libDir : defaultLibDir();
+        this.heap = b.heap;
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    /** {@code host:port} for clients. */
+    public String bootstrapServers() { return "127.0.0.1:" + port; }
+
+    public int port() { return port; }
+
+    public Path dataDir() { return dataDir; }
+
+    /** True while the broker process runs. */
+    public boolean isRunning() { return process != null && process.isAlive(); }
+
+    /** Formats the storage if needed, starts the broker and waits until it serves. */
+    public LocalKafka start() {
+        if (isRunning()) return this;
+        try {
+            Files.createDirectories(dataDir.resolve("logs"));
+            Path props = dataDir.resolve("server.properties");
+            Files.writeString(props, serverProperties(), StandardCharsets.UTF_8);
+            Path log4j = dataDir.resolve("log4j2.properties");
+            Files.writeString(log4j, LOG4J, StandardCharsets.UTF_8);
+            Path brokerLog = dataDir.resolve("broker.log");
+            if (!Files.exists(dataDir.resolve("logs/meta.properties"))) {
+                Process format = new ProcessBuilder(java(log4j, "kafka.tools.StorageTool", "format",
+                        "-t", clusterId(), "-c", props.toString(), "--ignore-formatted"))
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(brokerLog.toFile())).start();
+                if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+                    throw new IllegalStateException("formatting Kafka storage failed; see " + brokerLog);
+                }
+            }
+            long logStart = Files.exists(brokerLog) ? Files.size(brokerLog) : 0;
+            process = new ProcessBuilder(java(log4j, "kafka.Kafka", props.toString()))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(brokerLog.toFile())).start();
+            awaitReady(brokerLog, logStart);
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start Kafka in " + dataDir, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting Kafka", e);
+        }
+    }
+
+    private void awaitReady(Path brokerLog, long logStart) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Kafka exited with " + process.exitValue() + "; see " + brokerLog);
+            }
+            if (Files.size(brokerLog) > logStart) {
+                String log = Files.readString(brokerLog, StandardCharsets.UTF_8);
+                if (log.indexOf("Kafka Server started", (int) Math.min(logStart, log.length())) >= 0 && accepts(port)) return;
+            }
+            Thread.sleep(100);
+        }
+        close();
+        throw new IllegalStateException("Kafka did not start within " + READY_TIMEOUT.toSeconds() + " s; see " + brokerLog);
+    }
+
+    private List<String> java(Path log4j, String mainClass, String... args) {
+        if (!Files.isDirectory(libDir)) {
+            throw new IllegalStateException("Kafka broker jars not found in " + libDir
+                    + " (build the kafka-local module, or set kairos.kafka.lib / KAIROS_KAFKA_LIB)");
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xms128m");
+        cmd.add("-Xmx" + heap);
+        cmd.add("-XX:+UseG1GC");
+        cmd.add("-Djava.awt.headless=true");
+        cmd.add("-Dlog4j2.configurationFile=" + log4j.toUri());
+        cmd.add("-cp");
+        cmd.add(libDir.toAbsolutePath() + File.separator + "*");
+        cmd.add(mainClass);
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private String serverProperties() {
+        return String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "log.dirs=" + dataDir.resolve("logs"),
+                "num.partitions=3",
+                "auto.create.topics.enable=false",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=3",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "transaction.state.log.num.partitions=3",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "log.retention.hours=168",
+                "") ;
+    }
+
+    private static final String LOG4J = String.join("\n",
+            "status = warn",
+            "appender.out.type = Console",
+            "appender.out.name = OUT",
+            "appender.out.layout.type = PatternLayout",
+            "appender.out.layout.pattern = [%d] %p %m (%c)%n",
+            "rootLogger.level = WARN",
+            "rootLogger.appenderRef.out.ref = OUT",
+            "logger.raft.name = kafka.server.KafkaRaftServer",
+            "logger.raft.level = INFO",
+            "");
+
+    private static String clusterId() {
+        byte[] bytes = new byte[16];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Path defaultLibDir() {
+        String prop = System.getProperty("kairos.kafka.lib");
+        if (prop != null && !prop.isBlank()) return Path.of(prop);
+        String env = System.getenv("KAIROS_KAFKA_LIB");
+        if (env != null && !env.isBlank()) return Path.of(env);
+        try {
+            Path here = Path.of(LocalKafka.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            // target/kairos-kafka-local.jar or target/classes -> target/broker-lib
+            return here.getParent().resolve("broker-lib");
+        } catch (URISyntaxException | RuntimeException e) {
+            return Path.of("broker-lib");
+        }
+    }
+
+    /** Stops the broker (SIGTERM: a controlled shutdown), forcibly after 30 s. */
+    @Override
+    public void close() {
+        if (process == null) return;
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    /**
+     * Runs a broker in the foreground until SIGTERM/Ctrl-C:
+     * {@code java -jar kairos-kafka-local.jar --data DIR [--port 9092] [--controller-port 9093] [--heap 512m]}.
+     * Prints {@code kafka ready: <bootstrap>} once it serves.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        Builder b = builder();
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--data" -> { b.dataDir(Path.of(Objects.requireNonNull(value, "--data needs a folder"))); i++; }
+                case "--port" -> { b.port(Integer.parseInt(Objects.requireNonNull(value, "--port needs a number"))); i++; }
+                case "--controller-port" -> { b.controllerPort(Integer.parseInt(Objects.requireNonNull(value, "--controller-port needs a number"))); i++; }
+                case "--heap" -> { b.heap(Objects.requireNonNull(value, "--heap needs a size")); i++; }
+                case "--lib" -> { b.libDir(Path.of(Objects.requireNonNull(value, "--lib needs a folder"))); i++; }
+                default -> {
+                    System.err.println("usage: LocalKafka --data DIR [--port 9092] [--controller-port 9093] [--heap 512m] [--lib DIR]");
+                    System.exit(2);
+                }
+            }
+        }
+        LocalKafka kafka = b.build();
+        Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "kafka-stop"));
+        kafka.start();
+        System.out.println("kafka ready: " + kafka.bootstrapServers() + " (data " + kafka.dataDir() + ")");
+        System.out.flush();
+        int exit = kafka.process.waitFor();
+        System.exit(exit);
+    }
+
+    /** Options; defaults: free ports, 512 MiB heap, broker jars as described on the class. */
+    public static final class Builder {
+        private Path dataDir;
+        private int port;
+        private int controllerPort;
+        private Path libDir;
+        private String heap = "512m";
+
+        private Builder() {}
+
+        /** Folder for the broker's data and log; required. */
+        public Builder dataDir(Path dir) { this.dataDir = Objects.requireNonNull(dir, "dataDir"); return this; }
+        /** Client port; 0 (default) picks a free one. */
+        public Builder port(int port) { this.port = checkPort(port, "port"); return this; }
+        /** Controller port; 0 (default) picks a free one. */
+        public Builder controllerPort(int port) { this.controllerPort = checkPort(port, "controllerPort"); return this; }
+        /** Folder with the broker's jars. */
+        public Builder libDir(Path dir) { this.libDir = dir; return this; }
+        /** Maximum heap of the broker JVM, e.g. {@code 512m}. */
+        public Builder heap(String heap) {
+            if (heap == null || !heap.matches("\\d+[kKmMgG]")) throw new IllegalArgumentException("heap must look like 512m, was " + heap);
+            this.heap = heap;
+            return this;
+        }
+
+        private static int checkPort(int port, String name) {
+            if (port < 0 || port > 65535) throw new IllegalArgumentException(name + " must be 0..65535, was " + port);
+            return port;
+        }
+
+        public LocalKafka build() {
+            if (dataDir == null) throw new IllegalArgumentException("dataDir is required");
+            if (port != 0 && port == controllerPort) throw new IllegalArgumentException("port and controllerPort must differ");
+            return new LocalKafka(this);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.kairos.server.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kairos.server.api.ApiException;
+import dev.kairos.server.api.ErrorBody;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Post;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * {@code POST /v1/events} and {@code POST /v1/outcomes} (app write key; {@code Content-Encoding: gzip}
+ * accepted). Answers {@code {"accepted": n, "duplicates": d, "rejected": [{"index", "code", "message", "field"}]}}
+ * once Kafka has acknowledged every accepted item; 400 when nothing in the batch was valid; 503
+ * with {@code Retry-After} when Kafka could not take the batch (nothing was accepted: retry it).
+ * Thin: decompresses, parses, delegates to {@link IngestService}. Never blocks the event loop.
+ */
+@Controller("/v1")
+public class IngestController {
+    private static final Logger LOG = LoggerFactory.getLogger(IngestController.class);
+    /** Largest body after gzip decompression. */
+    static final int MAX_INFLATED_BYTES = 8 << 20;
+
+    private final IngestService service;
+    private final ObjectMapper json;
+
+    public IngestController(IngestService service, ObjectMapper json) {
+        this.service = service;
+        this.json = json;
+    }
+
+    @Post(uri = "/events", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
+    public CompletableFuture<HttpResponse<?>> events(HttpRequest<?> request, @Nullable @Body byte[] body) throws IOException {
+        return answer(service.events(parse(request, body)));
+    }
+
+    @Post(uri = "/outcomes", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
+    public CompletableFuture<HttpResponse<?>> outcomes(HttpRequest<?> request, @Nullable @Body byte[] body) throws IOException {
+        return answer(service.outcomes(parse(request, body)));
+    }
+
+    private JsonNode parse(HttpRequest<?> request, byte[] body) throws IOException {
+        if (body == null || body.length == 0) throw ApiException.badRequest("missing_body", "send {\"batch\": [...]} as JSON", null);
+        String encoding = request.getHeaders().get(HttpHeaders.CONTENT_ENCODING);
+        // Netty may already have inflated the body; only inflate what still is gzip.
+        if (encoding != null && encoding.toLowerCase(java.util.Locale.ROOT).contains("gzip")
+                && body.length > 2 && (body[0] & 0xff) == 0x1f && (body[1] & 0xff) == 0x8b) {
+            body = gunzip(body);
+        }
+        return json.readTree(body);
+    }
+
+    static byte[] gunzip(byte[] gz) {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(gz.length * 4);
+            byte[] buf = new byte[16384];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                out.write(buf, 0, n);
+                if (out.size() > MAX_INFLATED_BYTES) {
+                    throw new ApiException(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+                            "the body inflates to more than " + MAX_INFLATED_BYTES + " bytes", null, null);
+                }
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw ApiException.badRequest("invalid_encoding", "Content-Encoding is gzip but the body is not valid gzip", null);
+        }
+    }
+
+    private static CompletableFuture<HttpResponse<?>> answer(CompletableFuture<IngestService.Result> result) {
+        return result.<HttpResponse<?>>thenApply(r -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("accepted", r.accepted());
+            body.put("duplicates", r.duplicates());
+            body.put("rejected", r.rejected().stream().map(IngestController::rejection).toList());
+            if (r.accepted() + r.duplicates() == 0 && !r.rejected().isEmpty()) {
+                Map<String, Object> err = ErrorBody.of("invalid_batch", "no item of the batch was valid", "batch", body);
+                return HttpResponse.badRequest(err);
+            }
+            return HttpResponse.ok(body);
+        }).exceptionally(e -> {
+            LOG.warn("could not hand a batch to Kafka: {}", e.getCause() == null ? e.toString() : e.getCause().toString());
+            return HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5")
+                    .body(ErrorBody.of("unavailable", "the batch could not be stored right now; retry it (items already stored are de-duplicated by id)", null, null));
+        });
+    }
+
+    private static Map<String, Object> rejection(BatchReader.Rejection r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("index", r.index());
+        m.put("code", r.code());
+        m.put("message", r.message());
+        m.put("field", r.field());
+        return m;
+    }
+
+}

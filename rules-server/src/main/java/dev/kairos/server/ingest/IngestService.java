@@ -1,0 +1,98 @@
+package dev.kairos.server.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.kairos.server.kafka.Topics;
+import dev.kairos.server.signals.SignalsView;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.configuration.kafka.annotation.KafkaClient;
+import jakarta.inject.Singleton;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Hands validated batches to Kafka and completes only when every record is acknowledged by all
+ * in-sync replicas (idempotent producer, {@code acks=all}), so a 200 means durably accepted.
+ * Records are keyed by user ({@code userId}; else the user an {@code anonymousId} identified as;
+ * else the {@code anonymousId}) so each user's events stay ordered in one partition. Ids accepted
+ * in the last hour on this instance are answered as duplicates without being sent again; the
+ * signal engine de-duplicates across instances and restarts.
+ */
+@Singleton
+public class IngestService {
+    /** The answer to one batch. */
+    public record Result(int accepted, int duplicates, List<BatchReader.Rejection> rejected) {}
+
+    private final Producer<String, byte[]> producer;
+    private final Topics topics;
+    private final SignalsView view;
+    private final BatchReader reader;
+    private final Cache<String, Boolean> recent = Caffeine.newBuilder().maximumSize(1_000_000).expireAfterWrite(Duration.ofHours(1)).build();
+    private final Counter accepted;
+    private final Counter duplicates;
+    private final Counter rejected;
+
+    public IngestService(@KafkaClient("kairos-ingest") Producer<String, byte[]> producer, Topics topics, SignalsView view,
+                         ObjectMapper json, IngestConfig config, MeterRegistry meters) {
+        this.producer = producer;
+        this.topics = topics;
+        this.view = view;
+        this.reader = new BatchReader(json, config);
+        this.accepted = Counter.builder("kairos.ingest.accepted").description("Items durably handed to Kafka").register(meters);
+        this.duplicates = Counter.builder("kairos.ingest.duplicates").description("Items answered as duplicates").register(meters);
+        this.rejected = Counter.builder("kairos.ingest.rejected").description("Items rejected as invalid").register(meters);
+    }
+
+    /** Validates and publishes a batch of events. */
+    public CompletableFuture<Result> events(JsonNode body) {
+        BatchReader.Batch batch = reader.events(body, Instant.now(), this::keyOf);
+        return publish(topics.config().events(), batch);
+    }
+
+    /** Validates and publishes a batch of outcomes. */
+    public CompletableFuture<Result> outcomes(JsonNode body) {
+        BatchReader.Batch batch = reader.outcomes(body, Instant.now());
+        return publish(topics.config().outcomes(), batch);
+    }
+
+    private String keyOf(String userId, String anonymousId) {
+        if (userId != null) return userId;
+        return view.aliasOf(anonymousId).orElse(anonymousId);
+    }
+
+    private CompletableFuture<Result> publish(String topic, BatchReader.Batch batch) {
+        List<CompletableFuture<Void>> sends = new ArrayList<>(batch.items().size());
+        List<String> sent = new ArrayList<>(batch.items().size());
+        int dup = 0;
+        for (BatchReader.Item item : batch.items()) {
+            if (recent.getIfPresent(topic + '/' + item.id()) != null || sent.contains(item.id())) {
+                dup++;
+                continue;
+            }
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            producer.send(new ProducerRecord<>(topic, item.key(), item.value()), (meta, error) -> {
+                if (error != null) f.completeExceptionally(error);
+                else f.complete(null);
+            });
+            sends.add(f);
+            sent.add(item.id());
+        }
+        int duplicateCount = dup;
+        rejected.increment(batch.rejected().size());
+        return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).thenApply(ok -> {
+            for (String id : sent) recent.put(topic + '/' + id, Boolean.TRUE);
+            accepted.increment(sent.size());
+            duplicates.increment(duplicateCount);
+            return new Result(sent.size(), duplicateCount, batch.rejected());
+        });
+    }
+}

@@ -1,0 +1,61 @@
+package dev.kairos.server.kafka;
+
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Value;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Creates the topics Kairos needs when they do not exist yet, at start-up and before the signal
+ * engine starts (it depends on this bean). Waits up to a minute for the broker, then fails the
+ * start with a clear message.
+ */
+@Context
+public class Topics {
+    private static final Logger LOG = LoggerFactory.getLogger(Topics.class);
+
+    private final TopicsConfig config;
+
+    public Topics(TopicsConfig config, @Value("${kafka.bootstrap.servers}") String bootstrap) {
+        this.config = config;
+        List<NewTopic> wanted = List.of(
+                new NewTopic(config.events(), config.partitions(), config.replicationFactor())
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.DAYS.toMillis(7)))),
+                new NewTopic(config.outcomes(), config.partitions(), config.replicationFactor())
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.DAYS.toMillis(30)))),
+                new NewTopic(config.signals(), config.partitions(), config.replicationFactor())
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000))) {
+            Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+            List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+            if (!missing.isEmpty()) {
+                try {
+                    admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) throw e;
+                }
+                LOG.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot reach Kafka at " + bootstrap + " to create topics (is the broker running? "
+                    + "./kairos start runs one; else set KAFKA_BOOTSTRAP_SERVERS): " + e.getMessage(), e);
+        }
+    }
+
+    public TopicsConfig config() { return config; }
+}

@@ -1,0 +1,2 @@
+/** Kafka topics and their creation at start-up. */
+package dev.kairos.server.kafka;

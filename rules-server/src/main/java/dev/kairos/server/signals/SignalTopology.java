@@ -1,0 +1,48 @@
+package dev.kairos.server.signals;
+
+import dev.kairos.server.kafka.Topics;
+import io.micronaut.configuration.kafka.streams.ConfiguredStreamBuilder;
+import io.micronaut.context.annotation.Factory;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+import java.time.Duration;
+
+/**
+ * The signal engine's topology, on Kafka Streams:
+ * <pre>kairos.events (key: user) → SignalProcessor [user-state, seen-events] → kairos.signals (compacted)
+ *kairos.signals → global table "signals-view" (every instance has all users, for /v1/decide)</pre>
+ * State stores are RocksDB, backed by changelog topics, so state survives restarts and moves with
+ * partitions when instances are added. Micronaut starts and closes the {@code KafkaStreams}.
+ */
+@Factory
+public class SignalTopology {
+    static final String STATE_STORE = "user-state";
+    static final String SEEN_STORE = "seen-events";
+    static final String VIEW_STORE = "signals-view";
+
+    @Singleton
+    @Named("kairos-signals")
+    KStream<String, byte[]> signals(ConfiguredStreamBuilder builder, Topics topics, SignalConfig config) {
+        SignalRules rules = new SignalRules(config);
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new UserStateSerde()));
+        builder.addStateStore(Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(SEEN_STORE, SignalProcessor.DEDUPE_WINDOW, Duration.ofMillis(1), false),
+                Serdes.String(), Serdes.Long()));
+        builder.globalTable(topics.config().signals(), Consumed.with(Serdes.String(), Serdes.ByteArray()),
+                Materialized.<String, byte[], KeyValueStore<Bytes, byte[]>>as(VIEW_STORE)
+                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()));
+        KStream<String, byte[]> events = builder.stream(topics.config().events(), Consumed.with(Serdes.String(), Serdes.ByteArray()));
+        KStream<String, byte[]> states = events.process(() -> new SignalProcessor(rules), STATE_STORE, SEEN_STORE);
+        states.to(topics.config().signals(), Produced.with(Serdes.String(), Serdes.ByteArray()));
+        return states;
+    }
+}

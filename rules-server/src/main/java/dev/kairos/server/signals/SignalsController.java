@@ -1,0 +1,49 @@
+package dev.kairos.server.signals;
+
+import dev.kairos.rules.Signals;
+import dev.kairos.rules.input.StoredUser;
+import dev.kairos.server.api.ApiException;
+import dev.kairos.server.decide.CurrentWeights;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code GET /v1/users/{userKey}/signals} (admin key): what the signal engine knows of a user right
+ * now, as the rules would see it: the signals (with the intent score under the current weights),
+ * the profile, how many events were counted, and the anonymous ids merged in. For operators and
+ * marketers checking why a rule fired, and for tests.
+ */
+@Controller("/v1/users")
+public class SignalsController {
+    private final SignalsView view;
+    private final SignalRules rules;
+    private final CurrentWeights weights;
+
+    public SignalsController(SignalsView view, SignalConfig config, CurrentWeights weights) {
+        this.view = view;
+        this.rules = new SignalRules(config);
+        this.weights = weights;
+    }
+
+    @Get("/{userKey}/signals")
+    public Map<String, Object> signals(@PathVariable String userKey) {
+        UserState state = view.state(userKey).orElseThrow(() -> ApiException.notFound("no signals for user '" + userKey + "' (yet)"));
+        StoredUser stored = rules.toStored(state, Instant.now());
+        Signals signals = stored.signals().build(weights.get());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("userKey", state.userKey);
+        out.put("events", state.events);
+        out.put("aliases", state.aliases);
+        out.put("sessions", state.sessions);
+        out.put("sessionSeconds", stored.sessionSeconds());
+        out.put("weightsVersion", weights.get().getVersion());
+        out.put("signals", signals);
+        out.put("profile", stored.profile());
+        return out;
+    }
+}
