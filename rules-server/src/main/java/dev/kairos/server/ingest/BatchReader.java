@@ -115,7 +115,7 @@ final class BatchReader {
     }
 
     /** Reads a batch of outcomes (impression, click, dismiss, conversion of a decision's placement). */
-    Batch outcomes(JsonNode body, Instant now) {
+    Batch outcomes(JsonNode body, Instant now, java.util.function.BiFunction<String, String, String> keyOf) {
         JsonNode batch = envelope(body, config.maxBatch());
         List<Item> items = new ArrayList<>(batch.size());
         List<Rejection> rejected = new ArrayList<>();
@@ -151,7 +151,7 @@ final class BatchReader {
                 out.put("timestamp", timestamp(o, p, now));
                 out.put("receivedAt", now.toEpochMilli());
                 String id = outcomeId != null ? outcomeId : decisionId + "/" + placement + "/" + type;
-                items.add(new Item(i, userId != null ? userId : anonymousId, id, bytes(out)));
+                items.add(new Item(i, keyOf.apply(userId, anonymousId), id, bytes(out)));
             } catch (InvalidInputException ex) {
                 rejected.add(new Rejection(i, ex.code(), ex.getMessage(), ex.field()));
             }
@@ -224,7 +224,7 @@ final class BatchReader {
             }
         }
         if (type.equals("scroll")) {
-            if (!props.has("depth") && !props.has("depthPx")) {
+            if (!props.hasNonNull("depth") && !props.hasNonNull("depthPx")) {
                 throw new InvalidInputException(p + "properties.depth", "missing_field", "scroll events need properties.depth (0..1) or properties.depthPx");
             }
             range(props, "depth", 0, 1, p);

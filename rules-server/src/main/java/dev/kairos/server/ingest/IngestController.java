@@ -30,9 +30,12 @@ import java.util.zip.GZIPInputStream;
  * accepted). Answers {@code {"accepted": n, "duplicates": d, "rejected": [{"index", "code", "message", "field"}]}}
  * once Kafka has acknowledged every accepted item; 400 when nothing in the batch was valid; 503
  * with {@code Retry-After} when Kafka could not take the batch (nothing was accepted: retry it).
- * Thin: decompresses, parses, delegates to {@link IngestService}. Never blocks the event loop.
+ * Thin: decompresses, parses, delegates to {@link IngestService}. Runs on the blocking executor:
+ * a producer may block for metadata or buffer space when Kafka is slow, and must not stall the
+ * event loop that serves {@code /v1/decide}.
  */
 @Controller("/v1")
+@io.micronaut.scheduling.annotation.ExecuteOn(io.micronaut.scheduling.TaskExecutors.BLOCKING)
 public class IngestController {
     private static final Logger LOG = LoggerFactory.getLogger(IngestController.class);
     /** Largest body after gzip decompression. */

@@ -60,7 +60,7 @@ public class IngestService {
 
     /** Validates and publishes a batch of outcomes. */
     public CompletableFuture<Result> outcomes(JsonNode body) {
-        BatchReader.Batch batch = reader.outcomes(body, Instant.now());
+        BatchReader.Batch batch = reader.outcomes(body, Instant.now(), this::keyOf);
         return publish(topics.config().outcomes(), batch);
     }
 
@@ -72,9 +72,10 @@ public class IngestService {
     private CompletableFuture<Result> publish(String topic, BatchReader.Batch batch) {
         List<CompletableFuture<Void>> sends = new ArrayList<>(batch.items().size());
         List<String> sent = new ArrayList<>(batch.items().size());
+        java.util.Set<String> inBatch = new java.util.HashSet<>();
         int dup = 0;
         for (BatchReader.Item item : batch.items()) {
-            if (recent.getIfPresent(topic + '/' + item.id()) != null || sent.contains(item.id())) {
+            if (recent.getIfPresent(topic + '/' + item.id()) != null || !inBatch.add(item.id())) {
                 dup++;
                 continue;
             }

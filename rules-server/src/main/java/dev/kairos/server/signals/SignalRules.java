@@ -134,6 +134,7 @@ public final class SignalRules {
         s.pageStart = 0;
         s.pageCategory = null;
         s.pageScrollDepth = 0;
+        s.lastSearch = null;
     }
 
     /** Older history weighs less: weights halve every half-life. */
@@ -211,7 +212,7 @@ public final class SignalRules {
     }
 
     private double deviation(UserState s, long t) {
-        if (s.historyWeight < 2 || s.varSessionSeconds <= 0) return 0;
+        if (s.sessions < 3 || s.varSessionSeconds <= 0) return 0; // needs two finished sessions
         double seconds = (t - s.sessionStart) / 1000.0;
         double z = (seconds - s.avgSessionSeconds) / Math.sqrt(s.varSessionSeconds);
         return Math.max(-10, Math.min(10, z));

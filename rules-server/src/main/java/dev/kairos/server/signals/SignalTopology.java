@@ -14,11 +14,11 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
-import java.time.Duration;
 
 /**
  * The signal engine's topology, on Kafka Streams:
  * <pre>kairos.events (key: user) → SignalProcessor [user-state, seen-events] → kairos.signals (compacted)
+ *                                      └→ kairos.events (events of an identified anonymous id, re-keyed)
  *kairos.signals → global table "signals-view" (every instance has all users, for /v1/decide)</pre>
  * State stores are RocksDB, backed by changelog topics, so state survives restarts and moves with
  * partitions when instances are added. Micronaut starts and closes the {@code KafkaStreams}.
@@ -31,18 +31,19 @@ public class SignalTopology {
 
     @Singleton
     @Named("kairos-signals")
-    KStream<String, byte[]> signals(ConfiguredStreamBuilder builder, Topics topics, SignalConfig config) {
+    KStream<String, byte[]> signals(ConfiguredStreamBuilder builder, Topics topics, SignalConfig config,
+                                    io.micrometer.core.instrument.MeterRegistry meters) {
         SignalRules rules = new SignalRules(config);
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new UserStateSerde()));
-        builder.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(SEEN_STORE, SignalProcessor.DEDUPE_WINDOW, Duration.ofMillis(1), false),
-                Serdes.String(), Serdes.Long()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), Serdes.Long()));
         builder.globalTable(topics.config().signals(), Consumed.with(Serdes.String(), Serdes.ByteArray()),
                 Materialized.<String, byte[], KeyValueStore<Bytes, byte[]>>as(VIEW_STORE)
                         .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()));
         KStream<String, byte[]> events = builder.stream(topics.config().events(), Consumed.with(Serdes.String(), Serdes.ByteArray()));
-        KStream<String, byte[]> states = events.process(() -> new SignalProcessor(rules), STATE_STORE, SEEN_STORE);
-        states.to(topics.config().signals(), Produced.with(Serdes.String(), Serdes.ByteArray()));
-        return states;
+        KStream<String, byte[]> out = events.process(() -> new SignalProcessor(rules, meters), STATE_STORE, SEEN_STORE);
+        out.to((key, value, context) ->
+                        context.headers().lastHeader(SignalProcessor.REROUTE_HEADER) != null ? topics.config().events() : topics.config().signals(),
+                Produced.with(Serdes.String(), Serdes.ByteArray()));
+        return out;
     }
 }

@@ -21,6 +21,12 @@ public final class UserStateSerde implements Serde<UserState> {
         }
     }
 
+    /** An alias record: only the two ids, so it stays small and cheap to recognise. */
+    public static byte[] writeAlias(String anonymousId, String userId) {
+        return JSON.createObjectNode().put("userKey", anonymousId).put("aliasOf", userId).toString()
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     public static UserState read(byte[] bytes) {
         if (bytes == null) return null;
         try {

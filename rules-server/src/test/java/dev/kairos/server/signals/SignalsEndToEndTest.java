@@ -118,6 +118,21 @@ class SignalsEndToEndTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(signals(user).get("signals").get("tasksCreated").asInt()).isEqualTo(1));
         assertThat(signals(anon).get("userKey").asText()).isEqualTo(user);
+
+        // An event still keyed by the anonymous id (in flight during the identify, or written by
+        // another producer) is re-keyed to the user and does not overwrite the alias.
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(java.util.Map.of(
+                "bootstrap.servers", dev.kairos.server.support.SharedKafka.bootstrapServers()),
+                new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.StringSerializer())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(server.namespace + ".events", anon,
+                    "{\"eventId\": \"" + java.util.UUID.randomUUID() + "\", \"type\": \"task_created\", \"anonymousId\": \"" + anon
+                            + "\", \"receivedAt\": " + System.currentTimeMillis() + ", \"properties\": {}}")).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(signals(user).get("signals").get("tasksCreated").asInt()).isEqualTo(2));
+        assertThat(signals(anon).get("userKey").asText()).as("the alias still stands").isEqualTo(user);
     }
 
     @Test

@@ -38,6 +38,7 @@ public final class CompiledRules implements AutoCloseable {
     private final KieSessionsPool pool;
     private final FiringListener listener;
     private final List<String> ruleNames;
+    private final java.util.Set<String> allRuleNames;
     private final int maxFirings;
 
     CompiledRules(String version, KieBase kieBase, Map<Rule, RuleInfo> rules, List<String> ruleNames, int maxFirings) {
@@ -46,14 +47,20 @@ public final class CompiledRules implements AutoCloseable {
         this.pool = kieBase.newKieSessionsPool(Runtime.getRuntime().availableProcessors() * 2);
         this.listener = new FiringListener(rules);
         this.ruleNames = List.copyOf(ruleNames);
+        java.util.Set<String> all = new java.util.TreeSet<>();
+        for (RuleInfo info : rules.values()) all.add(info.name());
+        this.allRuleNames = java.util.Collections.unmodifiableSet(all);
         this.maxFirings = maxFirings;
     }
 
     /** The version label decisions carry. */
     public String version() { return version; }
 
-    /** Names of all rules in this version, sorted. */
+    /** Names of the pack's rules in this version, sorted. */
     public List<String> ruleNames() { return ruleNames; }
+
+    /** Names of every rule that can fire, the built-in segment rules included, sorted. */
+    public java.util.Set<String> allRuleNames() { return allRuleNames; }
 
     /** The underlying Drools knowledge base (for tools and benchmarks). */
     public KieBase kieBase() { return kieBase; }

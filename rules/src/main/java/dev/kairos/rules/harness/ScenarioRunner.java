@@ -128,7 +128,7 @@ public final class ScenarioRunner {
             if (evaluation.truncated()) failures.add("evaluation stopped at the firing limit: a rule is probably looping");
         } catch (InvalidInputException e) {
             return new ScenarioResult(file, name, List.of("invalid 'given' at " + e.field() + ": " + e.getMessage()));
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | java.time.DateTimeException e) {
             return new ScenarioResult(file, name, List.of("invalid 'given': " + e.getMessage()));
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = expect.fields(); it.hasNext(); ) {
@@ -149,7 +149,7 @@ public final class ScenarioRunner {
                 return new ScenarioResult(file, name, failures);
             }
             list.forEach(n -> {
-                if (!rules.ruleNames().contains(n.asText())) failures.add("no rule named '" + n.asText() + "' in the pack");
+                if (!rules.allRuleNames().contains(n.asText())) failures.add("no rule named '" + n.asText() + "' in the pack");
             });
         }
         JsonNode segments = scenario.get("segments");

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Ingest benchmark: POST /v1/events (batches of 100) vs a raw Kafka producer on the same broker, and
+# the delay until an event is visible in /v1/decide. Starts its own broker and rules-server.
+#   benchmarks/load/ingest.sh [--seconds 20] [--clients 4] [--samples 200]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+mvn -B -q -DskipTests -pl kafka-local,rules-server,benchmarks -am install
+mvn -B -q -pl benchmarks dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+exec java -Xmx512m -Dkairos.kafka.lib="$ROOT/kafka-local/target/broker-lib" -cp "$ROOT/benchmarks/target/classes:$(cat "$ROOT/benchmarks/target/classpath.txt")" dev.kairos.bench.IngestLoad "$@"

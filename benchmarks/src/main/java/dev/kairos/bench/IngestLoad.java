@@ -1,0 +1,235 @@
+package dev.kairos.bench;
+
+import dev.kairos.kafka.LocalKafka;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Ingest load harness: starts a real broker and the packaged rules-server, then measures, in one
+ * run, (1) events/s accepted by {@code POST /v1/events} in batches of 100 at a fixed concurrency,
+ * (2) the peer: the same events sent straight to Kafka by one producer with the same settings
+ * (acks=all, idempotent, lz4) — the broker's ceiling on this machine — and (3) the delay from
+ * {@code POST /v1/events} returning to the event being visible in {@code /v1/decide}.
+ * Traffic goes to 127.0.0.1 only; every loop is bounded in time and count.
+ *
+ * <pre>benchmarks/load/ingest.sh [--seconds 20] [--clients 4] [--samples 200]</pre>
+ */
+public final class IngestLoad {
+    static final String KEY = "wk_ingest_bench";
+    static final int BATCH = 100;
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opt = new java.util.HashMap<>(Map.of("--seconds", "20", "--clients", "4", "--samples", "200", "--port", "18090"));
+        for (int i = 0; i + 1 < args.length; i += 2) opt.put(args[i], args[i + 1]);
+        int seconds = Integer.parseInt(opt.get("--seconds"));
+        int clients = Integer.parseInt(opt.get("--clients"));
+        int samples = Integer.parseInt(opt.get("--samples"));
+        int port = Integer.parseInt(opt.get("--port"));
+        Path jar = Path.of(opt.getOrDefault("--server-jar", "rules-server/target/kairos-rules-server-0.1.0-SNAPSHOT.jar"));
+        Path tmp = Files.createTempDirectory("kairos-ingest-bench");
+
+        try (LocalKafka kafka = LocalKafka.builder().dataDir(tmp.resolve("kafka")).heap("768m").build().start()) {
+            Process server = startServer(jar, tmp.resolve("data"), port, kafka.bootstrapServers());
+            try {
+                URI base = URI.create("http://127.0.0.1:" + port);
+                awaitHealthy(base, server);
+                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+                System.out.printf("ingest load: %d s per run, %d HTTP clients, batches of %d, %d cores%n", seconds, clients, BATCH,
+                        Runtime.getRuntime().availableProcessors());
+                ingest(http, base, clients, 5, "warmup");
+                double viaKairos = ingest(http, base, clients, seconds, "POST /v1/events");
+                double peer = rawProducer(kafka.bootstrapServers(), seconds);
+                System.out.printf("ratio: Kairos ingest / raw producer = %.2f%n", viaKairos / peer);
+                drain(http, base);
+                visibility(http, base, samples);
+            } finally {
+                server.destroy();
+                server.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    static Process startServer(Path jar, Path data, int port, String bootstrap) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms512m", "-Xmx512m", "-jar", jar.toAbsolutePath().toString())
+                .redirectErrorStream(true).redirectOutput(data.getParent().resolve("server.log").toFile());
+        pb.environment().put("KAIROS_WRITE_KEYS", KEY);
+        pb.environment().put("KAIROS_ADMIN_KEY", "ak_ingest_bench");
+        pb.environment().put("KAIROS_DATA_DIR", data.toString());
+        pb.environment().put("KAIROS_RULES_PORT", String.valueOf(port));
+        pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        return pb.start();
+    }
+
+    static void awaitHealthy(URI base, Process server) throws Exception {
+        HttpClient c = HttpClient.newHttpClient();
+        for (int i = 0; i < 240; i++) {
+            if (!server.isAlive()) throw new IllegalStateException("rules-server exited; see its server.log");
+            try {
+                if (c.send(HttpRequest.newBuilder(base.resolve("/health")).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200) return;
+            } catch (IOException e) {
+                // not up yet
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("rules-server did not become healthy");
+    }
+
+    static String event(String id, String user, String type, String props) {
+        return "{\"eventId\":\"" + id + "\",\"type\":\"" + type + "\",\"userId\":\"" + user + "\",\"sessionId\":\"s-" + user
+                + "\",\"context\":{\"timezone\":\"Europe/Berlin\",\"device\":{\"type\":\"mobile\",\"os\":\"ios\"}},\"properties\":" + props + "}";
+    }
+
+    static String batch(long seq) {
+        StringBuilder b = new StringBuilder(BATCH * 220).append("{\"batch\":[");
+        for (int i = 0; i < BATCH; i++) {
+            if (i > 0) b.append(',');
+            String user = "u" + ((seq * BATCH + i) % 10_000);
+            b.append(i % 3 == 0 ? event(UUID.randomUUID().toString(), user, "scroll", "{\"depth\":0.6,\"velocity\":3500}")
+                    : i % 3 == 1 ? event(UUID.randomUUID().toString(), user, "product_view", "{\"productId\":\"p" + i + "\",\"category\":\"dresses\"}")
+                    : event(UUID.randomUUID().toString(), user, "page_view", "{\"category\":\"news\"}"));
+        }
+        return b.append("]}").toString();
+    }
+
+    static double ingest(HttpClient http, URI base, int clients, int seconds, String label) throws Exception {
+        AtomicLong accepted = new AtomicLong();
+        AtomicLong failures = new AtomicLong();
+        AtomicLong seq = new AtomicLong();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        List<Future<?>> workers = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int c = 0; c < clients; c++) {
+            workers.add(pool.submit(() -> {
+                while (System.nanoTime() < end) {
+                    String body = batch(seq.getAndIncrement());
+                    try {
+                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/v1/events"))
+                                .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                        if (r.statusCode() == 200 && r.body().startsWith("{\"accepted\":" + BATCH + ",")) accepted.addAndGet(BATCH);
+                        else failures.incrementAndGet();
+                    } catch (IOException e) {
+                        failures.incrementAndGet();
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> w : workers) w.get();
+        pool.shutdown();
+        double secondsTaken = (System.nanoTime() - start) / 1e9;
+        double rate = accepted.get() / secondsTaken;
+        if (!label.equals("warmup")) {
+            System.out.printf("%-28s %,10.0f events/s   (%,d events, %d failed batches)%n", label, rate, accepted.get(), failures.get());
+        }
+        return rate;
+    }
+
+    static double rawProducer(String bootstrap, int seconds) throws Exception {
+        Map<String, Object> cfg = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 2,
+                ProducerConfig.BATCH_SIZE_CONFIG, 131072, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("bench.raw", 6, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        long sent = 0;
+        long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(seconds);
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(cfg, new StringSerializer(), new ByteArraySerializer())) {
+            while (System.nanoTime() < end) {
+                for (int i = 0; i < BATCH; i++) {
+                    String user = "u" + ((sent + i) % 10_000);
+                    byte[] value = event(UUID.randomUUID().toString(), user, "page_view", "{\"category\":\"news\"}").getBytes(StandardCharsets.UTF_8);
+                    p.send(new ProducerRecord<>("bench.raw", user, value));
+                }
+                sent += BATCH;
+            }
+            p.flush();
+        }
+        double rate = sent / ((System.nanoTime() - start) / 1e9);
+        System.out.printf("%-28s %,10.0f events/s   (peer: one KafkaProducer, same acks/idempotence/lz4, same broker)%n",
+                "raw Kafka producer", rate);
+        return rate;
+    }
+
+    static double processed(HttpClient http, URI base) throws Exception {
+        String metrics = http.send(HttpRequest.newBuilder(base.resolve("/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        double n = 0;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("kairos_signals_events_total") || line.startsWith("kairos_signals_duplicates_total")) {
+                n += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return n;
+    }
+
+    /** Waits for the signal engine to work through the backlog the load left, and reports its rate while doing so. */
+    static void drain(HttpClient http, URI base) throws Exception {
+        double last = processed(http, base);
+        long start = System.nanoTime();
+        double first = last;
+        long quietSince = System.nanoTime();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            double now = processed(http, base);
+            if (now > last) quietSince = System.nanoTime();
+            last = now;
+            if (System.nanoTime() - quietSince > TimeUnit.SECONDS.toNanos(3)) break;
+        }
+        double seconds = (quietSince - start) / 1e9;
+        System.out.printf("%-28s %,10.0f events/s   (%,.0f backlog events folded into user state in %.1f s after the load)%n",
+                "signal engine (drain)", (last - first) / Math.max(seconds, 0.001), last - first, seconds);
+    }
+
+    static void visibility(HttpClient http, URI base, int samples) throws Exception {
+        long[] micros = new long[samples];
+        for (int i = 0; i < samples; i++) {
+            String user = "vis-" + i + "-" + UUID.randomUUID();
+            String body = "{\"batch\":[" + event(UUID.randomUUID().toString(), user, "add_to_cart", "{\"productId\":\"p\"}") + "]}";
+            HttpResponse<String> posted = http.send(HttpRequest.newBuilder(base.resolve("/v1/events")).header("Authorization", "Bearer " + KEY)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            long t0 = System.nanoTime();
+            if (posted.statusCode() != 200) throw new IllegalStateException("ingest failed: " + posted.body());
+            String decide = "{\"userId\":\"" + user + "\",\"placements\":[\"home_banner\"]}";
+            long deadline = t0 + TimeUnit.SECONDS.toNanos(10);
+            while (true) {
+                HttpResponse<String> d = http.send(HttpRequest.newBuilder(base.resolve("/v1/decide")).header("Authorization", "Bearer " + KEY)
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(decide)).build(), HttpResponse.BodyHandlers.ofString());
+                if (d.body().contains("cart_no_purchase_24h")) break;
+                if (System.nanoTime() > deadline) throw new IllegalStateException("event not visible after 10 s");
+                Thread.sleep(0, 200_000);
+            }
+            micros[i] = (System.nanoTime() - t0) / 1000;
+        }
+        Arrays.sort(micros);
+        System.out.printf("visible in /v1/decide after POST /v1/events returned: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d samples)%n",
+                micros[samples / 2] / 1000.0, micros[(int) Math.ceil(samples * 0.99) - 1] / 1000.0, micros[samples - 1] / 1000.0, samples);
+    }
+}
