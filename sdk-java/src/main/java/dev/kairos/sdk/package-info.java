@@ -1,5 +1,6 @@
 /**
- * The Kairos client SDK for the JVM: batching, disk-backed delivery of events, decide and
- * outcomes. Not built yet; the HTTP contract it will speak is in docs/api.md.
+ * The Kairos client SDK: {@link dev.kairos.sdk.Kairos} tracks behavioural events to a durable queue
+ * and asks the rules server which content to show. Everything else is machinery in
+ * {@code dev.kairos.sdk.internal}.
  */
 package dev.kairos.sdk;

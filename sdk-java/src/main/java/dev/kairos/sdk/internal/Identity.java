@@ -1,0 +1,101 @@
+package dev.kairos.sdk.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Who the events are about: the persisted anonymous id and, once the app identified the user, the
+ * user id. Read on the caller's thread (volatile fields, no I/O); loaded from and saved to
+ * {@code identity.properties} by the persist worker only.
+ */
+public final class Identity {
+    static final String FILE = "identity.properties";
+
+    private volatile String userId;
+    private volatile String anonymousId;
+    private boolean changedBeforeLoad;
+    private final CountDownLatch loaded = new CountDownLatch(1);
+
+    public String userId() { return userId; }
+
+    /** The anonymous id, or {@code null} while it is still being read from disk. */
+    public String anonymousIdIfLoaded() { return anonymousId; }
+
+    /** The anonymous id, waiting up to {@code timeoutMs} for it to be read from disk (then one is made up and kept). */
+    public String anonymousId(long timeoutMs) {
+        String id = anonymousId;
+        if (id != null) return id;
+        try {
+            loaded.await(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            if (anonymousId == null) anonymousId = UUID.randomUUID().toString();
+            return anonymousId;
+        }
+    }
+
+    public synchronized void identify(String userId) {
+        this.userId = userId;
+        if (anonymousId == null) changedBeforeLoad = true;
+    }
+
+    /** Forgets the user and starts a new anonymous id; returns it. */
+    public synchronized String reset() {
+        userId = null;
+        anonymousId = UUID.randomUUID().toString();
+        changedBeforeLoad = true;
+        return anonymousId;
+    }
+
+    /** Reads the stored identity unless the app already changed it; called once by the persist worker. */
+    synchronized void load(Path dir) {
+        try {
+            if (dir != null && Files.isRegularFile(dir.resolve(FILE))) {
+                Properties p = new Properties();
+                try (InputStream in = Files.newInputStream(dir.resolve(FILE))) {
+                    p.load(in);
+                }
+                String storedAnonymous = blankToNull(p.getProperty("anonymousId"));
+                String storedUser = blankToNull(p.getProperty("userId"));
+                if (!changedBeforeLoad) {
+                    userId = storedUser;
+                    anonymousId = storedAnonymous;
+                } else if (anonymousId == null) {
+                    anonymousId = storedAnonymous;
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            // An unreadable identity file is replaced by a new identity below; events are not affected.
+        } finally {
+            if (anonymousId == null) anonymousId = UUID.randomUUID().toString();
+            loaded.countDown();
+        }
+    }
+
+    /** Writes the identity atomically (temp file + rename); called by the persist worker. */
+    static void save(Path dir, String userId, String anonymousId) throws IOException {
+        if (dir == null) return;
+        Properties p = new Properties();
+        if (anonymousId != null) p.setProperty("anonymousId", anonymousId);
+        if (userId != null) p.setProperty("userId", userId);
+        Path tmp = dir.resolve(FILE + ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            p.store(out, "Kairos SDK identity");
+        }
+        Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.kairos.sdk.internal;
+
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * What the caller's thread hands to the persist worker: an event, an outcome, or a command. Built
+ * with what is cheap to capture at the call (time, ids, a copy of the properties); the JSON, the
+ * event id and the per-event context are made on the worker.
+ */
+public final class Pending {
+    enum Kind { EVENT, OUTCOME, IDENTITY, FLUSH }
+
+    final Kind kind;
+    final long timestamp;
+    final String type;
+    final Map<String, Object> properties;
+    final String userId;
+    final String anonymousId;
+    final String sessionId;
+    final long sessionStart;
+    // outcomes
+    final String decisionId;
+    final String placement;
+    final String rule;
+    // flush
+    final CountDownLatch done;
+
+    private Pending(Kind kind, long timestamp, String type, Map<String, Object> properties, String userId, String anonymousId,
+                    String sessionId, long sessionStart, String decisionId, String placement, String rule, CountDownLatch done) {
+        this.kind = kind;
+        this.timestamp = timestamp;
+        this.type = type;
+        this.properties = properties;
+        this.userId = userId;
+        this.anonymousId = anonymousId;
+        this.sessionId = sessionId;
+        this.sessionStart = sessionStart;
+        this.decisionId = decisionId;
+        this.placement = placement;
+        this.rule = rule;
+        this.done = done;
+    }
+
+    public static Pending event(long timestamp, String type, Map<String, Object> properties, String userId, String anonymousId,
+                                String sessionId, long sessionStart) {
+        return new Pending(Kind.EVENT, timestamp, type, properties, userId, anonymousId, sessionId, sessionStart, null, null, null, null);
+    }
+
+    public static Pending outcome(long timestamp, String outcome, String decisionId, String placement, String rule, String userId,
+                                  String anonymousId, String sessionId) {
+        return new Pending(Kind.OUTCOME, timestamp, outcome, null, userId, anonymousId, sessionId, 0, decisionId, placement, rule, null);
+    }
+
+    /** Persist the identity (user id and anonymous id) as it is now. */
+    public static Pending identity(String userId, String anonymousId) {
+        return new Pending(Kind.IDENTITY, 0, null, null, userId, anonymousId, null, 0, null, null, null, null);
+    }
+
+    /** Send everything queued before this; count {@code done} down when it is delivered or given up on. */
+    public static Pending flush(CountDownLatch done) {
+        return new Pending(Kind.FLUSH, 0, null, null, null, null, null, 0, null, null, null, done);
+    }
+}
