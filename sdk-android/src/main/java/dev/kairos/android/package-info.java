@@ -1,4 +1,6 @@
 /**
- * The Android layer over the Kairos Java SDK: lifecycle, storage and device context. Not built yet.
+ * The Kairos SDK for Android: {@link dev.kairos.android.KairosAndroid} sets up the Java core for an
+ * app (manifest configuration, storage, lifecycle, connectivity, device context), and
+ * {@link dev.kairos.android.ScrollTracker} turns scroll callbacks into scroll events.
  */
 package dev.kairos.android;

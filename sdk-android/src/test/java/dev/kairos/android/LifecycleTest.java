@@ -1,0 +1,142 @@
+package dev.kairos.android;
+
+import static dev.kairos.android.EventServer.properties;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import android.app.Activity;
+import android.app.Application;
+import org.robolectric.RuntimeEnvironment;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.robolectric.Robolectric;
+import org.robolectric.RobolectricTestRunner;
+import org.robolectric.android.controller.ActivityController;
+
+/** Foreground and background: what the app's lifecycle makes the SDK send, and when. */
+@RunWith(RobolectricTestRunner.class)
+public class LifecycleTest {
+
+  private EventServer server;
+  private KairosAndroid kairos;
+
+  @Before
+  public void startServer() throws Exception {
+    server = new EventServer();
+  }
+
+  @After
+  public void stop() throws Exception {
+    if (kairos != null) {
+      kairos.close();
+    }
+    server.close();
+  }
+
+  private KairosAndroid.Builder builder() {
+    Application app = RuntimeEnvironment.getApplication();
+    // Large triggers: whatever arrives was sent because of the lifecycle, not because of them.
+    return KairosAndroid.builder(app).writeKey("wk_test").baseUrl(server.url())
+        .flushAt(1000).flushInterval(Duration.ofHours(1));
+  }
+
+  @Test
+  public void flushesQueuedEventsWhenTheLastActivityStops() throws Exception {
+    kairos = builder().build();
+    ActivityController<Activity> activity = Robolectric.buildActivity(Activity.class).setup();
+    kairos.track("click", Map.of("target", "buy"));
+    kairos.track("search", Map.of("query", "red dress"));
+    assertThat(server.next(300)).as("nothing is sent before a trigger").isNull();
+
+    activity.pause().stop();
+
+    Map<String, Object> first = server.next();
+    Map<String, Object> second = server.next();
+    assertThat(first).isNotNull();
+    assertThat(first.get("type")).isEqualTo("click");
+    assertThat(second.get("type")).isEqualTo("search");
+  }
+
+  @Test
+  public void sendsInstalledOpenedAndBackgroundedInOrder() throws Exception {
+    kairos = builder().trackLifecycleEvents(true).build();
+    ActivityController<Activity> activity = Robolectric.buildActivity(Activity.class).setup();
+    activity.pause().stop();
+
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Map<String, Object> event = server.next();
+      assertThat(event).as("lifecycle event %d", i).isNotNull();
+      assertThat(event.get("type")).isEqualTo("custom");
+      names.add((String) properties(event).get("name"));
+    }
+    assertThat(names).containsExactly(
+        KairosAndroid.APPLICATION_INSTALLED, KairosAndroid.APPLICATION_OPENED, KairosAndroid.APPLICATION_BACKGROUNDED);
+  }
+
+  @Test
+  public void secondStartOfTheSameVersionIsNotAnInstallAndAReturnIsFromBackground() throws Exception {
+    kairos = builder().trackLifecycleEvents(true).build();
+    kairos.awaitChores(5000);
+    kairos.close();
+
+    kairos = builder().trackLifecycleEvents(true).build(); // the next process start
+    ActivityController<Activity> activity = Robolectric.buildActivity(Activity.class).setup();
+    activity.pause().stop();
+    activity.restart().resume();
+    activity.pause().stop();
+
+    List<Object> seen = new ArrayList<>();
+    for (Map<String, Object> e = server.next(2000); e != null; e = server.next(2000)) {
+      Map<String, Object> p = properties(e);
+      seen.add(p.get("name") + (p.containsKey("fromBackground") ? " fromBackground=" + p.get("fromBackground") : ""));
+    }
+    assertThat(seen).containsExactly(
+        KairosAndroid.APPLICATION_INSTALLED, // the first start's, delivered with the rest
+        KairosAndroid.APPLICATION_OPENED + " fromBackground=false",
+        KairosAndroid.APPLICATION_BACKGROUNDED,
+        KairosAndroid.APPLICATION_OPENED + " fromBackground=true",
+        KairosAndroid.APPLICATION_BACKGROUNDED);
+  }
+
+  @Test
+  public void rotationIsNeitherABackgroundingNorANewScreenView() throws Exception {
+    kairos = builder().trackLifecycleEvents(true).recordScreenViews(true).build();
+    ActivityController<Activity> activity = Robolectric.buildActivity(Activity.class).setup();
+    activity.recreate();
+    activity.pause().stop();
+
+    List<String> seen = new ArrayList<>();
+    for (Map<String, Object> e = server.next(2000); e != null; e = server.next(2000)) {
+      seen.add(e.get("type") + ":" + properties(e).get("name"));
+    }
+    assertThat(seen).containsExactly(
+        "custom:" + KairosAndroid.APPLICATION_INSTALLED,
+        "custom:" + KairosAndroid.APPLICATION_OPENED,
+        "screen_view:Activity",
+        "custom:" + KairosAndroid.APPLICATION_BACKGROUNDED);
+  }
+
+  @Test
+  public void periodicFlushRunsOnlyWhileInTheForeground() throws Exception {
+    kairos = builder().flushInterval(Duration.ofMillis(100)).build();
+    kairos.track("click", Map.of("target", "in-background"));
+    // Built with no activity started: the app is in the background and no timer sends.
+    assertThat(server.next(1000)).isNull();
+
+    ActivityController<Activity> activity = Robolectric.buildActivity(Activity.class).setup();
+    Map<String, Object> sent = server.next();
+    assertThat(sent).isNotNull();
+    assertThat(properties(sent).get("target")).isEqualTo("in-background");
+
+    activity.pause().stop();
+    kairos.awaitChores(5000);
+    kairos.track("click", Map.of("target", "after-backgrounding"));
+    assertThat(server.next(1000)).as("no periodic flush in the background").isNull();
+  }
+}
