@@ -330,6 +330,14 @@ public final class Pipeline {
 
     private void open() {
         identity.load(s.storageDirectory);
+        try {
+            if (s.storageDirectory != null) {
+                Files.createDirectories(s.storageDirectory);
+                Identity.save(s.storageDirectory, identity.userId(), identity.anonymousIdIfLoaded());
+            }
+        } catch (IOException e) {
+            log(Level.WARN, "cannot save the anonymous id under " + s.storageDirectory, e);
+        }
         events.queue = openQueue("events.queue");
         outcomes.queue = openQueue("outcomes.queue");
         events.appended = events.queue.size();
