@@ -248,7 +248,7 @@ public final class Kairos implements Closeable {
     public void identify(String userId, Map<String, ?> traits) {
         requireText(userId, "userId");
         identity.identify(userId);
-        pipeline.offer(Pending.identity(userId, identity.anonymousIdIfLoaded()));
+        pipeline.offer(Pending.saveIdentity());
         track("identify", traits);
     }
 
@@ -277,14 +277,14 @@ public final class Kairos implements Closeable {
 
     /** Forgets the user (log-out): a new anonymous id and a new session from now on. */
     public void reset() {
-        String anonymous = identity.reset();
+        identity.reset();
         synchronized (sessionLock) {
             sessionId = null;
             rapidRun = 0;
             rapidBursts = 0;
             maxScrollDepth = 0;
         }
-        pipeline.offer(Pending.identity(null, anonymous));
+        pipeline.offer(Pending.saveIdentity());
     }
 
     /**

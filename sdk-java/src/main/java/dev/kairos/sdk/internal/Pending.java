@@ -52,9 +52,9 @@ public final class Pending {
         return new Pending(Kind.OUTCOME, timestamp, outcome, null, userId, anonymousId, sessionId, 0, decisionId, placement, rule, null);
     }
 
-    /** Persist the identity (user id and anonymous id) as it is now. */
-    public static Pending identity(String userId, String anonymousId) {
-        return new Pending(Kind.IDENTITY, 0, null, null, userId, anonymousId, null, 0, null, null, null, null);
+    /** Save the identity (user id and anonymous id) as it is when the worker gets to this. */
+    public static Pending saveIdentity() {
+        return new Pending(Kind.IDENTITY, 0, null, null, null, null, null, 0, null, null, null, null);
     }
 
     /** Send everything queued before this; count {@code done} down when it is delivered or given up on. */

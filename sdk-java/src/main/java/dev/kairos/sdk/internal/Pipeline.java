@@ -87,6 +87,7 @@ public final class Pipeline {
     private volatile boolean periodic = true;
     private volatile boolean closing;
     private volatile long closeDeadline;
+    private final java.util.concurrent.atomic.AtomicBoolean warnedClosed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final LongAdder tracked = new LongAdder();
     private final AtomicLong persisted = new AtomicLong();
@@ -181,7 +182,7 @@ public final class Pipeline {
     /** Hands {@code p} to the persist worker; never blocks. When the hand-off is full, its oldest item is dropped. */
     public void offer(Pending p) {
         if (closing) {
-            log(Level.WARN, "ignored a call after close()", null);
+            if (warnedClosed.compareAndSet(false, true)) log(Level.WARN, "ignoring calls after close()", null);
             return;
         }
         if (p.kind == Pending.Kind.EVENT || p.kind == Pending.Kind.OUTCOME) tracked.increment();
@@ -298,7 +299,8 @@ public final class Pipeline {
                             break;
                         case IDENTITY:
                             appendAll(eventBytes, outcomeBytes);
-                            Identity.save(s.storageDirectory, p.userId, p.anonymousId);
+                            // The identity as it is now (the call's snapshot may predate reading it from disk).
+                            Identity.save(s.storageDirectory, identity.userId(), identity.anonymousIdIfLoaded());
                             break;
                         case FLUSH:
                             appendAll(eventBytes, outcomeBytes);
@@ -330,6 +332,14 @@ public final class Pipeline {
 
     private void open() {
         identity.load(s.storageDirectory);
+        try {
+            if (s.storageDirectory != null) {
+                Files.createDirectories(s.storageDirectory);
+                Identity.save(s.storageDirectory, identity.userId(), identity.anonymousIdIfLoaded());
+            }
+        } catch (IOException e) {
+            log(Level.WARN, "cannot save the anonymous id under " + s.storageDirectory, e);
+        }
         events.queue = openQueue("events.queue");
         outcomes.queue = openQueue("outcomes.queue");
         events.appended = events.queue.size();

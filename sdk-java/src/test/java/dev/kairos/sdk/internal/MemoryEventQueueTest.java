@@ -1,0 +1,8 @@
+package dev.kairos.sdk.internal;
+
+class MemoryEventQueueTest extends EventQueueContract {
+    @Override
+    EventQueue newQueue() {
+        return new MemoryEventQueue();
+    }
+}
