@@ -30,12 +30,14 @@ final class EventServer implements AutoCloseable {
   private final LinkedBlockingQueue<Map<String, Object>> events = new LinkedBlockingQueue<>();
   private final AtomicBoolean failing = new AtomicBoolean();
   private final AtomicInteger requests = new AtomicInteger();
+  private volatile String lastAuthorization;
 
   EventServer() throws IOException {
     server.setDispatcher(new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
         requests.incrementAndGet();
+        lastAuthorization = request.getHeader("Authorization");
         if (failing.get()) {
           return new MockResponse().setResponseCode(503).setBody("{\"error\":{\"code\":\"unavailable\",\"message\":\"down\"}}");
         }
@@ -59,6 +61,11 @@ final class EventServer implements AutoCloseable {
   /** Answers 503 to everything while {@code on}. */
   void failing(boolean on) {
     failing.set(on);
+  }
+
+  /** The Authorization header of the last request. */
+  String lastAuthorization() {
+    return lastAuthorization;
   }
 
   /** Requests answered so far, whatever the answer. */
