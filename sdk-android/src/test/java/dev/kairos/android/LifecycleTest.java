@@ -2,6 +2,7 @@ package dev.kairos.android;
 
 import static dev.kairos.android.EventServer.properties;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import android.app.Activity;
 import android.app.Application;
@@ -43,6 +44,20 @@ public class LifecycleTest {
     // Large triggers: whatever arrives was sent because of the lifecycle, not because of them.
     return KairosAndroid.builder(app).writeKey("wk_test").baseUrl(server.url())
         .flushAt(1000).flushInterval(Duration.ofHours(1));
+  }
+
+  /** Waits until the core's persist and send threads wait for work (a pending flush would keep the sender busy). */
+  private static void awaitCoreWorkersParked() {
+    await().atMost(Duration.ofSeconds(5)).during(Duration.ofMillis(200)).until(() -> {
+      for (Thread t : Thread.getAllStackTraces().keySet()) {
+        String name = t.getName();
+        if ((name.equals("kairos-sender") || name.equals("kairos-persist")) && t.isAlive()
+            && t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TIMED_WAITING) {
+          return false;
+        }
+      }
+      return true;
+    });
   }
 
   @Test
@@ -136,6 +151,10 @@ public class LifecycleTest {
 
     activity.pause().stop();
     kairos.awaitChores(5000);
+    // A flush that backgrounding asked for may still be on its way and would carry the next event:
+    // wait until the core's workers are parked, with no flush outstanding.
+    assertThat(kairos.kairos().flush(Duration.ofSeconds(5))).isTrue();
+    awaitCoreWorkersParked();
     kairos.track("click", Map.of("target", "after-backgrounding"));
     assertThat(server.next(1000)).as("no periodic flush in the background").isNull();
   }

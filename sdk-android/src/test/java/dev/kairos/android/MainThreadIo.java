@@ -22,11 +22,19 @@ final class MainThreadIo extends SecurityManager {
     this.root = root;
   }
 
+  /**
+   * Installs a recorder, or returns {@code null} on a JDK without security managers (24 and later),
+   * where only StrictMode watches.
+   */
   @SuppressWarnings("removal")
   static MainThreadIo install(Thread watched, String root) {
     MainThreadIo recorder = new MainThreadIo(watched, root);
-    System.setSecurityManager(recorder);
-    return recorder;
+    try {
+      System.setSecurityManager(recorder);
+      return recorder;
+    } catch (UnsupportedOperationException notOnThisJdk) {
+      return null;
+    }
   }
 
   @SuppressWarnings("removal")

@@ -15,12 +15,17 @@ import android.net.NetworkCapabilities;
  */
 public final class NetworkMonitor extends ConnectivityManager.NetworkCallback {
 
-  /** Types reported in {@code context.network}. */
+  /** {@code context.network} on Wi-Fi. */
   public static final String WIFI = "wifi";
+  /** {@code context.network} on a mobile network. */
   public static final String CELLULAR = "cellular";
+  /** {@code context.network} on a wired network. */
   public static final String ETHERNET = "ethernet";
+  /** {@code context.network} on another transport (Bluetooth, VPN only, ...). */
   public static final String OTHER = "other";
+  /** {@code context.network} with no network. */
   public static final String NONE = "none";
+  /** {@code context.network} when the SDK cannot tell (no permission, capabilities not known yet). */
   public static final String UNKNOWN = "unknown";
 
   /** Told when the device goes from no network to a network. */
