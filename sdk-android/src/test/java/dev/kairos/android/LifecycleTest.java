@@ -3,9 +3,11 @@ package dev.kairos.android;
 import static dev.kairos.android.EventServer.properties;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.robolectric.Shadows.shadowOf;
 
 import android.app.Activity;
 import android.app.Application;
+import android.content.pm.PackageInfo;
 import org.robolectric.RuntimeEnvironment;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -117,6 +119,31 @@ public class LifecycleTest {
         KairosAndroid.APPLICATION_BACKGROUNDED,
         KairosAndroid.APPLICATION_OPENED + " fromBackground=true",
         KairosAndroid.APPLICATION_BACKGROUNDED);
+  }
+
+  @Test
+  public void aNewVersionCodeAtStartIsAnUpdate() throws Exception {
+    Application app = RuntimeEnvironment.getApplication();
+    PackageInfo info = shadowOf(app.getPackageManager()).getInternalMutablePackageInfo(app.getPackageName());
+    info.versionName = "1.0";
+    info.setLongVersionCode(1);
+    kairos = builder().trackLifecycleEvents(true).build();
+    kairos.awaitChores(5000);
+    kairos.close();
+
+    info.versionName = "1.1";
+    info.setLongVersionCode(2);
+    kairos = builder().trackLifecycleEvents(true).build(); // the first start after the update
+    kairos.awaitChores(5000);
+    kairos.flush();
+
+    Map<String, Object> installed = server.next();
+    Map<String, Object> updated = server.next();
+    assertThat(properties(installed)).containsEntry("name", KairosAndroid.APPLICATION_INSTALLED)
+        .containsEntry("version", "1.0").containsEntry("build", "1");
+    assertThat(properties(updated)).containsEntry("name", KairosAndroid.APPLICATION_UPDATED)
+        .containsEntry("version", "1.1").containsEntry("build", "2")
+        .containsEntry("previousVersion", "1.0").containsEntry("previousBuild", "1");
   }
 
   @Test
