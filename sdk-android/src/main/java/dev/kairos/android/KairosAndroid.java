@@ -525,7 +525,7 @@ public final class KairosAndroid implements Closeable {
         return explicit;
       }
       Object value = meta == null ? null : meta.get(key);
-      if (value == null || value.toString().isBlank()) {
+      if (value == null || value.toString().trim().isEmpty()) {
         throw new IllegalStateException("no " + option + ": call " + option + "(...) on KairosAndroid.builder, or add "
             + "<meta-data android:name=\"" + key + "\" android:value=\"...\"/> to the <application> of the manifest");
       }
@@ -543,7 +543,7 @@ public final class KairosAndroid implements Closeable {
     }
 
     private static String requireText(String value, String name) {
-      if (value == null || value.isBlank()) {
+      if (value == null || value.trim().isEmpty()) {
         throw new IllegalArgumentException(name + " must not be null or blank");
       }
       return value.trim();

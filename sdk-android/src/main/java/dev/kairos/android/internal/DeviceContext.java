@@ -7,6 +7,7 @@ import android.content.res.Configuration;
 import android.os.Build;
 import android.util.DisplayMetrics;
 import java.util.LinkedHashMap;
+import org.codehaus.mojo.animal_sniffer.IgnoreJRERequirement;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TimeZone;
@@ -43,7 +44,7 @@ public final class DeviceContext {
     if (info != null) {
       device.put("appVersion", nullToEmpty(info.versionName));
       app.put("version", nullToEmpty(info.versionName));
-      app.put("build", Long.toString(info.getLongVersionCode()));
+      app.put("build", Long.toString(versionCodeOf(info)));
     } else {
       device.put("appVersion", "");
     }
@@ -75,7 +76,13 @@ public final class DeviceContext {
   /** The version code of the installed app, or -1 when the package manager does not know it. */
   public static long versionCode(Context context) {
     PackageInfo info = packageInfo(context);
-    return info == null ? -1 : info.getLongVersionCode();
+    return info == null ? -1 : versionCodeOf(info);
+  }
+
+  @SuppressWarnings("deprecation")
+  @IgnoreJRERequirement // getLongVersionCode() is API 28; older devices have the int versionCode only
+  static long versionCodeOf(PackageInfo info) {
+    return Build.VERSION.SDK_INT >= 28 ? info.getLongVersionCode() : info.versionCode;
   }
 
   /** The version name of the installed app, or {@code ""}. */
