@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.Assert.assertThrows;
 import static org.robolectric.Shadows.shadowOf;
 
+import android.app.Activity;
 import android.app.Application;
+import android.content.Context;
+import android.net.ConnectivityManager;
 import android.os.Bundle;
 import java.util.Map;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
+import org.robolectric.Robolectric;
 import org.robolectric.RobolectricTestRunner;
 import org.robolectric.RuntimeEnvironment;
 
@@ -108,6 +112,23 @@ public class SetupTest {
     } finally {
       other.close();
     }
+  }
+
+  @Test
+  public void closeStopsFollowingTheLifecycleAndTheNetworkAndFreesTheSharedInstance() throws Exception {
+    kairos = KairosAndroid.builder(app).writeKey("wk_test").baseUrl(server.url()).build();
+    KairosAndroid.setSingletonInstance(kairos);
+    ConnectivityManager connectivity = (ConnectivityManager) app.getSystemService(Context.CONNECTIVITY_SERVICE);
+    assertThat(shadowOf(connectivity).getNetworkCallbacks()).hasSize(1);
+
+    kairos.close();
+
+    assertThat(shadowOf(connectivity).getNetworkCallbacks()).isEmpty();
+    Robolectric.buildActivity(Activity.class).setup();
+    assertThat(kairos.inForeground()).as("activity starts are no longer counted").isFalse();
+    KairosAndroid next = KairosAndroid.builder(app).writeKey("wk_test").baseUrl(server.url()).build();
+    KairosAndroid.setSingletonInstance(next); // the closed one no longer holds the place
+    kairos = next;
   }
 
   @Test
