@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.After;
 import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.robolectric.RobolectricTestRunner;
@@ -25,13 +26,12 @@ import org.robolectric.shadows.ShadowNetworkCapabilities;
 @RunWith(RobolectricTestRunner.class)
 public class ConnectivityTest {
 
-  private EventServer server;
+  @Rule public final EventServer server = new EventServer();
   private KairosAndroid kairos;
   private ConnectivityManager connectivity;
 
   @Before
   public void setUp() throws Exception {
-    server = new EventServer();
     connectivity = (ConnectivityManager) RuntimeEnvironment.getApplication().getSystemService(Context.CONNECTIVITY_SERVICE);
   }
 
@@ -40,7 +40,6 @@ public class ConnectivityTest {
     if (kairos != null) {
       kairos.close();
     }
-    server.close();
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.TimeZone;
 import org.junit.After;
 import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.robolectric.RobolectricTestRunner;
@@ -23,14 +24,13 @@ import org.robolectric.shadows.ShadowBuild;
 @RunWith(RobolectricTestRunner.class)
 public class DeviceContextTest {
 
-  private EventServer server;
+  @Rule public final EventServer server = new EventServer();
   private KairosAndroid kairos;
   private Locale locale;
   private TimeZone zone;
 
   @Before
   public void setUp() throws Exception {
-    server = new EventServer();
     locale = Locale.getDefault();
     zone = TimeZone.getDefault();
     Application app = RuntimeEnvironment.getApplication();
@@ -46,7 +46,6 @@ public class DeviceContextTest {
     if (kairos != null) {
       kairos.close();
     }
-    server.close();
     Locale.setDefault(locale);
     TimeZone.setDefault(zone);
   }

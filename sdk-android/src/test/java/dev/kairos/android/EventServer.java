@@ -17,12 +17,14 @@ import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
+import org.junit.rules.ExternalResource;
 
 /**
  * A MockWebServer standing in for the rules server's {@code POST /v1/events}: unpacks each gzip
- * batch and hands out the events one by one, in arrival order.
+ * batch and hands out the events one by one, in arrival order. A JUnit rule: started before each
+ * test, shut down after it.
  */
-final class EventServer implements AutoCloseable {
+final class EventServer extends ExternalResource {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -32,7 +34,8 @@ final class EventServer implements AutoCloseable {
   private final AtomicInteger requests = new AtomicInteger();
   private volatile String lastAuthorization;
 
-  EventServer() throws IOException {
+  @Override
+  protected void before() throws IOException {
     server.setDispatcher(new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
@@ -122,7 +125,11 @@ final class EventServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException {
-    server.shutdown();
+  protected void after() {
+    try {
+      server.shutdown();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

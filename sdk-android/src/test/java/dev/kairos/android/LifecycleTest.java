@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.After;
-import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.robolectric.Robolectric;
@@ -25,20 +25,14 @@ import org.robolectric.android.controller.ActivityController;
 @RunWith(RobolectricTestRunner.class)
 public class LifecycleTest {
 
-  private EventServer server;
+  @Rule public final EventServer server = new EventServer();
   private KairosAndroid kairos;
-
-  @Before
-  public void startServer() throws Exception {
-    server = new EventServer();
-  }
 
   @After
   public void stop() throws Exception {
     if (kairos != null) {
       kairos.close();
     }
-    server.close();
   }
 
   private KairosAndroid.Builder builder() {

@@ -12,6 +12,7 @@ import android.location.LocationManager;
 import java.util.Map;
 import org.junit.After;
 import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.robolectric.RobolectricTestRunner;
@@ -21,13 +22,12 @@ import org.robolectric.RuntimeEnvironment;
 @RunWith(RobolectricTestRunner.class)
 public class LocationTest {
 
-  private EventServer server;
+  @Rule public final EventServer server = new EventServer();
   private KairosAndroid kairos;
   private Application app;
 
   @Before
   public void setUp() throws Exception {
-    server = new EventServer();
     app = RuntimeEnvironment.getApplication();
     Location berlin = new Location(LocationManager.GPS_PROVIDER);
     berlin.setLatitude(52.52);
@@ -43,7 +43,6 @@ public class LocationTest {
     if (kairos != null) {
       kairos.close();
     }
-    server.close();
   }
 
   private Map<String, Object> oneEventWith(boolean optedIn) throws Exception {

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.After;
 import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.robolectric.Robolectric;
@@ -29,14 +30,13 @@ import org.robolectric.android.controller.ActivityController;
 @RunWith(RobolectricTestRunner.class)
 public class MainThreadTest {
 
-  private EventServer server;
+  @Rule public final EventServer server = new EventServer();
   private Application app;
   private String dataDir;
   private MainThreadIo io;
 
   @Before
   public void setUp() throws Exception {
-    server = new EventServer();
     app = RuntimeEnvironment.getApplication();
     dataDir = new File(app.getApplicationInfo().dataDir).getCanonicalPath();
     shadowOf(app).grantPermissions(Manifest.permission.ACCESS_FINE_LOCATION);
@@ -48,7 +48,6 @@ public class MainThreadTest {
       io.uninstall();
     }
     StrictMode.setThreadPolicy(StrictMode.ThreadPolicy.LAX);
-    server.close();
   }
 
   private void watchMainThread() {

@@ -11,8 +11,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.After;
 import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.robolectric.RobolectricTestRunner;
@@ -22,18 +22,12 @@ import org.robolectric.RuntimeEnvironment;
 @RunWith(RobolectricTestRunner.class)
 public class PersistenceTest {
 
-  private EventServer server;
+  @Rule public final EventServer server = new EventServer();
   private Application app;
 
   @Before
   public void setUp() throws Exception {
-    server = new EventServer();
     app = RuntimeEnvironment.getApplication();
-  }
-
-  @After
-  public void tearDown() throws Exception {
-    server.close();
   }
 
   private KairosAndroid start() {

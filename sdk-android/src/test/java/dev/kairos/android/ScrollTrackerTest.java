@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.After;
 import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.robolectric.RobolectricTestRunner;
@@ -25,12 +26,11 @@ import org.robolectric.RuntimeEnvironment;
 @RunWith(RobolectricTestRunner.class)
 public class ScrollTrackerTest {
 
-  private EventServer server;
+  @Rule public final EventServer server = new EventServer();
   private KairosAndroid kairos;
 
   @Before
   public void setUp() throws Exception {
-    server = new EventServer();
     kairos = KairosAndroid.builder(RuntimeEnvironment.getApplication()).writeKey("wk_test").baseUrl(server.url())
         .flushAt(1000).flushInterval(Duration.ofHours(1)).build();
   }
@@ -38,7 +38,6 @@ public class ScrollTrackerTest {
   @After
   public void tearDown() throws Exception {
     kairos.close();
-    server.close();
   }
 
   private List<Map<String, Object>> sentScrolls() throws Exception {

@@ -12,6 +12,7 @@ import android.os.Bundle;
 import java.util.Map;
 import org.junit.After;
 import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.robolectric.Robolectric;
@@ -22,13 +23,12 @@ import org.robolectric.RuntimeEnvironment;
 @RunWith(RobolectricTestRunner.class)
 public class SetupTest {
 
-  private EventServer server;
+  @Rule public final EventServer server = new EventServer();
   private Application app;
   private KairosAndroid kairos;
 
   @Before
   public void setUp() throws Exception {
-    server = new EventServer();
     app = RuntimeEnvironment.getApplication();
   }
 
@@ -37,7 +37,6 @@ public class SetupTest {
     if (kairos != null) {
       kairos.close();
     }
-    server.close();
   }
 
   private void metaData(Bundle bundle) {
