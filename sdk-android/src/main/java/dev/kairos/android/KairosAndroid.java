@@ -42,7 +42,8 @@ import okhttp3.OkHttpClient;
  * </application>
  *
  * KairosAndroid.with(context).track("product_view", Map.of("productId", "sku-42"));
- * Decision d = KairosAndroid.with(context).kairos().decide(List.of("home_banner"), Map.of());
+ * KairosAndroid.with(context).kairos()                      // the core: decide, outcomes, typed events
+ *     .decideAsync(List.of("home_banner"), Map.of()).thenAccept(this::render);
  * }</pre>
  *
  * or build it in code, in {@code Application.onCreate()}:
