@@ -32,12 +32,12 @@ public final class Adaptation {
         this.reason = reason;
         this.fallback = fallback;
         this.suppressed = suppressed;
-        this.params = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
+        this.params = params == null ? java.util.Collections.emptyMap() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
     }
 
     /** The SDK's answer when it has nothing better: show nothing ({@code format "none"}), marked as a fallback. */
     public static Adaptation none(String placement, String reason) {
-        return new Adaptation(placement, null, null, "none", null, null, reason, true, false, Map.of());
+        return new Adaptation(placement, null, null, "none", null, null, reason, true, false, java.util.Collections.emptyMap());
     }
 
     public String placement() { return placement; }

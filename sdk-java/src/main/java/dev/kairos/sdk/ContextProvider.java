@@ -14,8 +14,8 @@ import java.util.Map;
  */
 public interface ContextProvider {
     /** Context that does not change while the process lives (device, app version, screen). */
-    default Map<String, Object> staticContext() { return Map.of(); }
+    default Map<String, Object> staticContext() { return java.util.Collections.emptyMap(); }
 
     /** Context of the moment (location, network type); called for every event. */
-    default Map<String, Object> eventContext() { return Map.of(); }
+    default Map<String, Object> eventContext() { return java.util.Collections.emptyMap(); }
 }

@@ -37,7 +37,7 @@ public final class Decision {
         this.rulesVersion = rulesVersion;
         this.weightsVersion = weightsVersion;
         this.adaptations = Collections.unmodifiableList(new ArrayList<>(Objects.requireNonNull(adaptations, "adaptations")));
-        this.segments = segments == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(segments));
+        this.segments = segments == null ? java.util.Collections.emptyList() : Collections.unmodifiableList(new ArrayList<>(segments));
         this.source = Objects.requireNonNull(source, "source");
     }
 

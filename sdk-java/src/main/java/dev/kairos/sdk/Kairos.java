@@ -89,7 +89,10 @@ public final class Kairos implements Closeable {
         this.clientSignals = b.clientSignals;
         this.logger = b.logger;
         Map<String, Object> library = new LinkedHashMap<>();
-        library.put("library", Map.of("name", "kairos-java", "version", VERSION));
+        Map<String, Object> lib = new LinkedHashMap<>();
+        lib.put("name", "kairos-java");
+        lib.put("version", VERSION);
+        library.put("library", lib);
         library.put("timezone", TimeZone.getDefault().getID());
         library.put("locale", Locale.getDefault().toLanguageTag());
         Map<String, Object> device = new LinkedHashMap<>();
@@ -188,19 +191,19 @@ public final class Kairos implements Closeable {
     /** The user clicked {@code target} (a button or link id). */
     public void click(String target) {
         requireText(target, "target");
-        track("click", Map.of("target", target));
+        track("click", Collections.singletonMap("target", target));
     }
 
     /** The user searched for {@code query}. */
     public void search(String query) {
         requireText(query, "query");
-        track("search", Map.of("query", query));
+        track("search", Collections.singletonMap("query", query));
     }
 
     /** The user looked at a product; {@code category} may be null. */
     public void productView(String productId, String category) {
         requireText(productId, "productId");
-        track("product_view", with(category == null ? null : Map.of("category", category), "productId", productId));
+        track("product_view", with(category == null ? null : Collections.singletonMap("category", category), "productId", productId));
     }
 
     /** The user put {@code quantity} of a product in the cart. */
@@ -215,7 +218,7 @@ public final class Kairos implements Closeable {
     /** The user took a product out of the cart. */
     public void removeFromCart(String productId) {
         requireText(productId, "productId");
-        track("remove_from_cart", Map.of("productId", productId));
+        track("remove_from_cart", Collections.singletonMap("productId", productId));
     }
 
     /** The user started checking out. */
@@ -233,12 +236,12 @@ public final class Kairos implements Closeable {
 
     /** A purchase failed (payment declined, out of stock); {@code reason} may be null. */
     public void purchaseFailed(String reason) {
-        track("purchase_failed", reason == null ? null : Map.of("reason", reason));
+        track("purchase_failed", reason == null ? null : Collections.singletonMap("reason", reason));
     }
 
     /** The user tapped an ad; {@code adId} may be null. */
     public void adClick(String adId) {
-        track("ad_click", adId == null ? null : Map.of("adId", adId));
+        track("ad_click", adId == null ? null : Collections.singletonMap("adId", adId));
     }
 
     /**
@@ -336,9 +339,10 @@ public final class Kairos implements Closeable {
 
     private Map<String, Object> decideBody(List<String> placements, Map<String, ?> context) {
         Map<String, Object> body = new LinkedHashMap<>();
+        String anonymous = identity.anonymousId(500);
         String user = identity.userId();
         if (user != null) body.put("userId", user);
-        body.put("anonymousId", identity.anonymousId(500));
+        body.put("anonymousId", anonymous);
         String session;
         long start;
         int bursts;
@@ -417,9 +421,9 @@ public final class Kairos implements Closeable {
         return identity.anonymousId(1000);
     }
 
-    /** The identified user, or {@code null}. */
+    /** The identified user, or {@code null} (waits briefly, once, for the stored identity to be read from disk). */
     public String userId() {
-        return identity.userId();
+        return identity.userId(1000);
     }
 
     /** The current session id (a new one after {@code sessionTimeout} without activity). */
@@ -458,7 +462,7 @@ public final class Kairos implements Closeable {
     }
 
     private static void requireText(String value, String name) {
-        if (value == null || value.isBlank()) throw new IllegalArgumentException(name + " must not be null or blank");
+        if (value == null || value.trim().isEmpty()) throw new IllegalArgumentException(name + " must not be null or blank");
     }
 
     private static Path defaultStorage(HttpUrl url, String writeKey) {
@@ -510,13 +514,13 @@ public final class Kairos implements Closeable {
 
         private Builder(String writeKey) {
             requireText(writeKey, "writeKey");
-            this.writeKey = writeKey.strip();
+            this.writeKey = writeKey.trim();
         }
 
         /** The rules server, e.g. {@code https://kairos.example.com} (required). */
         public Builder baseUrl(String baseUrl) {
             requireText(baseUrl, "baseUrl");
-            HttpUrl parsed = HttpUrl.parse(baseUrl.strip());
+            HttpUrl parsed = HttpUrl.parse(baseUrl.trim());
             if (parsed == null) throw new IllegalArgumentException("baseUrl must be an http or https URL, was '" + baseUrl + "'");
             this.url = parsed;
             return this;

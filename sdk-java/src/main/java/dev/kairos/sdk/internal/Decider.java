@@ -134,7 +134,7 @@ public final class Decider {
         }
         List<Adaptation> none = new ArrayList<>();
         for (String p : placements) none.add(Adaptation.none(p, "the rules server did not answer in time"));
-        return new Decision(null, null, null, none, List.of(), Decision.Source.DEFAULT);
+        return new Decision(null, null, null, none, java.util.Collections.emptyList(), Decision.Source.DEFAULT);
     }
 
     static Decision parse(JsonNode n) {

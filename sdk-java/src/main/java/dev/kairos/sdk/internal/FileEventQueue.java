@@ -64,7 +64,7 @@ public final class FileEventQueue implements EventQueue {
         }
         ByteBuffer header = ByteBuffer.allocate(HEADER);
         readFully(header, 0);
-        header.flip();
+        ((java.nio.Buffer) header).flip();
         byte[] magic = new byte[4];
         if (header.remaining() == HEADER) header.get(magic);
         long storedHead = header.remaining() >= 12 ? header.getLong(8) : -1;
@@ -84,7 +84,7 @@ public final class FileEventQueue implements EventQueue {
         ByteBuffer rh = ByteBuffer.allocate(RECORD_HEADER);
         CRC32 crc = new CRC32();
         while (pos < size) {
-            rh.clear();
+            ((java.nio.Buffer) rh).clear();
             if (size - pos < RECORD_HEADER) break;
             readFully(rh, pos);
             int len = rh.getInt(0);
@@ -114,7 +114,7 @@ public final class FileEventQueue implements EventQueue {
 
     @Override
     public void add(byte[] item) throws IOException {
-        addAll(List.of(item));
+        addAll(java.util.Collections.singletonList(item));
     }
 
     @Override
@@ -132,7 +132,7 @@ public final class FileEventQueue implements EventQueue {
             crc.update(item, 0, item.length);
             buf.putInt(item.length).putInt((int) crc.getValue()).put(item);
         }
-        buf.flip();
+        ((java.nio.Buffer) buf).flip();
         long at = end;
         while (buf.hasRemaining()) at += channel.write(buf, at);
         long pos = end;
@@ -196,7 +196,7 @@ public final class FileEventQueue implements EventQueue {
         long live = end - head;
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             ByteBuffer header = ByteBuffer.allocate(HEADER).put(MAGIC).putInt(0).putLong(HEADER);
-            header.flip();
+            ((java.nio.Buffer) header).flip();
             while (header.hasRemaining()) out.write(header);
             long copied = 0;
             while (copied < live) copied += channel.transferTo(head + copied, live - copied, out);
@@ -232,7 +232,7 @@ public final class FileEventQueue implements EventQueue {
 
     private void writeHeader(long headOffset) throws IOException {
         ByteBuffer header = ByteBuffer.allocate(HEADER).put(MAGIC).putInt(0).putLong(headOffset);
-        header.flip();
+        ((java.nio.Buffer) header).flip();
         long at = 0;
         while (header.hasRemaining()) at += channel.write(header, at);
     }

@@ -24,7 +24,20 @@ public final class Identity {
     private boolean changedBeforeLoad;
     private final CountDownLatch loaded = new CountDownLatch(1);
 
+    /** The identified user, or {@code null}; {@code null} too while the stored identity is still being read. */
     public String userId() { return userId; }
+
+    /** The identified user, waiting up to {@code timeoutMs} for the stored identity to be read. */
+    public String userId(long timeoutMs) {
+        if (loaded.getCount() > 0) {
+            try {
+                loaded.await(timeoutMs, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return userId;
+    }
 
     /** The anonymous id, or {@code null} while it is still being read from disk. */
     public String anonymousIdIfLoaded() { return anonymousId; }
@@ -96,6 +109,6 @@ public final class Identity {
     }
 
     private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s;
+        return s == null || s.trim().isEmpty() ? null : s;
     }
 }

@@ -219,7 +219,7 @@ public final class Pipeline {
 
     public Stats stats() {
         int queued = 0;
-        for (Lane lane : List.of(events, outcomes)) {
+        for (Lane lane : java.util.Arrays.asList(events, outcomes)) {
             synchronized (lane) {
                 if (lane.queue != null) queued += lane.queue.size();
             }
@@ -245,7 +245,7 @@ public final class Pipeline {
             Thread.currentThread().interrupt();
         }
         sender.interrupt();
-        for (Lane lane : List.of(events, outcomes)) {
+        for (Lane lane : java.util.Arrays.asList(events, outcomes)) {
             synchronized (lane) {
                 if (lane.queue == null) continue;
                 if (lane.queue instanceof MemoryEventQueue && lane.queue.size() > 0) {
@@ -430,7 +430,7 @@ public final class Pipeline {
     // ---- kairos-sender ----------------------------------------------------------------------
 
     private boolean due() {
-        for (Lane lane : List.of(events, outcomes)) {
+        for (Lane lane : java.util.Arrays.asList(events, outcomes)) {
             synchronized (lane) {
                 if (lane.queue != null && (lane.queue.size() >= s.flushAt || lane.queue.bytes() >= s.flushBytes)) return true;
             }
@@ -649,7 +649,7 @@ public final class Pipeline {
 
     /** {@code Retry-After} as seconds or an HTTP date, in ms (0 when absent or unreadable), at most an hour. */
     static long retryAfterMs(String header) {
-        if (header == null || header.isBlank()) return 0;
+        if (header == null || header.trim().isEmpty()) return 0;
         String h = header.trim();
         try {
             return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, Long.parseLong(h) * 1000));
