@@ -53,6 +53,7 @@ public class SetupTest {
 
     kairos = KairosAndroid.with(app);
     assertThat(KairosAndroid.with(app)).isSameAs(kairos);
+    assertThat(dev.kairos.android.Kairos.with(app)).as("the documented entry point").isSameAs(kairos);
     kairos.awaitChores(5000);
     kairos.flush();
 
