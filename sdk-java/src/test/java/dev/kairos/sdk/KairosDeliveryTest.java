@@ -133,6 +133,20 @@ class KairosDeliveryTest {
     }
 
     @Test
+    void anExplicitFlushCutsARetryWaitShort() throws Exception {
+        server.enqueue(new MockResponse().setResponseCode(503));
+        server.enqueue(new MockResponse().setBody(ok(1)));
+        Kairos kairos = client(builder().backoff(attempt -> Duration.ofHours(1)));
+        kairos.track("page_view", Map.of("path", "/x"));
+        kairos.flush();
+        assertThat(server.takeRequest(10, TimeUnit.SECONDS)).isNotNull();
+        await().until(() -> server.getRequestCount() == 1);
+        // The back-off asks for an hour; the app knows better (the network came back).
+        assertThat(kairos.flush(Duration.ofSeconds(10))).isTrue();
+        assertThat(kairos.stats().delivered()).isEqualTo(1);
+    }
+
+    @Test
     void givesUpAndReportsOnA4xxThatCannotSucceed() throws Exception {
         server.enqueue(new MockResponse().setResponseCode(401)
                 .setBody("{\"error\": {\"code\": \"invalid_key\", \"message\": \"not a write key\", \"field\": \"Authorization\"}}"));

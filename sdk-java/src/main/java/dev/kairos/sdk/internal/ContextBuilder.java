@@ -42,6 +42,50 @@ public final class ContextBuilder {
         return c;
     }
 
+    /**
+     * Writes the context of an event in session {@code sessionId} to {@code g}: the static context
+     * as it is (no per-event copy) when the provider has nothing for this event, else merged.
+     */
+    void write(com.fasterxml.jackson.core.JsonGenerator g, String sessionId, long sessionStart) throws java.io.IOException {
+        Map<String, ?> event;
+        try {
+            event = provider.eventContext();
+        } catch (RuntimeException e) {
+            logger.log(KairosLogger.Level.WARN, "the context provider failed (event context)", e);
+            event = null;
+        }
+        Map<String, Object> base = staticContext();
+        if (event != null && !event.isEmpty()) {
+            Map<String, Object> merged = new LinkedHashMap<>(base);
+            Values.mergeInto(merged, event);
+            base = merged;
+        }
+        g.writeStartObject();
+        for (Map.Entry<String, Object> e : base.entrySet()) {
+            if (sessionId != null && e.getKey().equals("session")) continue;
+            g.writeFieldName(e.getKey());
+            Values.write(g, e.getValue());
+        }
+        if (sessionId != null) {
+            g.writeObjectFieldStart("session");
+            g.writeStringField("id", sessionId);
+            g.writeStringField("startedAt", startedAt(sessionStart));
+            g.writeEndObject();
+        }
+        g.writeEndObject();
+    }
+
+    private long lastStart = Long.MIN_VALUE;
+    private String lastStartText;
+
+    private synchronized String startedAt(long start) {
+        if (start != lastStart) {
+            lastStart = start;
+            lastStartText = Instant.ofEpochMilli(start).toString();
+        }
+        return lastStartText;
+    }
+
     private Map<String, Object> staticContext() {
         Map<String, Object> s = staticContext;
         if (s == null) {

@@ -71,6 +71,10 @@ public final class Pipeline {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
     private static final long MAX_RETRY_AFTER_MS = Duration.ofHours(1).toMillis();
+    /** After work, the persist worker naps this long between looks at the hand-off ... */
+    private static final long NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** ... this many times (100 ms) before it goes back to waiting to be woken. */
+    private static final int ACTIVE_NAPS = 50;
 
     private final Settings s;
     private final ContextBuilder contexts;
@@ -274,14 +278,25 @@ public final class Pipeline {
         List<Pending> batch = new ArrayList<>(512);
         List<byte[]> eventBytes = new ArrayList<>();
         List<byte[]> outcomeBytes = new ArrayList<>();
+        int naps = 0;
         while (true) {
             batch.clear();
             try {
-                Pending first = inbox.poll(100, TimeUnit.MILLISECONDS);
+                Pending first = inbox.poll();
                 if (first == null) {
-                    if (closing && inbox.isEmpty()) break;
-                    continue;
+                    if (closing) break;
+                    if (naps < ACTIVE_NAPS) {
+                        // Recently busy: nap briefly instead of waiting on the queue, so the app's
+                        // calls hand over without having to wake this thread each time.
+                        java.util.concurrent.locks.LockSupport.parkNanos(NAP_NANOS);
+                        naps++;
+                        continue;
+                    }
+                    // Idle: sleep until the app hands something over (no timer wake-ups).
+                    first = inbox.poll(100, TimeUnit.MILLISECONDS);
+                    if (first == null) continue;
                 }
+                naps = 0;
                 batch.add(first);
                 inbox.drainTo(batch, 511);
             } catch (InterruptedException e) {
@@ -390,9 +405,9 @@ public final class Pipeline {
             writeIdentity(g, p);
             g.writeStringField("timestamp", Instant.ofEpochMilli(p.timestamp).toString());
             g.writeFieldName("properties");
-            JSON.writeValue(g, Values.sanitize(p.properties));
+            Values.write(g, p.properties);
             g.writeFieldName("context");
-            JSON.writeValue(g, contexts.build(p.sessionId, p.sessionStart, null));
+            contexts.write(g, p.sessionId, p.sessionStart);
             g.writeEndObject();
         }
         return buf.toByteArray();
@@ -542,6 +557,11 @@ public final class Pipeline {
                 while ((left = deadline - System.nanoTime()) > 0 && !(closing && closeDeadline - System.nanoTime() <= 0)) {
                     wake.awaitNanos(left);
                     if (closing) break;
+                    if (flushRequested) {
+                        // The app asked for delivery now (e.g. connectivity came back): try at once.
+                        flushRequested = false;
+                        break;
+                    }
                 }
             } catch (InterruptedException e) {
                 return false;

@@ -48,6 +48,50 @@ final class Values {
         return String.valueOf(v);
     }
 
+    /** Writes {@code value} as {@link #sanitize} would turn it, straight to the generator (no copy). */
+    static void write(com.fasterxml.jackson.core.JsonGenerator g, Object value) throws java.io.IOException {
+        write(g, value, 0);
+    }
+
+    private static void write(com.fasterxml.jackson.core.JsonGenerator g, Object v, int depth) throws java.io.IOException {
+        if (v == null) {
+            g.writeNull();
+        } else if (v instanceof String) {
+            g.writeString((String) v);
+        } else if (v instanceof Boolean) {
+            g.writeBoolean((Boolean) v);
+        } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+            g.writeNumber(((Number) v).longValue());
+        } else if (v instanceof Number) {
+            double d = ((Number) v).doubleValue();
+            if (Double.isNaN(d) || Double.isInfinite(d)) g.writeNull();
+            else if (v instanceof java.math.BigDecimal) g.writeNumber((java.math.BigDecimal) v);
+            else if (v instanceof java.math.BigInteger) g.writeNumber((java.math.BigInteger) v);
+            else g.writeNumber(d);
+        } else if (depth >= MAX_DEPTH) {
+            g.writeString(String.valueOf(v));
+        } else if (v instanceof Map) {
+            g.writeStartObject();
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+                if (e.getKey() == null) continue;
+                g.writeFieldName(String.valueOf(e.getKey()));
+                write(g, e.getValue(), depth + 1);
+            }
+            g.writeEndObject();
+        } else if (v instanceof Collection) {
+            g.writeStartArray();
+            for (Object o : (Collection<?>) v) write(g, o, depth + 1);
+            g.writeEndArray();
+        } else if (v.getClass().isArray()) {
+            g.writeStartArray();
+            int n = Array.getLength(v);
+            for (int i = 0; i < n; i++) write(g, Array.get(v, i), depth + 1);
+            g.writeEndArray();
+        } else {
+            g.writeString(v.toString());
+        }
+    }
+
     /** Puts {@code extra} into {@code target}; nested maps are merged one level deep (so {@code device.model} adds to {@code device}). */
     @SuppressWarnings("unchecked")
     static void mergeInto(Map<String, Object> target, Map<String, ?> extra) {
