@@ -655,7 +655,12 @@ public final class Pipeline {
 
     static byte[] gzipBatch(List<byte[]> batch) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(1024 + batch.size() * 128);
-        try (GZIPOutputStream gz = new GZIPOutputStream(out, 8192)) {
+        // Fastest deflate level: JSON batches still shrink about 5-10x, at a fraction of the CPU.
+        try (GZIPOutputStream gz = new GZIPOutputStream(out, 8192) {
+            {
+                def.setLevel(java.util.zip.Deflater.BEST_SPEED);
+            }
+        }) {
             gz.write(("{\"sentAt\":\"" + Instant.now() + "\",\"batch\":[").getBytes(StandardCharsets.UTF_8));
             for (int i = 0; i < batch.size(); i++) {
                 if (i > 0) gz.write(',');
