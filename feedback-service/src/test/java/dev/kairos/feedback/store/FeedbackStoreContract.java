@@ -25,7 +25,7 @@ abstract class FeedbackStoreContract {
     @BeforeEach
     void migrate() {
         dataSource = newDataSource();
-        assertThat(Migrations.migrate(dataSource)).isEqualTo(1);
+        assertThat(Migrations.migrate(dataSource)).isEqualTo(2);
         store = new FeedbackStore(dataSource);
     }
 
