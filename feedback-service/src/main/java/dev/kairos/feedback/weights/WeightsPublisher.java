@@ -2,7 +2,11 @@ package dev.kairos.feedback.weights;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kairos.feedback.api.ApiException;
 import dev.kairos.feedback.config.FeedbackTopics;
+import io.micronaut.http.HttpStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.micronaut.configuration.kafka.annotation.KafkaClient;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.producer.Producer;
@@ -20,6 +24,7 @@ import java.util.concurrent.TimeoutException;
  */
 @Singleton
 public class WeightsPublisher {
+    private static final Logger LOG = LoggerFactory.getLogger(WeightsPublisher.class);
     static final String KEY = "current";
 
     private final Producer<String, byte[]> producer;
@@ -32,7 +37,7 @@ public class WeightsPublisher {
         this.json = json;
     }
 
-    /** Sends {@code v}; throws {@link IllegalStateException} when Kafka did not acknowledge it. */
+    /** Sends {@code v}; throws a 503 {@link ApiException} ({@code unavailable}) when Kafka did not acknowledge it. */
     public void publish(WeightsVersion v) {
         ObjectNode n = json.createObjectNode();
         n.put("version", v.version());
@@ -45,9 +50,15 @@ public class WeightsPublisher {
             producer.send(new ProducerRecord<>(topic, KEY, json.writeValueAsBytes(n))).get(15, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while publishing weights", e);
+            throw unavailable(v);
         } catch (ExecutionException | TimeoutException | java.io.IOException e) {
-            throw new IllegalStateException("could not publish weights version " + v.version() + ": " + e, e);
+            LOG.warn("could not publish weights version {}: {}", v.version(), e.toString());
+            throw unavailable(v);
         }
+    }
+
+    private static ApiException unavailable(WeightsVersion v) {
+        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
+                "Kafka did not acknowledge weights version " + v.version() + "; nothing was published, try again", null, null);
     }
 }
