@@ -4,6 +4,7 @@ import dev.kairos.feedback.store.FeedbackStore;
 import dev.kairos.feedback.store.GroupBy;
 import dev.kairos.feedback.store.GroupCounts;
 import dev.kairos.feedback.store.IntentBin;
+import dev.kairos.feedback.store.SeriesPoint;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 
@@ -38,6 +39,21 @@ public class KpiService {
         List<Kpis> groups = new ArrayList<>();
         for (GroupCounts c : store.counts(f, t, by)) groups.add(kpis(c, bins.getOrDefault(c.group(), List.of())));
         return new KpiReport(from, to, by.param(), 0.95, total, groups);
+    }
+
+    /** KPIs per group and interval for outcomes in {@code [from, to)}; groups with the most impressions first. */
+    public KpiSeries series(Instant from, Instant to, GroupBy by, java.time.Duration interval) {
+        Map<String, List<KpiSeries.Point>> points = new java.util.LinkedHashMap<>();
+        Map<String, Long> totals = new HashMap<>();
+        for (SeriesPoint p : store.series(from.toEpochMilli(), to.toEpochMilli(), interval.toMillis(), by)) {
+            points.computeIfAbsent(p.group(), k -> new ArrayList<>()).add(new KpiSeries.Point(Instant.ofEpochMilli(p.bucketStart()),
+                    p.impressions(), p.clicks(), p.dismisses(), p.conversions(), p.impressions() == 0 ? null : (double) p.clicks() / p.impressions()));
+            totals.merge(p.group(), p.impressions(), Long::sum);
+        }
+        List<KpiSeries.Group> groups = new ArrayList<>();
+        points.forEach((k, v) -> groups.add(new KpiSeries.Group(k, totals.get(k), v)));
+        groups.sort(java.util.Comparator.comparingLong(KpiSeries.Group::impressions).reversed().thenComparing(KpiSeries.Group::key));
+        return new KpiSeries(from, to, by.param(), interval.toHours() >= 24 ? "day" : "hour", groups);
     }
 
     private Kpis kpis(GroupCounts c, List<IntentBin> bins) {

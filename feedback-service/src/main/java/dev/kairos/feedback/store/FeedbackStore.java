@@ -149,6 +149,28 @@ public class FeedbackStore {
                 rs.getLong(5), rs.getLong(6)));
     }
 
+    /**
+     * Outcome counts per group and time bucket of {@code bucketMillis} (buckets aligned to the epoch,
+     * so days are UTC days) for outcomes in {@code [from, to)}, ordered by group and time. Empty
+     * buckets are absent.
+     */
+    public List<SeriesPoint> series(long from, long to, long bucketMillis, GroupBy by) {
+        if (bucketMillis <= 0) throw new IllegalArgumentException("bucketMillis must be positive");
+        // The bucket size is inlined (a number, never user text): PostgreSQL matches GROUP BY
+        // expressions textually, and two bind parameters would not match.
+        String bucket = "(o.occurred_at / " + bucketMillis + ")";
+        String sql = "SELECT " + by.sql + " AS grp, " + bucket + " AS bucket, "
+                + "SUM(CASE WHEN o.outcome_type = 'impression' THEN 1 ELSE 0 END) AS impressions, "
+                + "SUM(CASE WHEN o.outcome_type = 'click' THEN 1 ELSE 0 END) AS clicks, "
+                + "SUM(CASE WHEN o.outcome_type = 'dismiss' THEN 1 ELSE 0 END) AS dismisses, "
+                + "SUM(CASE WHEN o.outcome_type = 'conversion' THEN 1 ELSE 0 END) AS conversions "
+                + "FROM outcomes o " + joins(by)
+                + "WHERE o.occurred_at >= ? AND o.occurred_at < ? "
+                + "GROUP BY " + (by == GroupBy.ALL ? "" : by.sql + ", ") + bucket + " ORDER BY grp, bucket";
+        return query(sql, from, to, rs -> new SeriesPoint(rs.getString(1), rs.getLong(2) * bucketMillis, rs.getLong(3),
+                rs.getLong(4), rs.getLong(5), rs.getLong(6)));
+    }
+
     /** Rows in each table, for health checks and tests. */
     public long count(String table) {
         if (!List.of("decisions", "decision_placements", "decision_segments", "outcomes").contains(table)) {

@@ -100,6 +100,36 @@ class KpiApiTest {
         assertThat(before.get("groups")).isEmpty();
     }
 
+    @Test
+    void reportsKpisPerGroupAndDayAndDrawsThemAsSvg() {
+        JsonNode series = service.http.get("/v1/kpis/series?" + WINDOW + "&groupBy=rule&interval=day", ADMIN_KEY).json();
+        assertThat(series.get("interval").asText()).isEqualTo("day");
+        JsonNode offer = series.get("groups").get(0);
+        assertThat(offer.get("key").asText()).isEqualTo("Evening offer");
+        assertThat(offer.get("points")).hasSize(1);
+        assertThat(offer.get("points").get(0).get("t").asText()).isEqualTo("2026-11-02T00:00:00Z");
+        assertThat(offer.get("points").get(0).get("ctr").asDouble()).isEqualTo(0.1);
+
+        Http.Response svg = service.http.get("/v1/charts/ctr.svg?" + WINDOW + "&groupBy=rule", ADMIN_KEY);
+        assertThat(svg.status()).isEqualTo(200);
+        assertThat(svg.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("image/svg+xml"));
+        assertThat(svg.body()).contains("data-name=\"Evening offer\"").contains("data-name=\"Default banner\"");
+        assertThat(service.http.get("/v1/charts/impressions.svg?" + WINDOW, ADMIN_KEY).body()).contains("<rect");
+        assertThat(service.http.get("/v1/charts/ctr.svg", null).status()).isEqualTo(401);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "/v1/kpis/series?interval=week, invalid_value, interval",
+            "/v1/kpis/series?interval=hour&from=2026-01-01T00:00:00Z&to=2026-11-01T00:00:00Z, too_many_points, interval",
+            "/v1/charts/ctr.svg?groupBy=colour, invalid_value, groupBy"})
+    void rejectsInvalidSeriesParameters(String path, String code, String field) {
+        Http.Response r = service.http.get(path, ADMIN_KEY);
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().get("error").get("code").asText()).isEqualTo(code);
+        assertThat(r.json().get("error").get("field").asText()).isEqualTo(field);
+    }
+
     @ParameterizedTest
     @CsvSource({
             "groupBy=colour, invalid_value, groupBy",

@@ -148,4 +148,24 @@ abstract class FeedbackStoreContract {
                 new IntentBin("all", 2, 2, 0, 1, 1),
                 new IntentBin("all", 18, 1, 1, 1, 0));
     }
+
+    @Test
+    void seriesCountsOutcomesPerGroupAndTimeBucket() {
+        String a = id(), b = id();
+        store.saveDecisions(List.of(decision(a, "u1", "R1", "home_banner", false, null, 0.5, List.of()),
+                decision(b, "u2", "R2", "home_banner", false, null, 0.5, List.of())));
+        long hour = 3_600_000L, start = 1_700_000_000_000L / hour * hour;
+        store.saveOutcomes(List.of(
+                outcome(a, "home_banner", "impression", "u1", start + 5),
+                outcome(a, "home_banner", "click", "u1", start + hour + 5),
+                outcome(b, "home_banner", "impression", "u2", start + hour + 7)));
+
+        assertThat(store.series(start, start + 2 * hour, hour, GroupBy.RULE)).containsExactly(
+                new SeriesPoint("R1", start, 1, 0, 0, 0),
+                new SeriesPoint("R1", start + hour, 0, 1, 0, 0),
+                new SeriesPoint("R2", start + hour, 1, 0, 0, 0));
+        assertThat(store.series(start, start + 2 * hour, hour, GroupBy.ALL)).containsExactly(
+                new SeriesPoint("all", start, 1, 0, 0, 0),
+                new SeriesPoint("all", start + hour, 1, 1, 0, 0));
+    }
 }
