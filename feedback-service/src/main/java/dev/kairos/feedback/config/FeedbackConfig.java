@@ -29,6 +29,6 @@ public record FeedbackConfig(@Nullable String dbUrl,
         if (dbUrl != null && !dbUrl.isBlank()) return dbUrl.strip();
         Path file = dataDir.toAbsolutePath().resolve("feedback").resolve("kairos");
         // PostgreSQL mode: the store's statements (ON CONFLICT DO NOTHING) are the same on both.
-        return "jdbc:h2:file:" + file + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+        return "jdbc:h2:file:" + file + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;CACHE_SIZE=131072";
     }
 }

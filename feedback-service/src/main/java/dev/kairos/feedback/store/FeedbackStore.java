@@ -132,19 +132,22 @@ public class FeedbackStore {
      */
     public List<IntentBin> intentBins(long from, long to, GroupBy by) {
         String bin = "LEAST(" + (INTENT_BINS - 1) + ", GREATEST(0, CAST(FLOOR(COALESCE(d.intent_score, 0) * " + INTENT_BINS + ") AS INTEGER)))";
-        String sql = "SELECT " + by.sql + " AS grp, " + bin + " AS bin, COUNT(*) AS shown, SUM(o.engaged) AS engaged, "
-                + "SUM(CASE WHEN dp.fallback = FALSE THEN 1 ELSE 0 END) AS triggered, "
-                + "SUM(CASE WHEN dp.fallback = FALSE AND o.dismissed = 1 AND o.engaged = 0 THEN 1 ELSE 0 END) AS friction "
-                + "FROM (SELECT decision_id, placement, MAX(rule_name) AS rule_name, "
-                + "MAX(CASE WHEN outcome_type = 'impression' THEN 1 ELSE 0 END) AS shown, "
-                + "MAX(CASE WHEN outcome_type IN ('click', 'conversion') THEN 1 ELSE 0 END) AS engaged, "
-                + "MAX(CASE WHEN outcome_type = 'dismiss' THEN 1 ELSE 0 END) AS dismissed "
-                + "FROM outcomes WHERE occurred_at >= ? AND occurred_at < ? GROUP BY decision_id, placement) o "
-                + "JOIN decisions d ON d.decision_id = o.decision_id "
+        // Inner level: one row per shown decision placement (and segment, when grouping by it), joined
+        // on indexed keys; outer level: a plain aggregation. No join against a derived table, which
+        // H2 evaluates poorly.
+        String sql = "SELECT grp, bin, COUNT(*) AS shown, SUM(engaged) AS engaged, "
+                + "SUM(CASE WHEN fallback = FALSE THEN 1 ELSE 0 END) AS triggered, "
+                + "SUM(CASE WHEN fallback = FALSE AND dismissed = 1 AND engaged = 0 THEN 1 ELSE 0 END) AS friction FROM ("
+                + "SELECT " + by.sql + " AS grp, " + bin + " AS bin, COALESCE(dp.fallback, FALSE) AS fallback, "
+                + "MAX(CASE WHEN o.outcome_type = 'impression' THEN 1 ELSE 0 END) AS shown, "
+                + "MAX(CASE WHEN o.outcome_type IN ('click', 'conversion') THEN 1 ELSE 0 END) AS engaged, "
+                + "MAX(CASE WHEN o.outcome_type = 'dismiss' THEN 1 ELSE 0 END) AS dismissed "
+                + "FROM outcomes o JOIN decisions d ON d.decision_id = o.decision_id "
                 + "LEFT JOIN decision_placements dp ON dp.decision_id = o.decision_id AND dp.placement = o.placement "
                 + (by == GroupBy.SEGMENT ? "LEFT JOIN decision_segments ds ON ds.decision_id = o.decision_id " : "")
-                + "WHERE o.shown = 1 "
-                + "GROUP BY " + (by == GroupBy.ALL ? "" : by.sql + ", ") + bin + " ORDER BY grp, bin";
+                + "WHERE o.occurred_at >= ? AND o.occurred_at < ? "
+                + "GROUP BY o.decision_id, o.placement, " + (by == GroupBy.ALL ? "" : by.sql + ", ") + bin + ", dp.fallback) u "
+                + "WHERE shown = 1 GROUP BY grp, bin ORDER BY grp, bin";
         return query(sql, from, to, rs -> new IntentBin(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getLong(4),
                 rs.getLong(5), rs.getLong(6)));
     }

@@ -41,12 +41,14 @@ public class WeightsStore {
      * decision's signal components, at most {@code limit} of them (the most recent).
      */
     public List<Sample> samples(long from, long to, int limit) {
-        String sql = "SELECT d.decision_id, d.recency, d.depth, d.conversion_probability, o.engaged FROM ("
-                + "SELECT decision_id, placement, MAX(occurred_at) AS at, "
-                + "MAX(CASE WHEN outcome_type = 'impression' THEN 1 ELSE 0 END) AS shown, "
-                + "MAX(CASE WHEN outcome_type IN ('click', 'conversion') THEN 1 ELSE 0 END) AS engaged "
-                + "FROM outcomes WHERE occurred_at >= ? AND occurred_at < ? GROUP BY decision_id, placement) o "
-                + "JOIN decisions d ON d.decision_id = o.decision_id WHERE o.shown = 1 ORDER BY o.at DESC, d.decision_id LIMIT ?";
+        // One level of aggregation over joins on indexed keys (no join against a derived table).
+        String sql = "SELECT d.decision_id, d.recency, d.depth, d.conversion_probability, "
+                + "MAX(CASE WHEN o.outcome_type IN ('click', 'conversion') THEN 1 ELSE 0 END) AS engaged "
+                + "FROM outcomes o JOIN decisions d ON d.decision_id = o.decision_id "
+                + "WHERE o.occurred_at >= ? AND o.occurred_at < ? "
+                + "GROUP BY o.decision_id, o.placement, d.decision_id, d.recency, d.depth, d.conversion_probability "
+                + "HAVING MAX(CASE WHEN o.outcome_type = 'impression' THEN 1 ELSE 0 END) = 1 "
+                + "ORDER BY MAX(o.occurred_at) DESC, d.decision_id LIMIT ?";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, from);
             ps.setLong(2, to);
