@@ -1,2 +1,2 @@
-/** The Kairos feedback service: outcome log, KPIs, recalibration and dashboard. Today: health only. */
+/** The Kairos feedback service: decision and outcome log, KPIs, recalibration and dashboard. */
 package dev.kairos.feedback;

@@ -166,10 +166,16 @@ public final class LocalKafka implements AutoCloseable {
             "logger.raft.level = INFO",
             "");
 
-    private static String clusterId() {
+    /** A random cluster id; never one starting with '-', which the storage tool would read as an option. */
+    static String clusterId() {
+        SecureRandom random = new SecureRandom();
         byte[] bytes = new byte[16];
-        new SecureRandom().nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String id;
+        do {
+            random.nextBytes(bytes);
+            id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        } while (id.startsWith("-"));
+        return id;
     }
 
     private static boolean accepts(int port) {

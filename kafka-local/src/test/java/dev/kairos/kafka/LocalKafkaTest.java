@@ -14,6 +14,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class LocalKafkaTest {
     @Test
+    void clusterIdsNeverStartWithADashThatTheStorageToolWouldTakeForAnOption() {
+        // About one random id in 64 would start with '-'; formatting then failed.
+        for (int i = 0; i < 5_000; i++) {
+            assertThat(LocalKafka.clusterId()).doesNotStartWith("-").hasSize(22);
+        }
+    }
+
+    @Test
     void startsServesAndStopsABrokerAndKeepsItsStorageAcrossRestarts(@TempDir Path dir) throws Exception {
         LocalKafka kafka = LocalKafka.builder().dataDir(dir).heap("256m").build();
         try {

@@ -21,7 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * Answers one decide request: reads and validates the facts, fuses them with the user's stored
  * signals and profile (this instance's local view; the request's values win), picks the rules
  * version (canary or active) for the user, evaluates in memory and names the result with a fresh
- * decision id.
+ * decision id, then hands the decision to the {@link DecisionLog} (fire-and-forget).
  * Nothing here waits on I/O. Thread-safe.
  */
 @Singleton
@@ -30,16 +30,18 @@ public class DecisionService {
     private final CurrentWeights weights;
     private final DecideRequestReader reader;
     private final SignalsView signals;
+    private final DecisionLog log;
     private final Timer timer;
     private final Counter fallbacks;
     private final Counter truncated;
 
     public DecisionService(RuleRegistry registry, CurrentWeights weights, DecideRequestReader reader, SignalsView signals,
-                           MeterRegistry meters) {
+                           DecisionLog log, MeterRegistry meters) {
         this.registry = registry;
         this.weights = weights;
         this.reader = reader;
         this.signals = signals;
+        this.log = log;
         this.timer = Timer.builder("kairos.decide").description("Time to evaluate one decide request").register(meters);
         this.fallbacks = Counter.builder("kairos.decide.fallbacks").description("Placements answered with a default").register(meters);
         this.truncated = Counter.builder("kairos.decide.truncated").description("Evaluations stopped at the firing limit").register(meters);
@@ -58,8 +60,10 @@ public class DecisionService {
             if (a.isFallback()) fallbacks.increment();
         }
         if (evaluation.truncated()) truncated.increment();
+        Decision decision = new Decision(newId(), now, request, evaluation, w.getVersion(), route.canary());
         timer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-        return new Decision(newId(), request, evaluation, w.getVersion(), route.canary());
+        log.record(decision);
+        return decision;
     }
 
     /** A random (version 4) UUID without SecureRandom's contention; ids need uniqueness, not secrecy. */

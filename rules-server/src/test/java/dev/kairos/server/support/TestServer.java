@@ -38,6 +38,8 @@ public final class TestServer implements AutoCloseable {
                 "kairos.topics.outcomes", namespace + ".outcomes",
                 "kairos.topics.signals", namespace + ".signals",
                 "kairos.topics.partitions", 3));
+        props.put("kairos.topics.decisions", namespace + ".decisions");
+        props.put("kairos.topics.weights", namespace + ".weights");
         props.putAll(extra);
         this.server = ApplicationContext.run(EmbeddedServer.class, props);
         this.http = new Http(server.getURI());

@@ -1,0 +1,71 @@
+package dev.kairos.feedback.auth;
+
+import dev.kairos.feedback.api.ErrorBody;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.context.exceptions.ConfigurationException;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.RequestFilter;
+import io.micronaut.http.annotation.ServerFilter;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Locale;
+
+/**
+ * Every path under {@code /v1} needs {@code Authorization: Bearer <admin key>} ({@code KAIROS_ADMIN_KEY},
+ * the same key as rules-server's; the service refuses to start without one). {@code /health} and
+ * the dashboard's static page and assets are public: the dashboard asks for the key and sends it
+ * with every API call. A missing or wrong key is a 401 in the standard error shape; the key is
+ * compared in constant time and never echoed or logged. The path is judged after decoding
+ * percent-escapes and collapsing repeated slashes, so no spelling of {@code /v1} gets past.
+ */
+@ServerFilter("/**")
+public final class AdminKeyFilter {
+    private final byte[] adminKey;
+
+    public AdminKeyFilter(@Value("${kairos.admin-key:}") String adminKey) {
+        if (adminKey == null || adminKey.isBlank()) {
+            throw new ConfigurationException("no admin key configured: set KAIROS_ADMIN_KEY or kairos.admin-key");
+        }
+        this.adminKey = adminKey.strip().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @RequestFilter
+    @Nullable
+    public HttpResponse<?> authenticate(HttpRequest<?> request) {
+        String path = normalize(request.getPath()).toLowerCase(Locale.ROOT);
+        if (!(path.equals("/v1") || path.startsWith("/v1/"))) return null;
+        String header = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
+        String key = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : null;
+        if (key == null || key.isEmpty()) return unauthorized("missing_key", "send 'Authorization: Bearer <admin key>'");
+        if (!MessageDigest.isEqual(adminKey, key.getBytes(StandardCharsets.UTF_8))) {
+            return unauthorized("invalid_key", "this endpoint needs the admin key");
+        }
+        return null;
+    }
+
+    /** Decodes percent-escapes (repeatedly) and collapses repeated slashes. */
+    static String normalize(String raw) {
+        String p = raw;
+        for (int i = 0; i < 3 && p.indexOf('%') >= 0; i++) {
+            try {
+                p = URLDecoder.decode(p.replace("+", "%2B"), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                break;
+            }
+        }
+        return p.replaceAll("/{2,}", "/");
+    }
+
+    private static HttpResponse<?> unauthorized(String code, String message) {
+        return HttpResponse.status(HttpStatus.UNAUTHORIZED).contentType(MediaType.APPLICATION_JSON_TYPE)
+                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
+                .body(ErrorBody.of(code, message, "Authorization", null));
+    }
+}

@@ -1,0 +1,2 @@
+/** The admin key that guards the feedback API. */
+package dev.kairos.feedback.auth;

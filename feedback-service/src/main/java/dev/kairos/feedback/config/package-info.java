@@ -1,0 +1,2 @@
+/** The feedback service's settings, its data source and its Kafka topics. */
+package dev.kairos.feedback.config;

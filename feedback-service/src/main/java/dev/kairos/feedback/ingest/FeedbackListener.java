@@ -1,0 +1,92 @@
+package dev.kairos.feedback.ingest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kairos.feedback.store.FeedbackStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.configuration.kafka.annotation.KafkaListener;
+import io.micronaut.configuration.kafka.annotation.OffsetReset;
+import io.micronaut.configuration.kafka.annotation.OffsetStrategy;
+import io.micronaut.configuration.kafka.annotation.Topic;
+import jakarta.annotation.PreDestroy;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
+
+/**
+ * Stores the decisions and outcomes topics (consumer group {@code kairos.feedback.group-id}, default
+ * {@code kairos-feedback}), a poll's batch at a time. At-least-once: offsets are committed
+ * synchronously only after the batch is committed in the database; a batch that cannot be stored is
+ * retried (backing off up to 30 s) and never skipped, and writes are idempotent, so a redelivered
+ * batch changes nothing. A record that cannot be read is skipped and counted in
+ * {@code kairos.feedback.unreadable}; stored rows are counted in {@code kairos.feedback.decisions}
+ * and {@code kairos.feedback.outcomes}.
+ */
+@KafkaListener(groupId = "${kairos.feedback.group-id:kairos-feedback}", batch = true, offsetReset = OffsetReset.EARLIEST,
+        offsetStrategy = OffsetStrategy.SYNC)
+public class FeedbackListener {
+    private static final Logger LOG = LoggerFactory.getLogger(FeedbackListener.class);
+
+    private final FeedbackStore store;
+    private final RecordReader reader;
+    private final Counter decisions;
+    private final Counter outcomes;
+    private final Counter unreadable;
+    private volatile boolean closing;
+
+    public FeedbackListener(FeedbackStore store, ObjectMapper json, MeterRegistry meters) {
+        this.store = store;
+        this.reader = new RecordReader(json);
+        this.decisions = Counter.builder("kairos.feedback.decisions").description("Decisions newly stored").register(meters);
+        this.outcomes = Counter.builder("kairos.feedback.outcomes").description("Outcomes newly stored").register(meters);
+        this.unreadable = Counter.builder("kairos.feedback.unreadable").description("Records skipped as unreadable").register(meters);
+    }
+
+    @Topic("${kairos.topics.decisions}")
+    void decisions(List<ConsumerRecord<String, byte[]>> records) {
+        decisions.increment(store(records, reader::decision, store::saveDecisions));
+    }
+
+    @Topic("${kairos.topics.outcomes}")
+    void outcomes(List<ConsumerRecord<String, byte[]>> records) {
+        outcomes.increment(store(records, reader::outcome, store::saveOutcomes));
+    }
+
+    private <T> int store(List<ConsumerRecord<String, byte[]>> records, Function<byte[], T> read, ToIntFunction<List<T>> save) {
+        List<T> rows = new ArrayList<>(records.size());
+        for (ConsumerRecord<String, byte[]> r : records) {
+            try {
+                rows.add(read.apply(r.value()));
+            } catch (IllegalArgumentException e) {
+                unreadable.increment();
+                LOG.warn("skipped unreadable record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+            }
+        }
+        long backoff = 250;
+        while (true) {
+            try {
+                return save.applyAsInt(rows);
+            } catch (RuntimeException e) {
+                if (closing) throw e;
+                LOG.warn("could not store {} rows, retrying in {} ms: {}", rows.size(), backoff, e.getMessage());
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                backoff = Math.min(30_000, backoff * 2);
+            }
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        closing = true;
+    }
+}

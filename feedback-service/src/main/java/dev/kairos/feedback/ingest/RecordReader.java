@@ -1,0 +1,108 @@
+package dev.kairos.feedback.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kairos.feedback.store.DecisionRow;
+import dev.kairos.feedback.store.OutcomeRow;
+
+import java.io.IOException;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads decision records (as rules-server's decision log writes them, schema version 1) and outcome
+ * records (as its outcomes API writes them) into store rows. A record that cannot be read throws
+ * {@link IllegalArgumentException}: it is skipped (and counted) rather than blocking the partition.
+ * Stateless and thread-safe.
+ */
+public final class RecordReader {
+    private static final Set<String> OUTCOME_TYPES = Set.of("impression", "click", "dismiss", "conversion");
+
+    private final ObjectMapper json;
+
+    public RecordReader(ObjectMapper json) {
+        this.json = json;
+    }
+
+    /** A decision row from one decisions-topic record. */
+    public DecisionRow decision(byte[] value) {
+        JsonNode n = tree(value);
+        String decisionId = text(n, "decisionId", true);
+        String userId = text(n, "userId", false);
+        String userKey = userId != null ? userId : text(n, "anonymousId", false);
+        JsonNode signals = n.path("signals");
+        List<String> matched = strings(n.get("matchedRules"));
+        List<DecisionRow.PlacementRow> placements = new ArrayList<>();
+        JsonNode adaptations = n.get("adaptations");
+        if (adaptations != null && adaptations.isArray()) {
+            for (JsonNode a : adaptations) {
+                String placement = text(a, "placement", true);
+                placements.add(new DecisionRow.PlacementRow(placement, text(a, "rule", false), text(a, "contentId", false),
+                        a.path("fallback").asBoolean(false)));
+            }
+        }
+        return new DecisionRow(decisionId, instant(n, "timestamp"), userKey, text(n, "sessionId", false),
+                text(n, "rulesVersion", false), text(n, "weightsVersion", false), n.path("canary").asBoolean(false),
+                text(n, "variant", false), signals.path("intentScore").asDouble(0), signals.path("recency").asDouble(0),
+                signals.path("depth").asDouble(0), signals.path("conversionProbability").asDouble(0),
+                signals.isObject() ? signals.toString() : null, matched, placements, strings(n.get("segments")));
+    }
+
+    /** An outcome row from one outcomes-topic record. */
+    public OutcomeRow outcome(byte[] value) {
+        JsonNode n = tree(value);
+        String decisionId = text(n, "decisionId", true);
+        String placement = text(n, "placement", true);
+        String type = text(n, "type", true);
+        if (!OUTCOME_TYPES.contains(type)) throw new IllegalArgumentException("unknown outcome type " + type);
+        String userId = text(n, "userId", false);
+        JsonNode v = n.get("value");
+        long occurred = instant(n, "timestamp");
+        return new OutcomeRow(OutcomeRow.keyOf(text(n, "outcomeId", false), decisionId, placement, type), decisionId, placement,
+                type, userId != null ? userId : text(n, "anonymousId", false), text(n, "rule", false),
+                v != null && v.isNumber() ? v.asDouble() : null, occurred, n.path("receivedAt").asLong(occurred));
+    }
+
+    private JsonNode tree(byte[] value) {
+        if (value == null) throw new IllegalArgumentException("empty record");
+        try {
+            JsonNode n = json.readTree(value);
+            if (n == null || !n.isObject()) throw new IllegalArgumentException("record is not a JSON object");
+            return n;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("record is not JSON", e);
+        }
+    }
+
+    private static String text(JsonNode n, String field, boolean required) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            if (required) throw new IllegalArgumentException(field + " is missing");
+            return null;
+        }
+        if (!v.isTextual() || (required && v.asText().isBlank())) throw new IllegalArgumentException(field + " must be a string");
+        return v.asText();
+    }
+
+    private static long instant(JsonNode n, String field) {
+        String t = text(n, field, true);
+        try {
+            return Instant.parse(t).toEpochMilli();
+        } catch (DateTimeException e) {
+            throw new IllegalArgumentException(field + " is not an ISO-8601 instant");
+        }
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        if (array != null && array.isArray()) {
+            for (JsonNode s : array) {
+                if (s.isTextual()) out.add(s.asText());
+            }
+        }
+        return out;
+    }
+}

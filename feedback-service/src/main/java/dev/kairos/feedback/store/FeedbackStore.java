@@ -1,0 +1,247 @@
+package dev.kairos.feedback.store;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decisions and outcomes in SQL (H2 in PostgreSQL mode, or PostgreSQL: the same statements run on
+ * both), and the KPI aggregations over them.
+ *
+ * <pre>FeedbackStore store = new FeedbackStore(dataSource);   // schema migrated by {@link Migrations}
+ *store.saveDecisions(List.of(decision));
+ *store.saveOutcomes(List.of(click));
+ *List&lt;GroupCounts&gt; byRule = store.counts(from, to, GroupBy.RULE);</pre>
+ *
+ * Writes are idempotent: every row is inserted with {@code ON CONFLICT DO NOTHING} on its natural key
+ * (decision id; outcome key), so replaying a batch never double-counts. One call is one transaction.
+ * Outcomes need not wait for their decision: they are joined at query time. Thread-safe (each call
+ * takes its own connection).
+ */
+public class FeedbackStore {
+    /** Intent score bins used for the accuracy figures (width 0.05). */
+    public static final int INTENT_BINS = 20;
+
+    private final DataSource dataSource;
+
+    public FeedbackStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Stores decisions not stored yet; returns how many were new. */
+    public int saveDecisions(List<DecisionRow> decisions) {
+        if (decisions.isEmpty()) return 0;
+        return inTransaction(c -> {
+            int inserted = 0;
+            try (PreparedStatement d = c.prepareStatement("INSERT INTO decisions (decision_id, decided_at, user_key, session_id, "
+                    + "rules_version, weights_version, canary, variant, intent_score, recency, depth, conversion_probability, "
+                    + "signals, matched_rules) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+                 PreparedStatement p = c.prepareStatement("INSERT INTO decision_placements (decision_id, placement, rule_name, "
+                         + "content_id, fallback) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+                 PreparedStatement s = c.prepareStatement("INSERT INTO decision_segments (decision_id, segment) VALUES (?, ?) "
+                         + "ON CONFLICT DO NOTHING")) {
+                for (DecisionRow r : decisions) {
+                    d.setString(1, r.decisionId());
+                    d.setLong(2, r.decidedAt());
+                    d.setString(3, clip(r.userKey(), 256));
+                    d.setString(4, clip(r.sessionId(), 256));
+                    d.setString(5, clip(r.rulesVersion(), 64));
+                    d.setString(6, clip(r.weightsVersion(), 128));
+                    d.setBoolean(7, r.canary());
+                    d.setString(8, clip(r.variant(), 64));
+                    d.setDouble(9, finite(r.intentScore()));
+                    d.setDouble(10, finite(r.recency()));
+                    d.setDouble(11, finite(r.depth()));
+                    d.setDouble(12, finite(r.conversionProbability()));
+                    d.setString(13, clip(r.signalsJson(), 4000));
+                    d.setString(14, clip(String.join("\n", r.matchedRules()), 8000));
+                    d.addBatch();
+                    for (DecisionRow.PlacementRow pr : r.placements()) {
+                        p.setString(1, r.decisionId());
+                        p.setString(2, clip(pr.placement(), 64));
+                        p.setString(3, clip(pr.rule(), 256));
+                        p.setString(4, clip(pr.contentId(), 256));
+                        p.setBoolean(5, pr.fallback());
+                        p.addBatch();
+                    }
+                    for (String segment : r.segments()) {
+                        s.setString(1, r.decisionId());
+                        s.setString(2, clip(segment, 128));
+                        s.addBatch();
+                    }
+                }
+                inserted = inserted(d.executeBatch());
+                p.executeBatch();
+                s.executeBatch();
+            }
+            return inserted;
+        });
+    }
+
+    /** Stores outcomes not stored yet (by outcome key); returns how many were new. */
+    public int saveOutcomes(List<OutcomeRow> outcomes) {
+        if (outcomes.isEmpty()) return 0;
+        return inTransaction(c -> {
+            try (PreparedStatement o = c.prepareStatement("INSERT INTO outcomes (outcome_key, decision_id, placement, outcome_type, "
+                    + "user_key, rule_name, outcome_value, occurred_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    + "ON CONFLICT DO NOTHING")) {
+                for (OutcomeRow r : outcomes) {
+                    o.setString(1, clip(r.outcomeKey(), 200));
+                    o.setString(2, clip(r.decisionId(), 64));
+                    o.setString(3, clip(r.placement(), 64));
+                    o.setString(4, r.type());
+                    o.setString(5, clip(r.userKey(), 256));
+                    o.setString(6, clip(r.rule(), 256));
+                    if (r.value() == null) o.setNull(7, java.sql.Types.DOUBLE);
+                    else o.setDouble(7, r.value());
+                    o.setLong(8, r.occurredAt());
+                    o.setLong(9, r.receivedAt());
+                    o.addBatch();
+                }
+                return inserted(o.executeBatch());
+            }
+        });
+    }
+
+    /**
+     * Outcome counts per group for outcomes that occurred in {@code [from, to)} (epoch ms), largest
+     * groups first; {@link GroupBy#ALL} always answers one row (zeros when nothing happened).
+     */
+    public List<GroupCounts> counts(long from, long to, GroupBy by) {
+        String sql = "SELECT " + by.sql + " AS grp, "
+                + "SUM(CASE WHEN o.outcome_type = 'impression' THEN 1 ELSE 0 END) AS impressions, "
+                + "SUM(CASE WHEN o.outcome_type = 'click' THEN 1 ELSE 0 END) AS clicks, "
+                + "SUM(CASE WHEN o.outcome_type = 'dismiss' THEN 1 ELSE 0 END) AS dismisses, "
+                + "SUM(CASE WHEN o.outcome_type = 'conversion' THEN 1 ELSE 0 END) AS conversions, "
+                + "COUNT(DISTINCT CASE WHEN o.outcome_type = 'impression' THEN o.user_key END) AS users_impressed, "
+                + "COUNT(DISTINCT CASE WHEN o.outcome_type IN ('click', 'conversion') THEN o.user_key END) AS users_engaged "
+                + "FROM outcomes o " + joins(by)
+                + "WHERE o.occurred_at >= ? AND o.occurred_at < ? "
+                + (by == GroupBy.ALL ? "" : "GROUP BY " + by.sql + " ORDER BY impressions DESC, grp");
+        return query(sql, from, to, rs -> new GroupCounts(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+                rs.getLong(5), rs.getLong(6), rs.getLong(7)));
+    }
+
+    /**
+     * Shown decision placements (an impression in {@code [from, to)}) whose decision is stored, per
+     * group and intent score bin (see {@link #INTENT_BINS}).
+     */
+    public List<IntentBin> intentBins(long from, long to, GroupBy by) {
+        String bin = "LEAST(" + (INTENT_BINS - 1) + ", GREATEST(0, CAST(FLOOR(COALESCE(d.intent_score, 0) * " + INTENT_BINS + ") AS INTEGER)))";
+        // Inner level: one row per shown decision placement (and segment, when grouping by it), joined
+        // on indexed keys; outer level: a plain aggregation. No join against a derived table, which
+        // H2 evaluates poorly.
+        String sql = "SELECT grp, bin, COUNT(*) AS shown, SUM(engaged) AS engaged, "
+                + "SUM(CASE WHEN fallback = FALSE THEN 1 ELSE 0 END) AS triggered, "
+                + "SUM(CASE WHEN fallback = FALSE AND dismissed = 1 AND engaged = 0 THEN 1 ELSE 0 END) AS friction FROM ("
+                + "SELECT " + by.sql + " AS grp, " + bin + " AS bin, COALESCE(dp.fallback, FALSE) AS fallback, "
+                + "MAX(CASE WHEN o.outcome_type = 'impression' THEN 1 ELSE 0 END) AS shown, "
+                + "MAX(CASE WHEN o.outcome_type IN ('click', 'conversion') THEN 1 ELSE 0 END) AS engaged, "
+                + "MAX(CASE WHEN o.outcome_type = 'dismiss' THEN 1 ELSE 0 END) AS dismissed "
+                + "FROM outcomes o JOIN decisions d ON d.decision_id = o.decision_id "
+                + "LEFT JOIN decision_placements dp ON dp.decision_id = o.decision_id AND dp.placement = o.placement "
+                + (by == GroupBy.SEGMENT ? "LEFT JOIN decision_segments ds ON ds.decision_id = o.decision_id " : "")
+                + "WHERE o.occurred_at >= ? AND o.occurred_at < ? "
+                + "GROUP BY o.decision_id, o.placement, " + (by == GroupBy.ALL ? "" : by.sql + ", ") + bin + ", dp.fallback) u "
+                + "WHERE shown = 1 GROUP BY grp, bin ORDER BY grp, bin";
+        return query(sql, from, to, rs -> new IntentBin(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getLong(4),
+                rs.getLong(5), rs.getLong(6)));
+    }
+
+    /**
+     * Outcome counts per group and time bucket of {@code bucketMillis} (buckets aligned to the epoch,
+     * so days are UTC days) for outcomes in {@code [from, to)}, ordered by group and time. Empty
+     * buckets are absent.
+     */
+    public List<SeriesPoint> series(long from, long to, long bucketMillis, GroupBy by) {
+        if (bucketMillis <= 0) throw new IllegalArgumentException("bucketMillis must be positive");
+        // The bucket size is inlined (a number, never user text): PostgreSQL matches GROUP BY
+        // expressions textually, and two bind parameters would not match.
+        String bucket = "(o.occurred_at / " + bucketMillis + ")";
+        String sql = "SELECT " + by.sql + " AS grp, " + bucket + " AS bucket, "
+                + "SUM(CASE WHEN o.outcome_type = 'impression' THEN 1 ELSE 0 END) AS impressions, "
+                + "SUM(CASE WHEN o.outcome_type = 'click' THEN 1 ELSE 0 END) AS clicks, "
+                + "SUM(CASE WHEN o.outcome_type = 'dismiss' THEN 1 ELSE 0 END) AS dismisses, "
+                + "SUM(CASE WHEN o.outcome_type = 'conversion' THEN 1 ELSE 0 END) AS conversions "
+                + "FROM outcomes o " + joins(by)
+                + "WHERE o.occurred_at >= ? AND o.occurred_at < ? "
+                + "GROUP BY " + (by == GroupBy.ALL ? "" : by.sql + ", ") + bucket + " ORDER BY grp, bucket";
+        return query(sql, from, to, rs -> new SeriesPoint(rs.getString(1), rs.getLong(2) * bucketMillis, rs.getLong(3),
+                rs.getLong(4), rs.getLong(5), rs.getLong(6)));
+    }
+
+    /** Rows in each table, for health checks and tests. */
+    public long count(String table) {
+        if (!List.of("decisions", "decision_placements", "decision_segments", "outcomes").contains(table)) {
+            throw new IllegalArgumentException("unknown table " + table);
+        }
+        return query("SELECT COUNT(*) FROM " + table + " WHERE 1 = ? OR 1 = ?", 1, 1, rs -> rs.getLong(1)).get(0);
+    }
+
+    private static String joins(GroupBy by) {
+        return "LEFT JOIN decisions d ON d.decision_id = o.decision_id "
+                + "LEFT JOIN decision_placements dp ON dp.decision_id = o.decision_id AND dp.placement = o.placement "
+                + (by == GroupBy.SEGMENT ? "LEFT JOIN decision_segments ds ON ds.decision_id = o.decision_id " : "");
+    }
+
+    private interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> List<T> query(String sql, long a, long b, RowMapper<T> mapper) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, a);
+            ps.setLong(2, b);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<T> out = new ArrayList<>();
+                while (rs.next()) out.add(mapper.map(rs));
+                return out;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("query failed: " + e.getMessage(), e);
+        }
+    }
+
+    private <T> T inTransaction(Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("write failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static int inserted(int[] counts) {
+        int n = 0;
+        for (int c : counts) {
+            if (c > 0) n += c;
+        }
+        return n;
+    }
+
+    private static double finite(double v) {
+        return Double.isFinite(v) ? v : 0.0;
+    }
+
+    private static String clip(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+}

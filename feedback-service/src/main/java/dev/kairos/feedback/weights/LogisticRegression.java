@@ -1,0 +1,118 @@
+package dev.kairos.feedback.weights;
+
+/**
+ * L2-regularized logistic regression fitted by Newton's method: minimizes
+ * {@code (1/n)·Σ logloss(y, σ(b0 + b·x)) + (λ/2)·|b|²} (the intercept {@code b0} is not penalized).
+ * Small and exact for a handful of features; each iteration is one pass over the data.
+ *
+ * <pre>double[] beta = LogisticRegression.fit(x, y, 0.01);   // beta[0] intercept, beta[1..] per feature</pre>
+ */
+public final class LogisticRegression {
+    private static final int MAX_ITERATIONS = 50;
+
+    private LogisticRegression() {}
+
+    /**
+     * @param x      n rows of k features
+     * @param y      n labels
+     * @param lambda L2 penalty, &gt;= 0
+     * @return k + 1 coefficients, intercept first
+     */
+    public static double[] fit(double[][] x, boolean[] y, double lambda) {
+        int n = x.length;
+        if (n == 0 || y.length != n) throw new IllegalArgumentException("need as many labels as rows, and at least one row");
+        int k = x[0].length + 1;
+        double[] beta = new double[k];
+        for (int iteration = 0; iteration < MAX_ITERATIONS; iteration++) {
+            double[] g = new double[k];
+            double[][] h = new double[k][k];
+            double[] row = new double[k];
+            for (int i = 0; i < n; i++) {
+                row[0] = 1;
+                System.arraycopy(x[i], 0, row, 1, k - 1);
+                double z = 0;
+                for (int j = 0; j < k; j++) z += beta[j] * row[j];
+                double p = 1 / (1 + Math.exp(-z));
+                double err = p - (y[i] ? 1 : 0);
+                double w = Math.max(p * (1 - p), 1e-12);
+                for (int a = 0; a < k; a++) {
+                    g[a] += err * row[a];
+                    for (int b = a; b < k; b++) h[a][b] += w * row[a] * row[b];
+                }
+            }
+            for (int a = 0; a < k; a++) {
+                g[a] /= n;
+                for (int b = a; b < k; b++) {
+                    h[a][b] /= n;
+                    h[b][a] = h[a][b];
+                }
+                if (a > 0) {
+                    g[a] += lambda * beta[a];
+                    h[a][a] += lambda;
+                }
+            }
+            // A tiny ridge keeps the system solvable when a feature is constant.
+            for (int a = 0; a < k; a++) h[a][a] += 1e-9;
+            double[] step = solve(h, g);
+            double size = 0;
+            for (int j = 0; j < k; j++) {
+                beta[j] -= step[j];
+                size = Math.max(size, Math.abs(step[j]));
+            }
+            if (size < 1e-9) break;
+        }
+        return beta;
+    }
+
+    /** Solves {@code a·x = b} by Gaussian elimination with partial pivoting (a and b are consumed). */
+    static double[] solve(double[][] a, double[] b) {
+        int n = b.length;
+        for (int col = 0; col < n; col++) {
+            int pivot = col;
+            for (int r = col + 1; r < n; r++) if (Math.abs(a[r][col]) > Math.abs(a[pivot][col])) pivot = r;
+            double[] t = a[col]; a[col] = a[pivot]; a[pivot] = t;
+            double tb = b[col]; b[col] = b[pivot]; b[pivot] = tb;
+            for (int r = col + 1; r < n; r++) {
+                double f = a[r][col] / a[col][col];
+                b[r] -= f * b[col];
+                for (int c = col; c < n; c++) a[r][c] -= f * a[col][c];
+            }
+        }
+        double[] x = new double[n];
+        for (int r = n - 1; r >= 0; r--) {
+            double s = b[r];
+            for (int c = r + 1; c < n; c++) s -= a[r][c] * x[c];
+            x[r] = s / a[r][r];
+        }
+        return x;
+    }
+
+    /**
+     * The area under the ROC curve of {@code scores} for {@code labels} (ties count one half), or
+     * {@code NaN} without both positive and negative labels.
+     */
+    public static double auc(double[] scores, boolean[] labels) {
+        int n = scores.length;
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        java.util.Arrays.sort(order, (p, q) -> Double.compare(scores[p], scores[q]));
+        double rankSumPositives = 0;
+        long positives = 0;
+        int i = 0;
+        while (i < n) {
+            int j = i;
+            while (j + 1 < n && scores[order[j + 1]] == scores[order[i]]) j++;
+            double rank = (i + j) / 2.0 + 1;
+            for (int m = i; m <= j; m++) {
+                if (labels[order[m]]) {
+                    rankSumPositives += rank;
+                    positives++;
+                }
+            }
+            i = j + 1;
+        }
+        long negatives = n - positives;
+        if (positives == 0 || negatives == 0) return Double.NaN;
+        return (rankSumPositives - positives * (positives + 1) / 2.0) / ((double) positives * negatives);
+    }
+}

@@ -1,0 +1,139 @@
+// Kairos feedback dashboard: asks for the admin key, keeps it in this tab's session storage and
+// calls the feedback API with it. Charts are SVG rendered by the server (names escaped there);
+// everything else is built with textContent.
+(function () {
+  'use strict';
+  const KEY = 'kairos.adminKey';
+  const $ = (id) => document.getElementById(id);
+
+  function key() { return sessionStorage.getItem(KEY); }
+
+  async function api(path, options) {
+    const response = await fetch(path, Object.assign({}, options, {
+      headers: Object.assign({ 'Authorization': 'Bearer ' + key() }, (options || {}).headers)
+    }));
+    if (response.status === 401) { signOut('That key was not accepted. Use the admin key.'); throw new Error('unauthorized'); }
+    if (!response.ok) {
+      let message = response.status + '';
+      try { message = (await response.json()).error.message; } catch (e) { /* not JSON */ }
+      throw new Error(message);
+    }
+    return response;
+  }
+
+  function query() {
+    const to = new Date(Math.ceil(Date.now() / 3600000) * 3600000);
+    const from = new Date(to.getTime() - Number($('range').value) * 86400000);
+    return 'from=' + encodeURIComponent(from.toISOString().replace('.000', '')) + '&to=' + encodeURIComponent(to.toISOString().replace('.000', ''))
+      + '&groupBy=' + encodeURIComponent($('group-by').value);
+  }
+
+  const pct = (v) => v === null || v === undefined ? '–' : (v * 100).toFixed(1) + ' %';
+  const rate = (r) => r.value === null ? '– (n 0)' : pct(r.value) + ' [' + pct(r.low) + '–' + pct(r.high) + '] n ' + r.n;
+  const num = (v, digits) => v === null || v === undefined ? '–' : Number(v).toFixed(digits);
+
+  function cell(row, text) { const td = document.createElement('td'); td.textContent = text; row.appendChild(td); return td; }
+
+  function card(name, value, ci) {
+    const div = document.createElement('div');
+    div.className = 'card';
+    for (const [cls, text] of [['name', name], ['value', value], ['ci', ci]]) {
+      const span = document.createElement('div'); span.className = cls; span.textContent = text; div.appendChild(span);
+    }
+    return div;
+  }
+
+  async function loadKpis() {
+    const q = query();
+    $('group-label').textContent = $('group-by').value;
+    const [report, ctr, impressions] = await Promise.all([
+      api('/v1/kpis?' + q).then((r) => r.json()),
+      api('/v1/charts/ctr.svg?' + q + '&interval=' + $('interval').value).then((r) => r.text()),
+      api('/v1/charts/impressions.svg?' + q).then((r) => r.text())
+    ]);
+    $('chart-ctr').innerHTML = ctr;
+    $('chart-impressions').innerHTML = impressions;
+    const t = report.total;
+    const totals = $('totals');
+    totals.replaceChildren(
+      card('Impressions', String(t.impressions), t.clicks + ' clicks, ' + t.conversions + ' conversions'),
+      card('CTR', pct(t.ctr.value), t.ctr.n ? '95 % CI ' + pct(t.ctr.low) + '–' + pct(t.ctr.high) : 'no data'),
+      card('Dismiss rate', pct(t.dismissRate.value), 'n ' + t.dismissRate.n),
+      card('Micro-conversion', pct(t.microConversionRate.value), 'n ' + t.microConversionRate.n + ' users'),
+      card('Friction', pct(t.friction.value), 'n ' + t.friction.n),
+      card('Intent AUC', num(t.intentAccuracy.auc, 3), 'precision ' + pct(t.intentAccuracy.precision.value)));
+    const body = $('kpi-table').tBodies[0];
+    body.replaceChildren();
+    for (const g of report.groups) {
+      const row = document.createElement('tr');
+      cell(row, g.key); cell(row, String(g.impressions)); cell(row, String(g.clicks)); cell(row, rate(g.ctr));
+      cell(row, rate(g.dismissRate)); cell(row, rate(g.conversionRate)); cell(row, rate(g.microConversionRate));
+      cell(row, rate(g.friction)); cell(row, num(g.intentAccuracy.auc, 3));
+      body.appendChild(row);
+    }
+  }
+
+  async function loadWeights() {
+    const [weights, chart] = await Promise.all([
+      api('/v1/weights').then((r) => r.json()),
+      api('/v1/charts/weights.svg').then((r) => r.text())
+    ]);
+    $('chart-weights').innerHTML = chart;
+    const body = $('weights-table').tBodies[0];
+    body.replaceChildren();
+    for (const v of weights.versions) {
+      const row = document.createElement('tr');
+      if (v.version === weights.current) row.className = 'current';
+      cell(row, v.version + (v.version === weights.current ? ' (in use)' : ''));
+      cell(row, v.status === 'default' ? 'built-in' : v.createdAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC'));
+      cell(row, v.status); cell(row, num(v.recency, 3)); cell(row, num(v.depth, 3)); cell(row, num(v.conversion, 3));
+      cell(row, num(v.holdoutAuc, 3)); cell(row, num(v.baselineAuc, 3));
+      body.appendChild(row);
+    }
+  }
+
+  async function refresh() {
+    $('error').textContent = '';
+    try {
+      await Promise.all([loadKpis(), loadWeights()]);
+      document.body.dataset.loaded = String(Date.now());
+    } catch (e) {
+      if (e.message !== 'unauthorized') $('error').textContent = 'Could not load: ' + e.message;
+    }
+  }
+
+  function signOut(message) {
+    sessionStorage.removeItem(KEY);
+    $('dashboard').hidden = true;
+    $('logout').hidden = true;
+    $('login').hidden = false;
+    $('login-error').textContent = message || '';
+  }
+
+  async function signIn(candidate) {
+    const response = await fetch('/v1/weights', { headers: { 'Authorization': 'Bearer ' + candidate } });
+    if (response.status === 401) { $('login-error').textContent = 'That key was not accepted. Use the admin key.'; return; }
+    sessionStorage.setItem(KEY, candidate);
+    $('login').hidden = true;
+    $('dashboard').hidden = false;
+    $('logout').hidden = false;
+    await refresh();
+  }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    $('login-form').addEventListener('submit', (e) => { e.preventDefault(); signIn($('admin-key').value.trim()); $('admin-key').value = ''; });
+    $('logout').addEventListener('click', () => signOut());
+    for (const id of ['group-by', 'range', 'interval']) $(id).addEventListener('change', refresh);
+    $('recalibrate').addEventListener('click', async () => {
+      $('recalibrate-result').textContent = 'running…';
+      try {
+        const r = await (await api('/v1/recalibrate', { method: 'POST' })).json();
+        $('recalibrate-result').textContent = r.status + ': ' + r.reason;
+        await loadWeights();
+      } catch (e) {
+        if (e.message !== 'unauthorized') $('recalibrate-result').textContent = 'failed: ' + e.message;
+      }
+    });
+    if (key()) signIn(key());
+  });
+})();

@@ -1,0 +1,125 @@
+package dev.kairos.feedback.dashboard;
+
+import dev.kairos.feedback.store.DecisionRow;
+import dev.kairos.feedback.store.OutcomeRow;
+import dev.kairos.feedback.support.TestService;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static dev.kairos.feedback.support.TestService.ADMIN_KEY;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dashboard in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver},
+ * which {@code .ci/run} installs): sign-in, charts drawn from data, a filter that redraws them, and
+ * a screenshot in {@code target/dashboard.png}.
+ */
+class DashboardBrowserTest {
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    static TestService service;
+    static WebDriver browser;
+
+    @BeforeAll
+    static void start() {
+        assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
+                .as("needs chromium and chromedriver: apt-get install chromium chromium-driver (.ci/run does)").isTrue();
+        service = TestService.start(Map.of("kairos.feedback.recalibration.enabled", false));
+        seed();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1800");
+        ChromeDriverService driver = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        browser = new ChromeDriver(driver, options);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) browser.quit();
+        if (service != null) service.close();
+    }
+
+    /** Two rules on two placements over the last three days: "Evening offer" on home_banner (90 shown), "Cart reminder" on product_page (30). */
+    static void seed() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.HOURS);
+        List<DecisionRow> decisions = new ArrayList<>();
+        List<OutcomeRow> outcomes = new ArrayList<>();
+        for (int day = 1; day <= 3; day++) {
+            Instant at = now.minus(Duration.ofDays(day)).plusSeconds(60);
+            for (int i = 0; i < 40; i++) {
+                boolean offer = i % 4 != 0;
+                String id = "d" + day + "-" + i, user = "u" + i, placement = offer ? "home_banner" : "product_page";
+                String rule = offer ? "Evening offer" : "Cart reminder";
+                decisions.add(new DecisionRow(id, at.toEpochMilli(), user, null, "v1", "default", false, null, i / 40.0, 0.5, 0.5, 0.5,
+                        null, List.of(rule), List.of(new DecisionRow.PlacementRow(placement, rule, "c", false)), List.of()));
+                outcomes.add(new OutcomeRow(id + "/i", id, placement, "impression", user, rule, null, at.toEpochMilli(), at.toEpochMilli()));
+                if (i % (2 + day) == 0) outcomes.add(new OutcomeRow(id + "/c", id, placement, "click", user, rule, null, at.toEpochMilli(), at.toEpochMilli()));
+            }
+        }
+        service.store().saveDecisions(decisions);
+        service.store().saveOutcomes(outcomes);
+    }
+
+    @Test
+    void signsInDrawsChartsFromDataRedrawsThemOnAFilterAndTakesAScreenshot() throws Exception {
+        browser.get(service.server.getURI().toString());
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+
+        browser.findElement(By.id("admin-key")).sendKeys("not-the-key");
+        browser.findElement(By.id("login-button")).click();
+        wait.until(d -> !d.findElement(By.id("login-error")).getText().isEmpty());
+        assertThat(browser.findElement(By.id("dashboard")).isDisplayed()).isFalse();
+
+        browser.findElement(By.id("admin-key")).sendKeys(ADMIN_KEY);
+        browser.findElement(By.id("login-button")).click();
+        wait.until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+
+        assertThat(seriesNames("chart-ctr")).containsExactlyInAnyOrder("Evening offer", "Cart reminder");
+        for (WebElement line : browser.findElements(By.cssSelector("#chart-ctr polyline"))) {
+            assertThat(line.getAttribute("points").split(" ")).as("one point per day with data").hasSize(3);
+        }
+        assertThat(seriesNames("chart-impressions")).containsExactly("Evening offer", "Cart reminder");
+        assertThat(browser.findElements(By.cssSelector("#kpi-table tbody tr"))).hasSize(2);
+        assertThat(browser.findElement(By.cssSelector("#kpi-table tbody tr td")).getText()).isIn("Evening offer", "Cart reminder");
+        assertThat(browser.findElement(By.id("totals")).getText()).contains("Impressions").contains("120");
+        assertThat(browser.findElement(By.cssSelector("#weights-table tr.current td")).getText()).isEqualTo("default (in use)");
+        assertThat(browser.findElement(By.id("chart-weights")).getText()).contains("No weights published yet");
+
+        String loaded = browser.findElement(By.tagName("body")).getAttribute("data-loaded");
+        new Select(browser.findElement(By.id("group-by"))).selectByValue("placement");
+        wait.until(d -> !loaded.equals(d.findElement(By.tagName("body")).getAttribute("data-loaded")));
+        assertThat(seriesNames("chart-ctr")).containsExactlyInAnyOrder("home_banner", "product_page");
+        assertThat(browser.findElement(By.id("group-label")).getText()).isEqualTo("placement");
+
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Path target = Path.of("target", "dashboard.png");
+        Files.createDirectories(target.getParent());
+        Files.copy(shot.toPath(), target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThat(Files.size(target)).isGreaterThan(10_000);
+    }
+
+    private static List<String> seriesNames(String chart) {
+        return browser.findElements(By.cssSelector("#" + chart + " g.series")).stream().map(e -> e.getAttribute("data-name")).toList();
+    }
+}

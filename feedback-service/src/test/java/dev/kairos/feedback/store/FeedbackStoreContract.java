@@ -1,0 +1,171 @@
+package dev.kairos.feedback.store;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The store's contract, run over every database it supports (H2 and PostgreSQL): one suite, so
+ * the two cannot drift apart. Each test gets a fresh, migrated database.
+ */
+abstract class FeedbackStoreContract {
+    static final long T0 = 1_700_000_000_000L;
+
+    FeedbackStore store;
+    DataSource dataSource;
+
+    /** A new, empty database. */
+    abstract DataSource newDataSource();
+
+    @BeforeEach
+    void migrate() {
+        dataSource = newDataSource();
+        assertThat(Migrations.migrate(dataSource)).isEqualTo(2);
+        store = new FeedbackStore(dataSource);
+    }
+
+    static DecisionRow decision(String id, String user, String rule, String placement, boolean fallback, String variant,
+                                double intent, List<String> segments) {
+        return new DecisionRow(id, T0, user, "s-" + user, "v1", "default", false, variant, intent, 0.5, 0.5, 0.5,
+                "{\"intentScore\":" + intent + "}", List.of(rule), List.of(new DecisionRow.PlacementRow(placement, rule, "c-1", fallback)),
+                segments);
+    }
+
+    static OutcomeRow outcome(String decisionId, String placement, String type, String user, long at) {
+        return new OutcomeRow(OutcomeRow.keyOf(null, decisionId, placement, type), decisionId, placement, type, user, null, null, at, at);
+    }
+
+    static String id() {
+        return UUID.randomUUID().toString();
+    }
+
+    @Test
+    void migratingAgainAppliesNothing() {
+        assertThat(Migrations.migrate(dataSource)).isZero();
+    }
+
+    @Test
+    void totalsOfAnEmptyWindowAreZero() {
+        assertThat(store.counts(T0, T0 + 10, GroupBy.ALL)).containsExactly(new GroupCounts("all", 0, 0, 0, 0, 0, 0));
+        assertThat(store.counts(T0, T0 + 10, GroupBy.RULE)).isEmpty();
+    }
+
+    @Test
+    void replayedDecisionsAndOutcomesAreStoredOnce() {
+        String d = id();
+        List<DecisionRow> decisions = List.of(decision(d, "u1", "Evening offer", "home_banner", false, null, 0.9, List.of("night_owls")));
+        List<OutcomeRow> outcomes = List.of(outcome(d, "home_banner", "impression", "u1", T0), outcome(d, "home_banner", "click", "u1", T0 + 1));
+
+        assertThat(store.saveDecisions(decisions)).isEqualTo(1);
+        assertThat(store.saveOutcomes(outcomes)).isEqualTo(2);
+        assertThat(store.saveDecisions(decisions)).isZero();
+        assertThat(store.saveOutcomes(outcomes)).isZero();
+
+        assertThat(store.count("decisions")).isEqualTo(1);
+        assertThat(store.count("decision_placements")).isEqualTo(1);
+        assertThat(store.count("decision_segments")).isEqualTo(1);
+        assertThat(store.count("outcomes")).isEqualTo(2);
+        assertThat(store.counts(T0, T0 + 10, GroupBy.ALL))
+                .containsExactly(new GroupCounts("all", 1, 1, 0, 0, 1, 1));
+    }
+
+    @Test
+    void outcomesWithTheirOwnIdsAreKeptApartEvenForTheSamePlacementAndType() {
+        String d = id();
+        OutcomeRow first = new OutcomeRow(id(), d, "home_banner", "impression", "u1", null, null, T0, T0);
+        OutcomeRow second = new OutcomeRow(id(), d, "home_banner", "impression", "u1", null, null, T0 + 1, T0 + 1);
+        assertThat(store.saveOutcomes(List.of(first, second, first))).isEqualTo(2);
+        assertThat(store.counts(T0, T0 + 10, GroupBy.ALL).get(0).impressions()).isEqualTo(2);
+    }
+
+    @Test
+    void anOutcomeThatArrivesBeforeItsDecisionIsJoinedOnceTheDecisionIsStored() {
+        String d = id();
+        store.saveOutcomes(List.of(outcome(d, "home_banner", "impression", "u1", T0), outcome(d, "home_banner", "click", "u1", T0)));
+        assertThat(store.counts(T0, T0 + 10, GroupBy.VARIANT)).extracting(GroupCounts::group).containsExactly(GroupBy.PENDING);
+        assertThat(store.intentBins(T0, T0 + 10, GroupBy.ALL)).isEmpty();
+
+        store.saveDecisions(List.of(decision(d, "u1", "Evening offer", "home_banner", false, "B", 0.83, List.of())));
+
+        assertThat(store.counts(T0, T0 + 10, GroupBy.VARIANT)).containsExactly(new GroupCounts("B", 1, 1, 0, 0, 1, 1));
+        assertThat(store.counts(T0, T0 + 10, GroupBy.RULE)).extracting(GroupCounts::group).containsExactly("Evening offer");
+        assertThat(store.intentBins(T0, T0 + 10, GroupBy.ALL)).containsExactly(new IntentBin("all", 16, 1, 1, 1, 0));
+    }
+
+    @Test
+    void countsOutcomesPerRulePlacementSegmentAndVariantWithinTheWindow() {
+        String a = id(), b = id(), c = id();
+        store.saveDecisions(List.of(
+                decision(a, "u1", "Evening offer", "home_banner", false, "A", 0.9, List.of("night_owls", "cart_abandoners")),
+                decision(b, "u2", "Evening offer", "home_banner", false, "B", 0.2, List.of("night_owls")),
+                decision(c, "u3", "Default banner", "product_page", true, null, 0.5, List.of())));
+        store.saveOutcomes(List.of(
+                outcome(a, "home_banner", "impression", "u1", T0),
+                outcome(a, "home_banner", "click", "u1", T0 + 1),
+                outcome(a, "home_banner", "conversion", "u1", T0 + 2),
+                outcome(b, "home_banner", "impression", "u2", T0),
+                outcome(b, "home_banner", "dismiss", "u2", T0 + 1),
+                outcome(c, "product_page", "impression", "u3", T0),
+                // Outside the window [T0, T0 + 100): not counted.
+                outcome(c, "product_page", "click", "u3", T0 + 100)));
+
+        assertThat(store.counts(T0, T0 + 100, GroupBy.RULE)).containsExactly(
+                new GroupCounts("Evening offer", 2, 1, 1, 1, 2, 1),
+                new GroupCounts("Default banner", 1, 0, 0, 0, 1, 0));
+        assertThat(store.counts(T0, T0 + 100, GroupBy.PLACEMENT)).containsExactly(
+                new GroupCounts("home_banner", 2, 1, 1, 1, 2, 1),
+                new GroupCounts("product_page", 1, 0, 0, 0, 1, 0));
+        assertThat(store.counts(T0, T0 + 100, GroupBy.SEGMENT)).containsExactlyInAnyOrder(
+                new GroupCounts("night_owls", 2, 1, 1, 1, 2, 1),
+                new GroupCounts("cart_abandoners", 1, 1, 0, 1, 1, 1),
+                new GroupCounts(GroupBy.NONE, 1, 0, 0, 0, 1, 0));
+        assertThat(store.counts(T0, T0 + 100, GroupBy.VARIANT)).extracting(GroupCounts::group)
+                .containsExactlyInAnyOrder("A", "B", GroupBy.NONE);
+        assertThat(store.counts(T0, T0 + 101, GroupBy.ALL)).containsExactly(new GroupCounts("all", 3, 2, 1, 1, 3, 2));
+    }
+
+    @Test
+    void binsShownPlacementsByIntentScoreWithEngagementAndFriction() {
+        String a = id(), b = id(), c = id();
+        store.saveDecisions(List.of(
+                decision(a, "u1", "R", "home_banner", false, null, 0.91, List.of()),
+                decision(b, "u2", "R", "home_banner", false, null, 0.12, List.of()),
+                decision(c, "u3", "Fallback", "home_banner", true, null, 0.14, List.of())));
+        store.saveOutcomes(List.of(
+                outcome(a, "home_banner", "impression", "u1", T0),
+                outcome(a, "home_banner", "click", "u1", T0),
+                outcome(b, "home_banner", "impression", "u2", T0),
+                outcome(b, "home_banner", "dismiss", "u2", T0),
+                outcome(c, "home_banner", "impression", "u3", T0),
+                outcome(c, "home_banner", "dismiss", "u3", T0)));
+
+        assertThat(store.intentBins(T0, T0 + 1, GroupBy.ALL)).containsExactly(
+                new IntentBin("all", 2, 2, 0, 1, 1),
+                new IntentBin("all", 18, 1, 1, 1, 0));
+    }
+
+    @Test
+    void seriesCountsOutcomesPerGroupAndTimeBucket() {
+        String a = id(), b = id();
+        store.saveDecisions(List.of(decision(a, "u1", "R1", "home_banner", false, null, 0.5, List.of()),
+                decision(b, "u2", "R2", "home_banner", false, null, 0.5, List.of())));
+        long hour = 3_600_000L, start = 1_700_000_000_000L / hour * hour;
+        store.saveOutcomes(List.of(
+                outcome(a, "home_banner", "impression", "u1", start + 5),
+                outcome(a, "home_banner", "click", "u1", start + hour + 5),
+                outcome(b, "home_banner", "impression", "u2", start + hour + 7)));
+
+        assertThat(store.series(start, start + 2 * hour, hour, GroupBy.RULE)).containsExactly(
+                new SeriesPoint("R1", start, 1, 0, 0, 0),
+                new SeriesPoint("R1", start + hour, 0, 1, 0, 0),
+                new SeriesPoint("R2", start + hour, 1, 0, 0, 0));
+        assertThat(store.series(start, start + 2 * hour, hour, GroupBy.ALL)).containsExactly(
+                new SeriesPoint("all", start, 1, 0, 0, 0),
+                new SeriesPoint("all", start + hour, 1, 1, 0, 0));
+    }
+}

@@ -1,0 +1,109 @@
+package dev.kairos.server.decide;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.kairos.rules.Adaptation;
+import dev.kairos.rules.Placement;
+import dev.kairos.rules.Signals;
+import dev.kairos.rules.Weights;
+import dev.kairos.rules.engine.DecisionInput;
+import dev.kairos.rules.engine.Evaluation;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The record of one decision on the decisions topic (schema version 1), keyed by user like events
+ * and outcomes. The feedback service joins outcomes to it by {@code decisionId}:
+ * <pre>{"schemaVersion": 1, "decisionId", "timestamp": "2026-11-23T18:30:00Z", "userId", "anonymousId",
+ *  "sessionId", "rulesVersion", "weightsVersion", "canary", "variant": null,
+ *  "placements": ["home_banner"],
+ *  "adaptations": [{"placement", "contentId", "rule", "tone", "format", "cta", "fallback", "suppressed"}],
+ *  "matchedRules": ["Evening restaurant offer", ...], "segments": [...],
+ *  "signals": {"intentScore", "recency", "depth", "conversionProbability", "scrollDepth",
+ *              "rapidScrollBursts", "dwellSeconds", "pageViews", "cartItems", "failedPurchasesInRow",
+ *              "adTapRate", "deviation"},
+ *  "weights": {"recency", "depth", "conversion"}}</pre>
+ * {@code variant} is the experiment variant the user was assigned to; {@code null} while no
+ * experiment runs. The signals are the fused values the rules saw (stored signals overlaid with
+ * the request's), so a recalibration refits on exactly what was decided on.
+ */
+final class DecisionRecord {
+    static final int SCHEMA_VERSION = 1;
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    private DecisionRecord() {}
+
+    static byte[] write(Decision d) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(768);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            Evaluation e = d.evaluation();
+            DecisionInput in = d.request().input();
+            g.writeStartObject();
+            g.writeNumberField("schemaVersion", SCHEMA_VERSION);
+            g.writeStringField("decisionId", d.decisionId());
+            g.writeStringField("timestamp", d.decidedAt().toString());
+            g.writeStringField("userId", d.request().userId());
+            g.writeStringField("anonymousId", d.request().anonymousId());
+            g.writeStringField("sessionId", d.request().sessionId());
+            g.writeStringField("rulesVersion", e.rulesVersion());
+            g.writeStringField("weightsVersion", d.weightsVersion());
+            g.writeBooleanField("canary", d.canary());
+            g.writeNullField("variant");
+            g.writeArrayFieldStart("placements");
+            for (Placement p : in.placements()) g.writeString(p.getName());
+            g.writeEndArray();
+            g.writeArrayFieldStart("adaptations");
+            for (Adaptation a : e.adaptations()) {
+                g.writeStartObject();
+                g.writeStringField("placement", a.getPlacement());
+                g.writeStringField("contentId", a.getContentId());
+                g.writeStringField("rule", a.getRule());
+                g.writeStringField("tone", a.getTone());
+                g.writeStringField("format", a.getFormat());
+                g.writeStringField("cta", a.getCta());
+                g.writeBooleanField("fallback", a.isFallback());
+                g.writeBooleanField("suppressed", a.isSuppressed());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("matchedRules");
+            for (String r : e.firedRules()) g.writeString(r);
+            g.writeEndArray();
+            g.writeArrayFieldStart("segments");
+            for (String s : e.segments()) g.writeString(s);
+            g.writeEndArray();
+            Signals s = in.signals();
+            g.writeObjectFieldStart("signals");
+            g.writeNumberField("intentScore", s.getIntentScore());
+            g.writeNumberField("recency", s.getRecency());
+            g.writeNumberField("depth", s.getDepth());
+            g.writeNumberField("conversionProbability", s.getConversionProbability());
+            g.writeNumberField("scrollDepth", s.getScrollDepth());
+            g.writeNumberField("rapidScrollBursts", s.getRapidScrollBursts());
+            g.writeNumberField("dwellSeconds", s.getDwellSeconds());
+            g.writeNumberField("pageViews", s.getPageViews());
+            g.writeNumberField("cartItems", s.getCartItems());
+            g.writeNumberField("failedPurchasesInRow", s.getFailedPurchasesInRow());
+            g.writeNumberField("adTapRate", s.getAdTapRate());
+            g.writeNumberField("deviation", s.getDeviation());
+            g.writeEndObject();
+            Weights w = in.weights();
+            g.writeObjectFieldStart("weights");
+            g.writeNumberField("recency", w.getRecency());
+            g.writeNumberField("depth", w.getDepth());
+            g.writeNumberField("conversion", w.getConversion());
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return out.toByteArray();
+    }
+
+    /** The record key: the user the decision was for (the same key events and outcomes use). */
+    static String key(Decision d) {
+        return d.request().userKey();
+    }
+}
