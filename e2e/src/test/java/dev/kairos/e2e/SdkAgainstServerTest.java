@@ -7,8 +7,6 @@ import dev.kairos.sdk.Decision;
 import dev.kairos.sdk.Kairos;
 import dev.kairos.sdk.KairosLogger;
 import dev.kairos.sdk.Outcome;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.runtime.server.EmbeddedServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,7 +20,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,9 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The Java SDK against the real rules server and a real Kafka broker: what the SDK tracks becomes
- * signals that change a decision, and events tracked while the server is down all arrive, each
- * counted once, when it is back.
+ * The Java SDK against the real rules server (the packaged jar, as a child process) and a real
+ * Kafka broker: what the SDK tracks becomes signals that change a decision, and events tracked
+ * while the server is down all arrive, each counted once, when it is back.
  */
 class SdkAgainstServerTest {
     static final String WRITE_KEY = "wk_sdk_e2e";
@@ -40,8 +37,9 @@ class SdkAgainstServerTest {
     static LocalKafka kafka;
     static Path data;
     static int port;
-    static EmbeddedServer server;
-    final HttpClient http = HttpClient.newHttpClient();
+    static Process server;
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    final HttpClient http = HTTP;
 
     @BeforeAll
     static void start() throws IOException {
@@ -53,20 +51,40 @@ class SdkAgainstServerTest {
         server = startServer();
     }
 
-    static EmbeddedServer startServer() {
-        Map<String, Object> props = new HashMap<>();
-        props.put("micronaut.server.port", port);
-        props.put("kairos.write-keys", WRITE_KEY);
-        props.put("kairos.admin-key", ADMIN_KEY);
-        props.put("kairos.data-dir", data.resolve("server").toString());
-        props.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-        props.put("kairos.topics.partitions", 2);
-        return ApplicationContext.run(EmbeddedServer.class, props);
+    /** Starts the packaged rules server (as {@code ./kairos start} does) and waits until it is healthy. */
+    static Process startServer() throws IOException {
+        Path jar = KairosStartTest.ROOT.resolve("rules-server/target").toFile().listFiles((d, n) ->
+                n.startsWith("kairos-rules-server-") && n.endsWith(".jar"))[0].toPath();
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m", "-jar", jar.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("server.log").toFile()));
+        Map<String, String> env = pb.environment();
+        env.put("KAIROS_RULES_PORT", String.valueOf(port));
+        env.put("KAIROS_WRITE_KEYS", WRITE_KEY);
+        env.put("KAIROS_ADMIN_KEY", ADMIN_KEY);
+        env.put("KAIROS_DATA_DIR", data.resolve("server").toString());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        env.put("KAIROS_TOPIC_PARTITIONS", "2");
+        Process p = pb.start();
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            if (!p.isAlive()) throw new IllegalStateException("rules-server exited: " + Files.readString(data.resolve("server.log")));
+            try {
+                return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body().contains("UP");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        return p;
+    }
+
+    static void stopServer() throws InterruptedException {
+        server.destroy(); // SIGTERM: a graceful stop, as an operator's restart would do
+        if (!server.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) server.destroyForcibly().waitFor();
     }
 
     @AfterAll
-    static void stop() {
-        if (server != null) server.getApplicationContext().close();
+    static void stop() throws InterruptedException {
+        if (server != null) stopServer();
         if (kafka != null) kafka.close();
     }
 
@@ -117,7 +135,7 @@ class SdkAgainstServerTest {
             kairos.identify("sdk-offline", null);
             assertThat(kairos.flush(Duration.ofSeconds(30))).isTrue();
 
-            server.getApplicationContext().close();
+            stopServer();
             for (int i = 0; i < 40; i++) kairos.track("task_created", null);
             assertThat(kairos.flush(Duration.ofSeconds(1))).as("the server is down").isFalse();
             assertThat(kairos.stats().queued()).isEqualTo(40);

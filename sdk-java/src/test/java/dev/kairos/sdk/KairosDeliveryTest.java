@@ -133,6 +133,18 @@ class KairosDeliveryTest {
     }
 
     @Test
+    void aPausedClientSendsNothingOnItsTimerUntilResumed() throws Exception {
+        server.enqueue(new MockResponse().setBody(ok(1)));
+        Kairos kairos = client(builder().flushInterval(Duration.ofMillis(50)));
+        kairos.pausePeriodicFlush();
+        kairos.track("page_view", Map.of("path", "/bg"));
+        await().untilAsserted(() -> assertThat(kairos.stats().persisted()).isEqualTo(1));
+        assertThat(server.takeRequest(500, TimeUnit.MILLISECONDS)).as("ten timer periods pass while paused").isNull();
+        kairos.resumePeriodicFlush();
+        assertThat(server.takeRequest(10, TimeUnit.SECONDS)).isNotNull();
+    }
+
+    @Test
     void anExplicitFlushCutsARetryWaitShort() throws Exception {
         server.enqueue(new MockResponse().setResponseCode(503));
         server.enqueue(new MockResponse().setBody(ok(1)));

@@ -474,8 +474,14 @@ public final class Pipeline {
             lock.lock();
             try {
                 while (!flushRequested && !closing && !due()) {
-                    long wait = periodic ? nextTick - System.nanoTime() : TimeUnit.SECONDS.toNanos(60);
-                    if (periodic && wait <= 0) break;
+                    if (!periodic) {
+                        // Paused (an app in the background): no timer at all; a size trigger,
+                        // flush(), resume or close wakes this thread.
+                        wake.await();
+                        continue;
+                    }
+                    long wait = nextTick - System.nanoTime();
+                    if (wait <= 0) break;
                     wake.awaitNanos(wait);
                 }
                 drainAll = flushRequested || closing || (periodic && System.nanoTime() - nextTick >= 0);
