@@ -27,7 +27,8 @@ public class Topics {
 
     private final TopicsConfig config;
 
-    public Topics(TopicsConfig config, @Value("${kafka.bootstrap.servers}") String bootstrap) {
+    public Topics(TopicsConfig config, @Value("${kafka.bootstrap.servers}") String bootstrap,
+                io.micronaut.context.env.Environment environment) {
         this.config = config;
         List<NewTopic> wanted = List.of(
                 new NewTopic(config.events(), config.partitions(), config.replicationFactor())
@@ -41,8 +42,8 @@ public class Topics {
                 // One partition: every instance reads the whole (tiny) history of weights versions.
                 new NewTopic(config.weights(), 1, config.replicationFactor())
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000))) {
+        try (Admin admin = Admin.create(adminConfig(bootstrap,
+                environment.getProperties("kafka", io.micronaut.core.naming.conventions.StringConvention.RAW)))) {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
             if (!missing.isEmpty()) {
@@ -63,4 +64,23 @@ public class Topics {
     }
 
     public TopicsConfig config() { return config; }
+
+    /**
+     * The admin client's settings: the bootstrap servers, timeouts, and the cluster's security
+     * settings from the {@code kafka.*} configuration ({@code security.protocol}, {@code sasl.*},
+     * {@code ssl.*}, e.g. {@code KAFKA_SECURITY_PROTOCOL=SASL_SSL}), the same ones the producers,
+     * consumers and Kafka Streams get, so topic creation works against a secured cluster too.
+     */
+    static Map<String, Object> adminConfig(String bootstrap, Map<String, Object> kafka) {
+        Map<String, Object> config = new java.util.HashMap<>();
+        kafka.forEach((key, value) -> {
+            if (value != null && (key.equals("security.protocol") || key.startsWith("sasl.") || key.startsWith("ssl."))) {
+                config.put(key, value);
+            }
+        });
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        return config;
+    }
 }
