@@ -62,7 +62,8 @@ public class FeedbackListener {
         for (ConsumerRecord<String, byte[]> r : records) {
             try {
                 rows.add(read.apply(r.value()));
-            } catch (IllegalArgumentException e) {
+            } catch (RuntimeException e) {
+                // Never let one bad record fail the batch: a failed batch is not re-read.
                 unreadable.increment();
                 LOG.warn("skipped unreadable record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
             }
@@ -73,7 +74,12 @@ public class FeedbackListener {
                 return save.applyAsInt(rows);
             } catch (RuntimeException e) {
                 if (closing) throw e;
-                LOG.warn("could not store {} rows, retrying in {} ms: {}", rows.size(), backoff, e.getMessage());
+                if (isDataError(e)) {
+                    // The database refuses some row's data (not an outage): store row by row and
+                    // skip the rows it refuses, so one bad record cannot stop ingestion.
+                    return saveRowByRow(rows, save);
+                }
+                LOG.warn("could not store {} rows, retrying in {} ms ({})", rows.size(), backoff, sqlState(e));
                 try {
                     Thread.sleep(backoff);
                 } catch (InterruptedException ie) {
@@ -83,6 +89,47 @@ public class FeedbackListener {
                 backoff = Math.min(30_000, backoff * 2);
             }
         }
+    }
+
+    private <T> int saveRowByRow(List<T> rows, ToIntFunction<List<T>> save) {
+        int stored = 0;
+        for (T row : rows) {
+            while (true) {
+                try {
+                    stored += save.applyAsInt(List.of(row));
+                    break;
+                } catch (RuntimeException e) {
+                    if (isDataError(e)) {
+                        unreadable.increment();
+                        LOG.warn("skipped a row the database refuses ({})", sqlState(e));
+                        break;
+                    }
+                    if (closing) throw e;
+                    LOG.warn("could not store a row, retrying in 1 s ({})", sqlState(e));
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw e;
+                    }
+                }
+            }
+        }
+        return stored;
+    }
+
+    /** SQLState class 22 (data exception) or 23 (integrity constraint): retrying the same row cannot help. */
+    static boolean isDataError(Throwable e) {
+        String state = sqlState(e);
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
+    }
+
+    /** The SQLState of the first SQLException in the cause chain (no message: it may quote user data). */
+    static String sqlState(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) return sql.getSQLState();
+        }
+        return null;
     }
 
     @PreDestroy

@@ -48,7 +48,7 @@ public final class RecordReader {
                 text(n, "rulesVersion", false), text(n, "weightsVersion", false), n.path("canary").asBoolean(false),
                 text(n, "variant", false), signals.path("intentScore").asDouble(0), signals.path("recency").asDouble(0),
                 signals.path("depth").asDouble(0), signals.path("conversionProbability").asDouble(0),
-                signals.isObject() ? signals.toString() : null, matched, placements, strings(n.get("segments")));
+                signals.isObject() ? signals.toString().replace("\\u0000", "") : null, matched, placements, strings(n.get("segments")));
     }
 
     /** An outcome row from one outcomes-topic record. */
@@ -84,23 +84,34 @@ public final class RecordReader {
             return null;
         }
         if (!v.isTextual() || (required && v.asText().isBlank())) throw new IllegalArgumentException(field + " must be a string");
-        return v.asText();
+        return clean(v.asText());
+    }
+
+    /** Without NUL characters, which PostgreSQL refuses in text (the row would be retried forever). */
+    static String clean(String s) {
+        return s.indexOf('\u0000') < 0 ? s : s.replace("\u0000", "");
     }
 
     private static long instant(JsonNode n, String field) {
         String t = text(n, field, true);
+        Instant at;
         try {
-            return Instant.parse(t).toEpochMilli();
+            at = Instant.parse(t);
         } catch (DateTimeException e) {
             throw new IllegalArgumentException(field + " is not an ISO-8601 instant");
         }
+        if (at.isBefore(EARLIEST) || at.isAfter(LATEST)) throw new IllegalArgumentException(field + " is outside 2000-2100");
+        return at.toEpochMilli();
     }
+
+    private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("2100-01-01T00:00:00Z");
 
     private static List<String> strings(JsonNode array) {
         List<String> out = new ArrayList<>();
         if (array != null && array.isArray()) {
             for (JsonNode s : array) {
-                if (s.isTextual()) out.add(s.asText());
+                if (s.isTextual()) out.add(clean(s.asText()));
             }
         }
         return out;

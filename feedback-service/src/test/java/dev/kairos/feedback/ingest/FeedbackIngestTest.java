@@ -64,4 +64,33 @@ class FeedbackIngestTest {
             service.close();
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"h2", "postgresql"})
+    void recordsTheDatabaseWouldRefuseNeitherStopIngestionNorTakeGoodRecordsWithThem(String database) {
+        Map<String, Object> db = database.equals("h2") ? Map.of() : Map.of("kairos.feedback.db-url", SharedPostgres.newDatabase(),
+                "kairos.feedback.db-user", "postgres");
+        TestService service = TestService.start(db);
+        try {
+            String good = UUID.randomUUID().toString();
+            String tooLong = "d".repeat(100); // the decision id column holds 64: SQLState 22001 on both databases
+            service.send("decisions", "u1", Records.decision(tooLong, "u1", T, "Evening offer", "home_banner", false, null, 0.5),
+                    Records.decision(good, "u1", T, "Evening offer", "home_banner", false, null, 0.5));
+            service.send("outcomes", "u1",
+                    // A NUL in a user id (PostgreSQL refuses NUL in text): stored without it.
+                    Records.outcome(good, "a\\u0000b", T, "home_banner", "impression"),
+                    // A timestamp Instant can parse but not turn into epoch milliseconds: skipped, not fatal.
+                    Records.outcome(good, "u1", T, "home_banner", "click").replace(T.toString(), "-300000000-01-01T00:00:00Z"),
+                    Records.outcome(good, "u1", T, "home_banner", "dismiss"));
+            String after = UUID.randomUUID().toString();
+            service.send("decisions", "u2", Records.decision(after, "u2", T, "Evening offer", "home_banner", false, null, 0.5));
+            FeedbackStore store = service.store();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                assertThat(store.count("decisions")).as("the good decisions, before and after the refused one").isEqualTo(2);
+                assertThat(store.count("outcomes")).isEqualTo(2);
+            });
+        } finally {
+            service.close();
+        }
+    }
 }
