@@ -192,8 +192,11 @@ final class BatchReader {
         if (!v.isTextual()) throw new InvalidInputException(p + field, "invalid_type", p + field + " must be a string");
         String s = v.asText().strip();
         if (s.length() > DecideRequestReader.MAX_ID_LENGTH) throw new InvalidInputException(p + field, "too_long", p + field + " must be at most 256 characters");
+        if (s.indexOf('\u0000') >= 0) throw new InvalidInputException(p + field, "invalid_value", p + field + " must not contain a NUL character");
         return s.isEmpty() ? null : s;
     }
+
+    private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
 
     private static String timestamp(JsonNode e, String p, Instant now) {
         JsonNode v = e.get("timestamp");
@@ -201,6 +204,7 @@ final class BatchReader {
         try {
             Instant t = Instant.parse(v.asText());
             if (t.isAfter(now.plus(MAX_FUTURE))) throw new InvalidInputException(p + "timestamp", "out_of_range", p + "timestamp is more than 24 h in the future");
+            if (t.isBefore(EARLIEST)) throw new InvalidInputException(p + "timestamp", "out_of_range", p + "timestamp is before 2000-01-01");
             return t.toString();
         } catch (DateTimeException ex) {
             throw new InvalidInputException(p + "timestamp", "invalid_value", p + "timestamp must be an ISO-8601 instant such as 2026-11-23T18:30:00Z");

@@ -92,6 +92,20 @@ class IngestApiTest {
     }
 
     @Test
+    void refusesTimestampsBeforeTheYear2000AndNulCharactersInIds() {
+        Events batch = Events.batch()
+                .addRaw("{\"eventId\": \"" + java.util.UUID.randomUUID() + "\", \"type\": \"page_view\", \"userId\": \"ingest-t\", "
+                        + "\"timestamp\": \"-300000000-01-01T00:00:00Z\"}")
+                .addRaw("{\"eventId\": \"" + java.util.UUID.randomUUID() + "\", \"type\": \"page_view\", \"userId\": \"a\\u0000b\"}")
+                .add("ingest-t", "page_view", "{}");
+        Http.Response r = http.postJson("/v1/events", WRITE_KEY, batch.json());
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().get("accepted").asInt()).isEqualTo(1);
+        assertThat(r.json().get("rejected")).extracting(j -> j.get("index").asInt() + " " + j.get("code").asText() + " " + j.get("field").asText())
+                .containsExactly("0 out_of_range batch[0].timestamp", "1 invalid_value batch[1].userId");
+    }
+
+    @Test
     void aRetriedBatchIsAnsweredAsDuplicates() {
         Events batch = Events.batch().add("ingest-dup", "click", "{\"target\": \"buy\"}").add("ingest-dup", "click", "{\"target\": \"buy\"}");
         assertThat(http.postJson("/v1/events", WRITE_KEY, batch.json()).json().get("accepted").asInt()).isEqualTo(2);
