@@ -183,14 +183,21 @@ public final class KairosAndroid implements Closeable {
     if (b.logger != null) core.logger(b.logger);
     if (b.callback != null) core.callback(b.callback);
     this.kairos = core.build();
-    // Built while no activity is started (Application.onCreate, or a service or receiver woke the
-    // process): background rules apply until the first activity starts.
-    kairos.pausePeriodicFlush();
+    try {
+      // Built while no activity is started (Application.onCreate, or a service or receiver woke
+      // the process): background rules apply until the first activity starts.
+      kairos.pausePeriodicFlush();
 
-    network.start();
-    this.activities = new ActivityCounter(new Lifecycle());
-    if (context instanceof Application) {
-      ((Application) context).registerActivityLifecycleCallbacks(activities);
+      network.start();
+      this.activities = new ActivityCounter(new Lifecycle());
+      if (context instanceof Application) {
+        ((Application) context).registerActivityLifecycleCallbacks(activities);
+      }
+    } catch (RuntimeException e) {
+      // Never leave the core's threads running behind a failed build.
+      network.stop();
+      kairos.close();
+      throw e;
     }
     if (trackLifecycleEvents) {
       chore(this::trackInstallOrUpdate);

@@ -55,8 +55,10 @@ public final class NetworkMonitor extends ConnectivityManager.NetworkCallback {
       type = active == null ? NONE : typeOf(connectivity.getNetworkCapabilities(active));
       connectivity.registerDefaultNetworkCallback(this);
       registered = true;
-    } catch (SecurityException e) {
-      type = UNKNOWN; // the app removed ACCESS_NETWORK_STATE from the merged manifest
+    } catch (RuntimeException e) {
+      // SecurityException: the app removed ACCESS_NETWORK_STATE from the merged manifest;
+      // TooManyRequestsException (API 30+): the app holds 100 network callbacks already.
+      type = UNKNOWN;
       connected = true; // so that nothing waits for a "regained" that can never be seen
     }
   }
