@@ -130,13 +130,20 @@ public class Recalibrator {
 
     /** Publishes an earlier published version again, making it the one in use. */
     public WeightsVersion rollback(String version) {
-        WeightsVersion v = store.version(version).orElseThrow(() -> ApiException.notFound("no weights version " + version));
-        if (!WeightsVersion.PUBLISHED.equals(v.status()) && !WeightsVersion.DEFAULT.equals(v.status())) {
-            throw ApiException.conflict("not_publishable", "version " + version + " was rejected by validation and cannot be published");
+        // Never while a recalibration runs: it validated against the version in use when it began
+        // and would silently undo the rollback when it publishes.
+        if (!running.tryLock()) throw ApiException.conflict("recalibration_running", "a recalibration is running; roll back when it has finished");
+        try {
+            WeightsVersion v = store.version(version).orElseThrow(() -> ApiException.notFound("no weights version " + version));
+            if (!WeightsVersion.PUBLISHED.equals(v.status()) && !WeightsVersion.DEFAULT.equals(v.status())) {
+                throw ApiException.conflict("not_publishable", "version " + version + " was rejected by validation and cannot be published");
+            }
+            publisher.publish(v);
+            store.published(v.version(), clock.instant(), "rollback");
+            return v;
+        } finally {
+            running.unlock();
         }
-        publisher.publish(v);
-        store.published(v.version(), clock.instant(), "rollback");
-        return v;
     }
 
     private boolean inHoldout(String decisionId) {
