@@ -20,7 +20,21 @@ public record Experiment(String name, String description, List<VariantSpec> vari
     /** One variant and its weight. */
     public record VariantSpec(String name, int weight) {}
 
+    /**
+     * Checks the invariants assignment relies on (the API validates earlier, with field-level
+     * errors); a hand-edited file that breaks them stops the server at start instead of failing
+     * decisions.
+     */
     public Experiment {
+        if (name == null || name.isBlank()) throw new IllegalArgumentException("experiment name must not be blank");
+        if (variants == null || variants.size() < 2) throw new IllegalArgumentException("experiment " + name + " needs at least 2 variants");
+        for (VariantSpec v : variants) {
+            if (v.name() == null || v.weight() < 1 || v.weight() > 10_000) {
+                throw new IllegalArgumentException("experiment " + name + ": variant weights must be 1..10000, was " + v);
+            }
+        }
+        if (holdout < 0 || holdout > 50) throw new IllegalArgumentException("experiment " + name + ": holdout must be 0..50, was " + holdout);
+        if (updatedAt == null) updatedAt = Instant.EPOCH;
         variants = List.copyOf(variants);
         params = params == null ? Map.of() : Map.copyOf(params);
     }

@@ -58,4 +58,43 @@ class VariantFactTest {
                 .filteredOn(c -> !c.fallback()).allSatisfy(c -> assertThat(c.lostBecause()).startsWith("holdout"));
         assertThat(e.adaptation("other").isFallback()).isTrue();
     }
+
+    /** The example of docs/rules-guide.md ("Variant (experiments)"): the threshold comes from the variant's params. */
+    @Test
+    void theGuidesThresholdExampleUsesTheVariantsParam() {
+        try (CompiledRules guide = compile("""
+                package p;
+                rule "High intent offer (control)"
+                when
+                    Variant( experiment == "high_intent_threshold", name == "control" )
+                    $w : Weights()
+                    Signals( intentScore > $w.get("highIntentThreshold") )
+                    $p : Placement( name == "product_page" )
+                then
+                    adapt($p).content("limited-offer").format("popup").cta("Get 10% off now").priority(20);
+                end
+                rule "High intent offer (threshold from the experiment)"
+                when
+                    $v : Variant( experiment == "high_intent_threshold", name == "threshold_0_7" )
+                    Signals( intentScore > Double.parseDouble($v.param("threshold")) )
+                    $p : Placement( name == "product_page" )
+                then
+                    adapt($p).content("limited-offer").format("popup").cta("Get 10% off now").priority(20);
+                end
+                """)) {
+            Variant control = new Variant("high_intent_threshold", "control", Map.of());
+            Variant lower = new Variant("high_intent_threshold", "threshold_0_7", Map.of("threshold", "0.7"));
+            DecisionInput at075 = withIntent(0.75);
+            assertThat(guide.evaluate(at075, List.of(lower), false).adaptation("product_page").getContentId()).isEqualTo("limited-offer");
+            assertThat(guide.evaluate(at075, List.of(control), false).adaptation("product_page").isFallback()).isTrue();
+            assertThat(guide.evaluate(withIntent(0.85), List.of(control), false).adaptation("product_page").getContentId()).isEqualTo("limited-offer");
+            assertThat(guide.evaluate(withIntent(0.65), List.of(lower), false).adaptation("product_page").isFallback()).isTrue();
+        }
+    }
+
+    static DecisionInput withIntent(double intent) {
+        DecisionInput base = input(List.of(), Placement.named("product_page"));
+        dev.kairos.rules.Signals s = dev.kairos.rules.Signals.builder().intentScore(intent).build();
+        return new DecisionInput(base.context(), s, base.profile(), base.segments(), base.weights(), base.placements());
+    }
 }
