@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * Writes the decide response with a streaming generator (no reflection on the hot path):
- * <pre>{"decisionId", "rulesVersion", "weightsVersion", "canary",
+ * <pre>{"decisionId", "rulesVersion", "weightsVersion", "canary", "variant": "experiment:variant" or null,
  *  "adaptations": [{"placement", "contentId", "tone", "format", "cta", "priority", "rule", "reason",
  *                   "fallback", "suppressed", "params"}],
  *  "segments": ["cart_no_purchase_24h", ...],
@@ -36,6 +36,8 @@ final class DecisionJson {
             g.writeStringField("rulesVersion", e.rulesVersion());
             g.writeStringField("weightsVersion", d.weightsVersion());
             g.writeBooleanField("canary", d.canary());
+            if (d.variant() == null) g.writeNullField("variant");
+            else g.writeStringField("variant", d.variant());
             g.writeArrayFieldStart("adaptations");
             for (Adaptation a : e.adaptations()) writeAdaptation(g, a);
             g.writeEndArray();

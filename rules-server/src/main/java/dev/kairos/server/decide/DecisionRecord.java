@@ -25,7 +25,8 @@ import java.io.UncheckedIOException;
  *              "rapidScrollBursts", "dwellSeconds", "pageViews", "cartItems", "failedPurchasesInRow",
  *              "adTapRate", "deviation"},
  *  "weights": {"recency", "depth", "conversion"}}</pre>
- * {@code variant} is the experiment variant the user was assigned to; {@code null} while no
+ * {@code variant} is the experiment variant the user was assigned to, as
+ * {@code "experiment:variant"} ({@code "experiment:holdout"} for the holdout); {@code null} while no
  * experiment runs. The signals are the fused values the rules saw (stored signals overlaid with
  * the request's), so a recalibration refits on exactly what was decided on.
  */
@@ -50,7 +51,8 @@ final class DecisionRecord {
             g.writeStringField("rulesVersion", e.rulesVersion());
             g.writeStringField("weightsVersion", d.weightsVersion());
             g.writeBooleanField("canary", d.canary());
-            g.writeNullField("variant");
+            if (d.variant() == null) g.writeNullField("variant");
+            else g.writeStringField("variant", d.variant());
             g.writeArrayFieldStart("placements");
             for (Placement p : in.placements()) g.writeString(p.getName());
             g.writeEndArray();

@@ -6,6 +6,8 @@ import dev.kairos.rules.Weights;
 import dev.kairos.rules.engine.Evaluation;
 import dev.kairos.rules.input.DecideRequest;
 import dev.kairos.rules.input.DecideRequestReader;
+import dev.kairos.server.experiments.Assignment;
+import dev.kairos.server.experiments.ExperimentRegistry;
 import dev.kairos.server.rules.RuleRegistry;
 import dev.kairos.server.signals.SignalsView;
 import io.micrometer.core.instrument.Counter;
@@ -20,13 +22,15 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Answers one decide request: reads and validates the facts, fuses them with the user's stored
  * signals and profile (this instance's local view; the request's values win), picks the rules
- * version (canary or active) for the user, evaluates in memory and names the result with a fresh
+ * version (canary or active) for the user, assigns the user to the active experiment's variant (a
+ * {@link dev.kairos.rules.Variant} fact) or its holdout (pack defaults only), evaluates in memory and names the result with a fresh
  * decision id, then hands the decision to the {@link DecisionLog} (fire-and-forget).
  * Nothing here waits on I/O. Thread-safe.
  */
 @Singleton
 public class DecisionService {
     private final RuleRegistry registry;
+    private final ExperimentRegistry experiments;
     private final CurrentWeights weights;
     private final DecideRequestReader reader;
     private final SignalsView signals;
@@ -35,9 +39,10 @@ public class DecisionService {
     private final Counter fallbacks;
     private final Counter truncated;
 
-    public DecisionService(RuleRegistry registry, CurrentWeights weights, DecideRequestReader reader, SignalsView signals,
+    public DecisionService(RuleRegistry registry, ExperimentRegistry experiments, CurrentWeights weights, DecideRequestReader reader, SignalsView signals,
                            DecisionLog log, MeterRegistry meters) {
         this.registry = registry;
+        this.experiments = experiments;
         this.weights = weights;
         this.reader = reader;
         this.signals = signals;
@@ -55,12 +60,15 @@ public class DecisionService {
         // Stored signals and profile first; the request's own values win for the here-and-now.
         DecideRequest request = reader.read(body, w, now, userKey -> signals.stored(userKey, now));
         RuleRegistry.Route route = registry.route(request.userKey());
-        Evaluation evaluation = route.rules().evaluate(request.input());
+        // The active experiment, if any: the variant becomes a fact; the holdout gets pack defaults only.
+        Assignment assignment = experiments.assign(request.userKey()).orElse(null);
+        Evaluation evaluation = assignment == null ? route.rules().evaluate(request.input())
+                : route.rules().evaluate(request.input(), assignment.facts(), assignment.holdout());
         for (Adaptation a : evaluation.adaptations()) {
             if (a.isFallback()) fallbacks.increment();
         }
         if (evaluation.truncated()) truncated.increment();
-        Decision decision = new Decision(newId(), now, request, evaluation, w.getVersion(), route.canary());
+        Decision decision = new Decision(newId(), now, request, evaluation, w.getVersion(), route.canary(), assignment);
         timer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         log.record(decision);
         return decision;

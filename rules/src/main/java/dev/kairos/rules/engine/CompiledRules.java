@@ -67,6 +67,17 @@ public final class CompiledRules implements AutoCloseable {
 
     /** Evaluates the rules against {@code input}. */
     public Evaluation evaluate(DecisionInput input) {
+        return evaluate(input, List.of(), false);
+    }
+
+    /**
+     * Evaluates the rules against {@code input} with the user's experiment {@code variants} as
+     * extra {@link dev.kairos.rules.Variant} facts. With {@code defaultsOnly} (an experiment's
+     * holdout) rules still fire (segments are still derived and rules are still explained), but only
+     * pack defaults ({@code fallback(...)}) may win a placement; every other candidate loses with
+     * the reason "holdout".
+     */
+    public Evaluation evaluate(DecisionInput input, List<dev.kairos.rules.Variant> variants, boolean defaultsOnly) {
         KieSession session = pool.newKieSession();
         Firing firing = Firing.begin();
         try {
@@ -79,18 +90,19 @@ public final class CompiledRules implements AutoCloseable {
             session.insert(input.profile());
             for (Segment s : input.segments()) session.insert(s);
             for (Placement p : input.placements()) session.insert(p);
+            for (dev.kairos.rules.Variant v : variants) session.insert(v);
             int fired = session.fireAllRules(maxFirings);
             List<String> segments = new ArrayList<>(4);
             for (Object o : session.getObjects(o -> o instanceof Segment)) segments.add(((Segment) o).getName());
             segments.sort(null);
-            return resolve(input, firing, fired >= maxFirings, segments);
+            return resolve(input, firing, fired >= maxFirings, segments, defaultsOnly);
         } finally {
             firing.end();
             session.dispose();
         }
     }
 
-    private Evaluation resolve(DecisionInput input, Firing firing, boolean truncated, List<String> segments) {
+    private Evaluation resolve(DecisionInput input, Firing firing, boolean truncated, List<String> segments, boolean defaultsOnly) {
         Map<String, List<AdaptationBuilder>> byPlacement = new HashMap<>();
         for (AdaptationBuilder b : firing.recorded()) {
             byPlacement.computeIfAbsent(b.getPlacement(), k -> new ArrayList<>(4)).add(b);
@@ -104,7 +116,9 @@ public final class CompiledRules implements AutoCloseable {
             List<Candidate> explained = new ArrayList<>(candidates.size());
             for (AdaptationBuilder c : candidates) {
                 String lost = null;
-                if (!p.accepts(c.getFormat())) {
+                if (defaultsOnly && !c.isFallback()) {
+                    lost = "holdout: this user gets pack defaults only";
+                } else if (!p.accepts(c.getFormat())) {
                     lost = "placement does not render format '" + c.getFormat() + "'";
                 } else if (winner != null) {
                     lost = lostTo(c, winner);
@@ -117,7 +131,9 @@ public final class CompiledRules implements AutoCloseable {
             }
             Adaptation chosen = winner == null ? Adaptation.emptyFallback(p.getName()) : winner.toAdaptation();
             adaptations.add(chosen);
-            explanations.put(p.getName(), new PlacementExplanation(p.getName(), chosen.getRule(), why(winner, candidates), explained));
+            String why = defaultsOnly && winner == null && !candidates.isEmpty() ? "holdout: no pack default for this placement"
+                    : defaultsOnly && winner != null ? "holdout: pack default" : why(winner, candidates);
+            explanations.put(p.getName(), new PlacementExplanation(p.getName(), chosen.getRule(), why, explained));
         }
         return new Evaluation(version, adaptations, explanations, List.copyOf(firing.fired()), truncated, segments);
     }

@@ -1,0 +1,154 @@
+package dev.kairos.server.experiments;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kairos.server.support.Http;
+import dev.kairos.server.support.SharedKafka;
+import dev.kairos.server.support.TestServer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import static dev.kairos.server.support.TestServer.ADMIN_KEY;
+import static dev.kairos.server.support.TestServer.WRITE_KEY;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** An experiment end to end: a variant rule changes only its users' content, the holdout gets defaults, the log carries the variant. */
+class ExperimentDecideTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String PACK = """
+            package marketing.ab;
+
+            rule "Banner copy B"
+            when
+                $v : Variant( experiment == "banner_copy", name == "copy_b" )
+                $p : Placement( name == "home_banner" )
+            then
+                adapt($p).content("spring-sale").cta($v.param("cta")).priority(5);
+            end
+
+            rule "Banner for everyone"
+            when
+                $p : Placement( name == "home_banner" )
+            then
+                adapt($p).content("spring-sale").cta("Shop the sale").priority(1);
+            end
+
+            rule "Default banner"
+                salience -100
+            when
+                $p : Placement( name == "home_banner" )
+            then
+                fallback($p).content("home-featured").cta("Discover");
+            end
+            """;
+    static TestServer server;
+    static Http http;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start();
+        http = server.http;
+        Http.Response up = http.post("/v1/rules/versions?name=ab.drl", ADMIN_KEY, "text/plain", PACK);
+        assertThat(up.status()).as(up.body()).isEqualTo(201);
+        assertThat(http.postJson("/v1/rules/versions/" + up.json().get("id").asText() + "/activate", ADMIN_KEY, "{}").status()).isEqualTo(200);
+        Http.Response e = http.putJson("/v1/experiments/banner_copy", ADMIN_KEY, """
+                {"variants": [{"name": "control", "weight": 1}, {"name": "copy_b", "weight": 1}], "holdout": 20,
+                 "params": {"copy_b": {"cta": "Grab 20% off today"}}}
+                """);
+        assertThat(e.status()).as(e.body()).isEqualTo(201);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static JsonNode decide(String user) {
+        Http.Response r = http.postJson("/v1/decide", WRITE_KEY, "{\"userId\": \"" + user + "\", \"placements\": [\"home_banner\"]}");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json();
+    }
+
+    @Test
+    void eachGroupGetsItsOwnContentAndKeepsIt() {
+        Map<String, Integer> seen = new HashMap<>();
+        for (int u = 0; u < 120; u++) {
+            JsonNode d = decide("user-" + u);
+            String variant = d.get("variant").asText();
+            JsonNode a = d.get("adaptations").get(0);
+            seen.merge(variant, 1, Integer::sum);
+            switch (variant) {
+                case "banner_copy:copy_b" -> {
+                    assertThat(a.get("rule").asText()).isEqualTo("Banner copy B");
+                    assertThat(a.get("cta").asText()).isEqualTo("Grab 20% off today");
+                }
+                case "banner_copy:control" -> {
+                    assertThat(a.get("rule").asText()).isEqualTo("Banner for everyone");
+                    assertThat(a.get("cta").asText()).isEqualTo("Shop the sale");
+                }
+                case "banner_copy:holdout" -> {
+                    // Only pack defaults, although "Banner for everyone" matched too.
+                    assertThat(a.get("rule").asText()).isEqualTo("Default banner");
+                    assertThat(a.get("fallback").asBoolean()).isTrue();
+                    assertThat(d.get("explanation").get("placements").get("home_banner").get("why").asText()).startsWith("holdout");
+                }
+                default -> throw new AssertionError("unexpected variant " + variant);
+            }
+            // Sticky: asking again answers the same.
+            assertThat(decide("user-" + u).get("variant").asText()).isEqualTo(variant);
+        }
+        assertThat(seen.keySet()).containsExactlyInAnyOrder("banner_copy:control", "banner_copy:copy_b", "banner_copy:holdout");
+    }
+
+    @Test
+    void theDecisionLogCarriesTheVariant() {
+        JsonNode d = decide("logged-user");
+        String variant = d.get("variant").asText();
+        assertThat(variant).isIn("banner_copy:control", "banner_copy:copy_b", "banner_copy:holdout");
+        JsonNode logged = awaitDecision(d.get("decisionId").asText());
+        assertThat(logged.get("variant").asText()).isEqualTo(variant);
+        assertThat(logged.get("adaptations").get(0).get("rule").asText()).isEqualTo(d.get("adaptations").get(0).get("rule").asText());
+    }
+
+    @Test
+    void anonymousUsersAreAssignedByTheirAnonymousId() {
+        Http.Response r = http.postJson("/v1/decide", WRITE_KEY, "{\"anonymousId\": \"anon-7\", \"placements\": [\"home_banner\"]}");
+        assertThat(r.json().get("variant").asText()).startsWith("banner_copy:");
+        assertThat(Set.of(r.json().get("variant").asText())).containsExactly(
+                http.postJson("/v1/decide", WRITE_KEY, "{\"anonymousId\": \"anon-7\", \"placements\": [\"home_banner\"]}").json().get("variant").asText());
+    }
+
+    private static JsonNode awaitDecision(String decisionId) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(server.namespace + ".decisions"));
+            JsonNode[] found = new JsonNode[1];
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                for (ConsumerRecord<String, byte[]> rec : c.poll(Duration.ofMillis(500))) {
+                    JsonNode n = JSON.readTree(new String(rec.value(), StandardCharsets.UTF_8));
+                    if (decisionId.equals(n.get("decisionId").asText())) found[0] = n;
+                }
+                return found[0] != null;
+            });
+            return found[0];
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package dev.kairos.server.experiments;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kairos.server.support.Http;
+import dev.kairos.server.support.TestServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static dev.kairos.server.support.TestServer.ADMIN_KEY;
+import static dev.kairos.server.support.TestServer.WRITE_KEY;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The experiments admin API: validation, the one-active rule, and persistence across a restart. */
+class ExperimentsApiTest {
+    static final String AB = """
+            {"description": "high intent at 0.7 instead of 0.8",
+             "variants": [{"name": "control", "weight": 50}, {"name": "threshold_0_7", "weight": 50}],
+             "holdout": 10, "active": true, "params": {"threshold_0_7": {"threshold": "0.7"}}}
+            """;
+
+    Path dataDir;
+    TestServer server;
+    Http http;
+
+    @BeforeEach
+    void start() {
+        dataDir = TestServer.newDataDir();
+        server = TestServer.start(dataDir, Map.of());
+        http = server.http;
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void createsReadsListsReplacesAndDeletes() {
+        Http.Response created = http.putJson("/v1/experiments/high_intent_threshold", ADMIN_KEY, AB);
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.headers().firstValue("Location")).contains("/v1/experiments/high_intent_threshold");
+        JsonNode e = http.get("/v1/experiments/high_intent_threshold", ADMIN_KEY).json();
+        assertThat(e.get("name").asText()).isEqualTo("high_intent_threshold");
+        assertThat(e.get("holdout").asInt()).isEqualTo(10);
+        assertThat(e.get("active").asBoolean()).isTrue();
+        assertThat(e.get("variants").get(1).get("name").asText()).isEqualTo("threshold_0_7");
+        assertThat(e.get("variants").get(1).get("weight").asInt()).isEqualTo(50);
+        assertThat(e.get("params").get("threshold_0_7").get("threshold").asText()).isEqualTo("0.7");
+
+        Http.Response replaced = http.putJson("/v1/experiments/high_intent_threshold", ADMIN_KEY, AB.replace("\"holdout\": 10", "\"holdout\": 0"));
+        assertThat(replaced.status()).isEqualTo(200);
+        assertThat(http.get("/v1/experiments", ADMIN_KEY).json().get("experiments")).hasSize(1);
+        assertThat(http.get("/v1/experiments", ADMIN_KEY).json().get("experiments").get(0).get("holdout").asInt()).isZero();
+
+        assertThat(http.delete("/v1/experiments/high_intent_threshold", ADMIN_KEY).status()).isEqualTo(204);
+        assertThat(http.get("/v1/experiments/high_intent_threshold", ADMIN_KEY).status()).isEqualTo(404);
+        assertThat(http.delete("/v1/experiments/high_intent_threshold", ADMIN_KEY).status()).isEqualTo(404);
+        assertThat(http.get("/v1/experiments", ADMIN_KEY).json().get("experiments")).isEmpty();
+    }
+
+    @Test
+    void needsTheAdminKey() {
+        assertThat(http.putJson("/v1/experiments/x", WRITE_KEY, AB).status()).isEqualTo(401);
+        assertThat(http.get("/v1/experiments", WRITE_KEY).status()).isEqualTo(401);
+        assertThat(http.delete("/v1/experiments/x", null).status()).isEqualTo(401);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "Bad-Name | " + "{\"variants\": [{\"name\": \"a\", \"weight\": 1}, {\"name\": \"b\", \"weight\": 1}]} | invalid_value | name",
+            "results | {\"variants\": [{\"name\": \"a\", \"weight\": 1}, {\"name\": \"b\", \"weight\": 1}]} | invalid_value | name",
+            "t | {\"variants\": [{\"name\": \"a\", \"weight\": 1}, {\"name\": \"b\", \"weight\": 1}], \"colour\": 1} | unknown_field | colour",
+            "t | {\"variants\": [{\"name\": \"a\", \"weight\": 1, \"x\": 2}, {\"name\": \"b\", \"weight\": 1}]} | unknown_field | variants[0].x",
+            "t | {\"variants\": [{\"name\": \"a\", \"weight\": 0}, {\"name\": \"b\", \"weight\": 1}]} | out_of_range | variants[0].weight",
+            "t | {\"variants\": [{\"name\": \"a\", \"weight\": 1.5}, {\"name\": \"b\", \"weight\": 1}]} | invalid_type | variants[0].weight",
+            "t | {\"variants\": [{\"name\": \"a\", \"weight\": 1}]} | out_of_range | variants",
+            "t | {\"variants\": [{\"name\": \"a\", \"weight\": 1}, {\"name\": \"a\", \"weight\": 1}]} | duplicate | variants[1].name",
+            "t | {\"variants\": [{\"name\": \"a\", \"weight\": 1}, {\"name\": \"holdout\", \"weight\": 1}]} | invalid_value | variants[1].name",
+            "t | {\"variants\": [{\"name\": \"a\", \"weight\": 1}, {\"name\": \"b\", \"weight\": 1}], \"holdout\": 51} | out_of_range | holdout",
+            "t | {\"variants\": [{\"name\": \"a\", \"weight\": 1}, {\"name\": \"b\", \"weight\": 1}], \"holdout\": -1} | out_of_range | holdout",
+            "t | {\"variants\": [{\"name\": \"a\", \"weight\": 1}, {\"name\": \"b\", \"weight\": 1}], \"active\": \"yes\"} | invalid_type | active",
+            "t | {\"variants\": [{\"name\": \"a\", \"weight\": 1}, {\"name\": \"b\", \"weight\": 1}], \"params\": {\"c\": {}}} | unknown_variant | params.c",
+            "t | {\"variants\": [{\"name\": \"a\", \"weight\": 1}, {\"name\": \"b\", \"weight\": 1}], \"params\": {\"a\": {\"k\": 1}}} | invalid_type | params.a.k",
+            "t | {\"holdout\": 5} | missing_field | variants",
+    })
+    void rejectsInvalidDefinitionsWithAMachineReadableError(String name, String body, String code, String field) {
+        Http.Response r = http.putJson("/v1/experiments/" + name, ADMIN_KEY, body);
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.json().get("error").get("code").asText()).isEqualTo(code);
+        assertThat(r.json().get("error").get("field").asText()).isEqualTo(field);
+        assertThat(http.get("/v1/experiments", ADMIN_KEY).json().get("experiments")).isEmpty();
+    }
+
+    @Test
+    void rejectsMoreThanTenVariants() {
+        StringBuilder vs = new StringBuilder();
+        for (int i = 0; i < 11; i++) vs.append(i == 0 ? "" : ",").append("{\"name\": \"v").append(i).append("\", \"weight\": 1}");
+        Http.Response r = http.putJson("/v1/experiments/many", ADMIN_KEY, "{\"variants\": [" + vs + "]}");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().get("error").get("field").asText()).isEqualTo("variants");
+    }
+
+    @Test
+    void onlyOneExperimentIsActiveAtATime() {
+        assertThat(http.putJson("/v1/experiments/first", ADMIN_KEY, AB).status()).isEqualTo(201);
+        Http.Response second = http.putJson("/v1/experiments/second", ADMIN_KEY, AB);
+        assertThat(second.status()).isEqualTo(409);
+        assertThat(second.json().get("error").get("code").asText()).isEqualTo("experiment_conflict");
+        // An inactive second one may be defined; it may start once the first is deactivated.
+        assertThat(http.putJson("/v1/experiments/second", ADMIN_KEY, AB.replace("\"active\": true", "\"active\": false")).status()).isEqualTo(201);
+        assertThat(http.putJson("/v1/experiments/first", ADMIN_KEY, AB.replace("\"active\": true", "\"active\": false")).status()).isEqualTo(200);
+        assertThat(http.putJson("/v1/experiments/second", ADMIN_KEY, AB).status()).isEqualTo(200);
+    }
+
+    @Test
+    void resultsArePointedToTheFeedbackService() {
+        Http.Response r = http.get("/v1/experiments/results", ADMIN_KEY);
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.json().get("error").get("message").asText()).contains("feedback-service");
+    }
+
+    @Test
+    void experimentsAndAssignmentsSurviveARestart() {
+        assertThat(http.putJson("/v1/experiments/high_intent_threshold", ADMIN_KEY, AB).status()).isEqualTo(201);
+        assertThat(http.putJson("/v1/experiments/old_test", ADMIN_KEY, AB.replace("\"active\": true", "\"active\": false")).status()).isEqualTo(201);
+        assertThat(http.delete("/v1/experiments/old_test", ADMIN_KEY).status()).isEqualTo(204);
+        Map<String, String> before = new java.util.HashMap<>();
+        for (int u = 0; u < 30; u++) before.put("u-" + u, variantOf("u-" + u));
+        assertThat(before.values()).allSatisfy(v -> assertThat(v).startsWith("high_intent_threshold:"));
+
+        server.close();
+        server = TestServer.start(dataDir, Map.of());
+        http = server.http;
+
+        JsonNode list = http.get("/v1/experiments", ADMIN_KEY).json().get("experiments");
+        assertThat(list).hasSize(1);
+        assertThat(list.get(0).get("name").asText()).isEqualTo("high_intent_threshold");
+        assertThat(list.get(0).get("params").get("threshold_0_7").get("threshold").asText()).isEqualTo("0.7");
+        for (Map.Entry<String, String> e : before.entrySet()) assertThat(variantOf(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
+    }
+
+    private String variantOf(String user) {
+        Http.Response r = http.postJson("/v1/decide", WRITE_KEY, "{\"userId\": \"" + user + "\", \"placements\": [\"home_banner\"]}");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json().get("variant").asText();
+    }
+}
