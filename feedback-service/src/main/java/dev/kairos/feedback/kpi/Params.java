@@ -57,11 +57,19 @@ public final class Params {
         return s == null || s.isBlank();
     }
 
+    private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("2100-01-01T00:00:00Z");
+
     private static Instant instant(String value, String name) {
+        Instant at;
         try {
-            return Instant.parse(value.strip());
+            at = Instant.parse(value.strip());
         } catch (DateTimeException e) {
             throw ApiException.badRequest("invalid_value", name + " must be an ISO-8601 instant such as 2026-11-23T00:00:00Z", name);
         }
+        if (at.isBefore(EARLIEST) || at.isAfter(LATEST)) {
+            throw ApiException.badRequest("out_of_range", name + " must be between 2000-01-01 and 2100-01-01", name);
+        }
+        return at;
     }
 }

@@ -136,7 +136,8 @@ class KpiApiTest {
             "from=yesterday, invalid_value, from",
             "to=2026-13-01T00:00:00Z, invalid_value, to",
             "from=2026-11-08T00:00:00Z&to=2026-11-01T00:00:00Z, invalid_range, from",
-            "from=2024-01-01T00:00:00Z&to=2026-01-01T00:00:00Z, range_too_large, from"})
+            "from=2024-01-01T00:00:00Z&to=2026-01-01T00:00:00Z, range_too_large, from",
+            "from=%2B300000000-01-01T00:00:00Z&to=%2B300000000-01-02T00:00:00Z, out_of_range, to"})
     void rejectsInvalidParametersWithAMachineReadableError(String query, String code, String field) {
         Http.Response r = service.http.get("/v1/kpis?" + query, ADMIN_KEY);
         assertThat(r.status()).isEqualTo(400);
