@@ -174,6 +174,21 @@ public class FeedbackStore {
                 rs.getLong(4), rs.getLong(5), rs.getLong(6)));
     }
 
+    /**
+     * Decisions taken in {@code [from, to)} (epoch ms) per UTC day, rules version and canary flag,
+     * ordered by day, version and canary flag (stable traffic first).
+     */
+    public List<RulesVersionDay> rulesVersionsPerDay(long from, long to) {
+        long day = 86_400_000L;
+        // The day expression is inlined (a constant): PostgreSQL matches GROUP BY expressions textually.
+        String bucket = "(decided_at / " + day + ")";
+        String version = "COALESCE(rules_version, '" + GroupBy.NONE + "')";
+        String sql = "SELECT " + version + " AS v, canary, " + bucket + " AS d, COUNT(*) AS n FROM decisions "
+                + "WHERE decided_at >= ? AND decided_at < ? GROUP BY " + version + ", canary, " + bucket
+                + " ORDER BY d, v, canary";
+        return query(sql, from, to, rs -> new RulesVersionDay(rs.getString(1), rs.getBoolean(2), rs.getLong(3) * day, rs.getLong(4)));
+    }
+
     /** Rows in each table, for health checks and tests. */
     public long count(String table) {
         if (!List.of("decisions", "decision_placements", "decision_segments", "outcomes").contains(table)) {

@@ -168,4 +168,24 @@ abstract class FeedbackStoreContract {
                 new SeriesPoint("all", start, 1, 0, 0, 0),
                 new SeriesPoint("all", start + hour, 1, 1, 0, 0));
     }
+    @Test
+    void countsDecisionsPerDayRulesVersionAndCanaryFlag() {
+        long day = 86_400_000L, start = T0 / day * day;
+        store.saveDecisions(List.of(
+                versioned("v1", false, start + 5), versioned("v1", false, start + 6), versioned("v2", true, start + 7),
+                versioned("v2", true, start + day + 1), versioned("v2", false, start + day + 2), versioned(null, false, start + day + 3),
+                versioned("v9", false, start + 2 * day)));
+
+        assertThat(store.rulesVersionsPerDay(start, start + 2 * day)).containsExactly(
+                new RulesVersionDay("v1", false, start, 2),
+                new RulesVersionDay("v2", true, start, 1),
+                new RulesVersionDay(GroupBy.NONE, false, start + day, 1),
+                new RulesVersionDay("v2", false, start + day, 1),
+                new RulesVersionDay("v2", true, start + day, 1));
+    }
+
+    static DecisionRow versioned(String rulesVersion, boolean canary, long at) {
+        return new DecisionRow(id(), at, "u", null, rulesVersion, "default", canary, null, 0.5, 0.5, 0.5, 0.5, null,
+                List.of(), List.of(), List.of());
+    }
 }
