@@ -21,12 +21,13 @@
     return response;
   }
 
-  function query() {
+  function period() {
     const to = new Date(Math.ceil(Date.now() / 3600000) * 3600000);
     const from = new Date(to.getTime() - Number($('range').value) * 86400000);
-    return 'from=' + encodeURIComponent(from.toISOString().replace('.000', '')) + '&to=' + encodeURIComponent(to.toISOString().replace('.000', ''))
-      + '&groupBy=' + encodeURIComponent($('group-by').value);
+    return 'from=' + encodeURIComponent(from.toISOString().replace('.000', '')) + '&to=' + encodeURIComponent(to.toISOString().replace('.000', ''));
   }
+
+  function query() { return period() + '&groupBy=' + encodeURIComponent($('group-by').value); }
 
   const pct = (v) => v === null || v === undefined ? '–' : (v * 100).toFixed(1) + ' %';
   const rate = (r) => r.value === null ? '– (n 0)' : pct(r.value) + ' [' + pct(r.low) + '–' + pct(r.high) + '] n ' + r.n;
@@ -92,10 +93,66 @@
     }
   }
 
+  const NOT_VARIANTS = ['(no decision yet)', '(none)'];
+  const VERDICTS = { control: 'control', better: 'better (significant)', worse: 'worse (significant)',
+    no_difference: 'no proven difference', too_few_samples: 'not enough data' };
+
+  async function loadExperiments() {
+    const p = period();
+    const byVariant = await api('/v1/kpis?' + p + '&groupBy=variant').then((r) => r.json());
+    const variants = byVariant.groups.map((g) => g.key).filter((k) => !NOT_VARIANTS.includes(k));
+    const select = $('exp-control');
+    const previous = select.value;
+    select.replaceChildren(...variants.map((v) => { const o = document.createElement('option'); o.value = v; o.textContent = v; return o; }));
+    const body = $('experiment-table').tBodies[0];
+    body.replaceChildren();
+    if (variants.length === 0) { $('exp-message').textContent = 'No experiment traffic in this period.'; return; }
+    select.value = variants.includes(previous) ? previous : ['control', 'A'].find((v) => variants.includes(v)) || variants[0];
+    const min = Math.max(100, Math.round(Number($('exp-min').value) || 1000));
+    const r = await api('/v1/experiments/results?' + p + '&control=' + encodeURIComponent(select.value)
+      + '&metric=' + encodeURIComponent($('exp-metric').value) + '&minSamples=' + min).then((x) => x.json());
+    $('exp-message').textContent = 'Control ' + r.control + ', metric ' + r.metric + ', at least ' + r.minSamples
+      + ' impressions per variant before a verdict.';
+    for (const v of r.variants) {
+      const row = document.createElement('tr');
+      row.dataset.variant = v.variant;
+      cell(row, v.variant); cell(row, pct(v.rate.value));
+      cell(row, v.rate.value === null ? '–' : pct(v.rate.low) + '–' + pct(v.rate.high));
+      cell(row, String(v.rate.n));
+      cell(row, v.lift === null ? '–' : (v.lift >= 0 ? '+' : '') + (v.lift * 100).toFixed(1) + ' %');
+      cell(row, num(v.p, 3));
+      const verdict = cell(row, (VERDICTS[v.verdict] || v.verdict)
+        + (v.verdict === 'too_few_samples' ? ' (n < ' + r.minSamples + ')' : ''));
+      verdict.className = 'verdict-' + v.verdict;
+      body.appendChild(row);
+    }
+  }
+
+  async function loadRulesVersions() {
+    const r = await api('/v1/rules-versions?' + period()).then((x) => x.json());
+    const versions = $('versions-table').tBodies[0];
+    versions.replaceChildren();
+    for (const v of r.versions) {
+      const row = document.createElement('tr');
+      if (v.canary) row.className = 'canary';
+      cell(row, v.rulesVersion); cell(row, String(v.decisions)); cell(row, String(v.canaryDecisions));
+      cell(row, v.firstDay); cell(row, v.lastDay); cell(row, v.canary ? 'in canary' : 'stable');
+      versions.appendChild(row);
+    }
+    const days = $('versions-days').tBodies[0];
+    days.replaceChildren();
+    for (const d of r.days) {
+      const row = document.createElement('tr');
+      if (d.canary) row.className = 'canary';
+      cell(row, d.day); cell(row, d.rulesVersion); cell(row, d.canary ? 'canary' : 'stable'); cell(row, String(d.decisions));
+      days.appendChild(row);
+    }
+  }
+
   async function refresh() {
     $('error').textContent = '';
     try {
-      await Promise.all([loadKpis(), loadWeights()]);
+      await Promise.all([loadKpis(), loadWeights(), loadExperiments(), loadRulesVersions()]);
       document.body.dataset.loaded = String(Date.now());
     } catch (e) {
       if (e.message !== 'unauthorized') $('error').textContent = 'Could not load: ' + e.message;
@@ -124,6 +181,11 @@
     $('login-form').addEventListener('submit', (e) => { e.preventDefault(); signIn($('admin-key').value.trim()); $('admin-key').value = ''; });
     $('logout').addEventListener('click', () => signOut());
     for (const id of ['group-by', 'range', 'interval']) $(id).addEventListener('change', refresh);
+    $('experiment-form').addEventListener('submit', (e) => e.preventDefault());
+    for (const id of ['exp-control', 'exp-metric', 'exp-min']) {
+      $(id).addEventListener('change', () => loadExperiments().then(() => { document.body.dataset.loaded = String(Date.now()); })
+        .catch((e) => { if (e.message !== 'unauthorized') $('error').textContent = 'Could not load: ' + e.message; }));
+    }
     $('recalibrate').addEventListener('click', async () => {
       $('recalibrate-result').textContent = 'running…';
       try {
