@@ -149,10 +149,27 @@
     }
   }
 
+  async function loadRuleActivity() {
+    const r = await api('/v1/rule-activity?' + period()).then((x) => x.json());
+    const body = $('activity-table').tBodies[0];
+    body.replaceChildren();
+    if (!r.available) { $('activity-message').textContent = 'The rule list is not available: ' + r.reason + '.'; return; }
+    const silent = r.rules.filter((x) => x.silent).length;
+    $('activity-message').textContent = r.rules.length + ' rules in the serving versions ('
+      + Object.entries(r.versions).map(([status, id]) => status + ' ' + id).join(', ') + '); ' + silent + ' never fired in this period.';
+    for (const x of r.rules) {
+      const row = document.createElement('tr');
+      if (x.silent) row.className = 'silent';
+      cell(row, x.rule); cell(row, x.versions.join(', ')); cell(row, String(x.matched)); cell(row, String(x.won));
+      cell(row, x.silent ? 'never fired' : x.won === 0 ? 'matched, never won' : 'fires');
+      body.appendChild(row);
+    }
+  }
+
   async function refresh() {
     $('error').textContent = '';
     try {
-      await Promise.all([loadKpis(), loadWeights(), loadExperiments(), loadRulesVersions()]);
+      await Promise.all([loadKpis(), loadWeights(), loadExperiments(), loadRulesVersions(), loadRuleActivity()]);
       document.body.dataset.loaded = String(Date.now());
     } catch (e) {
       if (e.message !== 'unauthorized') $('error').textContent = 'Could not load: ' + e.message;

@@ -2,6 +2,7 @@ package dev.kairos.feedback.dashboard;
 
 import dev.kairos.feedback.store.DecisionRow;
 import dev.kairos.feedback.store.OutcomeRow;
+import dev.kairos.feedback.support.RulesServerStub;
 import dev.kairos.feedback.support.TestService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,12 +41,19 @@ class DashboardBrowserTest {
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     static TestService service;
     static WebDriver browser;
+    static RulesServerStub rulesServer;
 
     @BeforeAll
     static void start() {
         assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
                 .as("needs chromium and chromedriver: apt-get install chromium chromium-driver (.ci/run does)").isTrue();
-        service = TestService.start(Map.of("kairos.feedback.recalibration.enabled", false));
+        rulesServer = new RulesServerStub("""
+                {"versions": [{"id": "v1", "status": "active", "rules": ["Cart reminder", "Evening offer", "Winter sale"]},
+                              {"id": "v2", "status": "canary", "rules": ["Cart reminder", "Evening offer", "Spring teaser"]}],
+                 "state": {"active": "v1", "canary": "v2", "canaryPercent": 20.0, "history": []}}
+                """);
+        service = TestService.start(Map.of("kairos.feedback.recalibration.enabled", false,
+                "kairos.feedback.rules-server-url", rulesServer.url()));
         seed();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
@@ -58,6 +66,7 @@ class DashboardBrowserTest {
     static void stop() {
         if (browser != null) browser.quit();
         if (service != null) service.close();
+        if (rulesServer != null) rulesServer.close();
     }
 
     /**
@@ -135,6 +144,11 @@ class DashboardBrowserTest {
         List<String> canaryDays = cells("#versions-days tr.canary");
         assertThat(canaryDays).hasSize(1);
         assertThat(canaryDays.get(0)).endsWith("v2 canary 8");
+
+        // Rules that never fire: the rule list comes from (a stub of) rules-server; two of its rules won nothing.
+        assertThat(cells("#activity-table tr.silent td:first-child")).containsExactly("Spring teaser", "Winter sale");
+        assertThat(cells("#activity-table tbody tr td:first-child")).hasSize(4).endsWith("Evening offer");
+        assertThat(browser.findElement(By.id("activity-message")).getText()).contains("4 rules").contains("2 never fired");
 
         String loaded = browser.findElement(By.tagName("body")).getAttribute("data-loaded");
         new Select(browser.findElement(By.id("group-by"))).selectByValue("placement");

@@ -1,32 +1,27 @@
 package dev.kairos.feedback.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import dev.kairos.feedback.store.DecisionRow;
+import dev.kairos.feedback.support.RulesServerStub;
 import dev.kairos.feedback.support.TestService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.kairos.feedback.support.TestService.ADMIN_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code GET /v1/rule-activity}: the known rules come from rules-server's {@code GET /v1/rules/versions}.
- * A real rules-server would be heavy here, so a small JDK HTTP server stands in for it at the
- * boundary, answering in the documented shape (docs/api.md, "Rule lifecycle") and recording the
- * Authorization header it got. Also: rules-server down, and no URL configured, both fail soft.
+ * A real rules-server would be heavy here, so {@link RulesServerStub} stands in for it at the
+ * HTTP boundary. Also: rules-server down, and no URL configured, both fail soft.
  */
 class RuleActivityApiTest {
     static final Instant T = Instant.parse("2026-11-02T12:00:00Z");
@@ -39,25 +34,14 @@ class RuleActivityApiTest {
               {"id": "v4", "status": "inactive", "rules": ["Draft rule"]}],
              "state": {"active": "v2", "canary": "v3", "canaryPercent": 10.0, "history": ["v1"]}}
             """;
-    static HttpServer stub;
-    static final AtomicReference<String> authorization = new AtomicReference<>();
+    static RulesServerStub stub;
     static TestService service;
 
     @BeforeAll
     static void start() throws IOException {
-        stub = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        stub.createContext("/v1/rules/versions", exchange -> {
-            authorization.set(exchange.getRequestHeaders().getFirst("Authorization"));
-            byte[] body = VERSIONS.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        stub.start();
+        stub = new RulesServerStub(VERSIONS);
         service = TestService.start(Map.of("kairos.feedback.recalibration.enabled", false,
-                "kairos.feedback.rules-server-url", "http://127.0.0.1:" + stub.getAddress().getPort() + "/"));
+                "kairos.feedback.rules-server-url", stub.url() + "/"));
         List<DecisionRow> d = new ArrayList<>();
         for (int i = 0; i < 5; i++) d.add(decision("e" + i, List.of("Evening offer", "Only matches"), "Evening offer"));
         for (int i = 0; i < 2; i++) d.add(decision("c" + i, List.of("Cart reminder"), "Cart reminder"));
@@ -72,13 +56,13 @@ class RuleActivityApiTest {
     @AfterAll
     static void stop() {
         if (service != null) service.close();
-        if (stub != null) stub.stop(0);
+        if (stub != null) stub.close();
     }
 
     @Test
     void listsTheServingVersionsRulesWithMatchesAndWinsSilentOnesFirst() {
         JsonNode r = service.http.get("/v1/rule-activity?" + WINDOW, ADMIN_KEY).json();
-        assertThat(authorization.get()).isEqualTo("Bearer " + ADMIN_KEY);
+        assertThat(stub.authorization.get()).isEqualTo("Bearer " + ADMIN_KEY);
         assertThat(r.get("available").asBoolean()).isTrue();
         assertThat(r.get("versions").get("active").asText()).isEqualTo("v2");
         assertThat(r.get("versions").get("canary").asText()).isEqualTo("v3");
