@@ -1,9 +1,11 @@
-// Kairos feedback dashboard: asks for the admin key, keeps it in this tab's session storage and
-// calls the feedback API with it. Charts are SVG rendered by the server (names escaped there);
+// Kairos feedback dashboard: asks for the admin key or a marketer account (exchanged for a session
+// token by POST /v1/login), keeps the key or token in this tab's session storage and calls the
+// feedback API with it. Charts are SVG rendered by the server (names escaped there);
 // everything else is built with textContent.
 (function () {
   'use strict';
-  const KEY = 'kairos.adminKey';
+  const KEY = 'kairos.adminKey'; // the admin key, or a marketer session token (mk_…)
+  const WHO = 'kairos.user';
   const $ = (id) => document.getElementById(id);
 
   function key() { return sessionStorage.getItem(KEY); }
@@ -12,7 +14,7 @@
     const response = await fetch(path, Object.assign({}, options, {
       headers: Object.assign({ 'Authorization': 'Bearer ' + key() }, (options || {}).headers)
     }));
-    if (response.status === 401) { signOut('That key was not accepted. Use the admin key.'); throw new Error('unauthorized'); }
+    if (response.status === 401) { signOut('Signed out: the key or session was not accepted. Sign in again.'); throw new Error('unauthorized'); }
     if (!response.ok) {
       let message = response.status + '';
       try { message = (await response.json()).error.message; } catch (e) { /* not JSON */ }
@@ -177,17 +179,32 @@
   }
 
   function signOut(message) {
+    if (key() && key().startsWith('mk_')) fetch('/v1/logout', { method: 'POST', headers: { 'Authorization': 'Bearer ' + key() } });
     sessionStorage.removeItem(KEY);
+    sessionStorage.removeItem(WHO);
+    $('who').textContent = '';
     $('dashboard').hidden = true;
     $('logout').hidden = true;
     $('login').hidden = false;
     $('login-error').textContent = message || '';
   }
 
+  async function marketerSignIn(username, password) {
+    const response = await fetch('/v1/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: username, password: password }) });
+    if (!response.ok) { $('login-error').textContent = 'Unknown user name or wrong password.'; return; }
+    const session = await response.json();
+    sessionStorage.setItem(WHO, session.username);
+    await signIn(session.token);
+  }
+
   async function signIn(candidate) {
     const response = await fetch('/v1/weights', { headers: { 'Authorization': 'Bearer ' + candidate } });
     if (response.status === 401) { $('login-error').textContent = 'That key was not accepted. Use the admin key.'; return; }
     sessionStorage.setItem(KEY, candidate);
+    const marketer = candidate.startsWith('mk_');
+    $('who').textContent = marketer ? (sessionStorage.getItem(WHO) || 'marketer') + ' (read-only)' : 'admin';
+    $('recalibrate').hidden = marketer;
     $('login').hidden = true;
     $('dashboard').hidden = false;
     $('logout').hidden = false;
@@ -196,6 +213,11 @@
 
   document.addEventListener('DOMContentLoaded', () => {
     $('login-form').addEventListener('submit', (e) => { e.preventDefault(); signIn($('admin-key').value.trim()); $('admin-key').value = ''; });
+    $('marketer-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      marketerSignIn($('marketer-user').value.trim(), $('marketer-password').value);
+      $('marketer-password').value = '';
+    });
     $('logout').addEventListener('click', () => signOut());
     for (const id of ['group-by', 'range', 'interval']) $(id).addEventListener('change', refresh);
     $('experiment-form').addEventListener('submit', (e) => e.preventDefault());

@@ -1,5 +1,6 @@
 package dev.kairos.feedback.dashboard;
 
+import dev.kairos.feedback.auth.MarketerAccounts;
 import dev.kairos.feedback.store.DecisionRow;
 import dev.kairos.feedback.store.OutcomeRow;
 import dev.kairos.feedback.support.RulesServerStub;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -42,6 +44,7 @@ class DashboardBrowserTest {
     static TestService service;
     static WebDriver browser;
     static RulesServerStub rulesServer;
+    static final String MARKETER_PASSWORD = "s3cret marketer pass";
 
     @BeforeAll
     static void start() {
@@ -53,7 +56,8 @@ class DashboardBrowserTest {
                  "state": {"active": "v1", "canary": "v2", "canaryPercent": 20.0, "history": []}}
                 """);
         service = TestService.start(Map.of("kairos.feedback.recalibration.enabled", false,
-                "kairos.feedback.rules-server-url", rulesServer.url()));
+                "kairos.feedback.rules-server-url", rulesServer.url(),
+                "kairos.feedback.marketers", "ana:" + MarketerAccounts.hash(MARKETER_PASSWORD.toCharArray())));
         seed();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
@@ -97,9 +101,44 @@ class DashboardBrowserTest {
         service.store().saveOutcomes(outcomes);
     }
 
+    /** Opens the page signed out (each test starts from a fresh tab state). */
+    static void open() {
+        browser.get(service.server.getURI().toString());
+        ((JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
+        browser.navigate().refresh();
+    }
+
+    @Test
+    void aMarketerSignsInWithAPasswordSeesTheDashboardAndCannotRecalibrate() {
+        open();
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        browser.findElement(By.id("marketer-user")).sendKeys("ana");
+        browser.findElement(By.id("marketer-password")).sendKeys("wrong");
+        browser.findElement(By.id("marketer-button")).click();
+        wait.until(d -> !d.findElement(By.id("login-error")).getText().isEmpty());
+        assertThat(browser.findElement(By.id("dashboard")).isDisplayed()).isFalse();
+
+        browser.findElement(By.id("marketer-user")).clear();
+        browser.findElement(By.id("marketer-user")).sendKeys("ana");
+        browser.findElement(By.id("marketer-password")).sendKeys(MARKETER_PASSWORD);
+        browser.findElement(By.id("marketer-button")).click();
+        wait.until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+        assertThat(browser.findElement(By.id("who")).getText()).isEqualTo("ana (read-only)");
+        assertThat(browser.findElements(By.cssSelector("#kpi-table tbody tr"))).hasSize(2);
+        assertThat(cells("#versions-table tbody tr td:first-child")).containsExactly("v1", "v2");
+        assertThat(browser.findElement(By.id("recalibrate")).isDisplayed()).as("no recalibrate button for marketers").isFalse();
+        Object status = ((JavascriptExecutor) browser).executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                + "fetch('/v1/recalibrate', {method: 'POST', headers: {'Authorization': 'Bearer ' + sessionStorage.getItem('kairos.adminKey')}})"
+                + ".then(r => done(r.status));");
+        assertThat(((Number) status).intValue()).as("the server refuses too").isEqualTo(403);
+        browser.findElement(By.id("logout")).click();
+        assertThat(browser.findElement(By.id("login")).isDisplayed()).isTrue();
+    }
+
     @Test
     void signsInDrawsChartsFromDataRedrawsThemOnAFilterAndTakesAScreenshot() throws Exception {
-        browser.get(service.server.getURI().toString());
+        open();
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
 
         browser.findElement(By.id("admin-key")).sendKeys("not-the-key");
