@@ -1,9 +1,11 @@
-// Kairos feedback dashboard: asks for the admin key, keeps it in this tab's session storage and
-// calls the feedback API with it. Charts are SVG rendered by the server (names escaped there);
+// Kairos feedback dashboard: asks for the admin key or a marketer account (exchanged for a session
+// token by POST /v1/login), keeps the key or token in this tab's session storage and calls the
+// feedback API with it. Charts are SVG rendered by the server (names escaped there);
 // everything else is built with textContent.
 (function () {
   'use strict';
-  const KEY = 'kairos.adminKey';
+  const KEY = 'kairos.adminKey'; // the admin key, or a marketer session token (mk_…)
+  const WHO = 'kairos.user';
   const $ = (id) => document.getElementById(id);
 
   function key() { return sessionStorage.getItem(KEY); }
@@ -12,7 +14,7 @@
     const response = await fetch(path, Object.assign({}, options, {
       headers: Object.assign({ 'Authorization': 'Bearer ' + key() }, (options || {}).headers)
     }));
-    if (response.status === 401) { signOut('That key was not accepted. Use the admin key.'); throw new Error('unauthorized'); }
+    if (response.status === 401) { signOut('Signed out: the key or session was not accepted. Sign in again.'); throw new Error('unauthorized'); }
     if (!response.ok) {
       let message = response.status + '';
       try { message = (await response.json()).error.message; } catch (e) { /* not JSON */ }
@@ -21,12 +23,13 @@
     return response;
   }
 
-  function query() {
+  function period() {
     const to = new Date(Math.ceil(Date.now() / 3600000) * 3600000);
     const from = new Date(to.getTime() - Number($('range').value) * 86400000);
-    return 'from=' + encodeURIComponent(from.toISOString().replace('.000', '')) + '&to=' + encodeURIComponent(to.toISOString().replace('.000', ''))
-      + '&groupBy=' + encodeURIComponent($('group-by').value);
+    return 'from=' + encodeURIComponent(from.toISOString().replace('.000', '')) + '&to=' + encodeURIComponent(to.toISOString().replace('.000', ''));
   }
+
+  function query() { return period() + '&groupBy=' + encodeURIComponent($('group-by').value); }
 
   const pct = (v) => v === null || v === undefined ? '–' : (v * 100).toFixed(1) + ' %';
   const rate = (r) => r.value === null ? '– (n 0)' : pct(r.value) + ' [' + pct(r.low) + '–' + pct(r.high) + '] n ' + r.n;
@@ -92,10 +95,83 @@
     }
   }
 
+  const NOT_VARIANTS = ['(no decision yet)', '(none)'];
+  const VERDICTS = { control: 'control', better: 'better (significant)', worse: 'worse (significant)',
+    no_difference: 'no proven difference', too_few_samples: 'not enough data' };
+
+  async function loadExperiments() {
+    const p = period();
+    const byVariant = await api('/v1/kpis?' + p + '&groupBy=variant').then((r) => r.json());
+    const variants = byVariant.groups.map((g) => g.key).filter((k) => !NOT_VARIANTS.includes(k));
+    const select = $('exp-control');
+    const previous = select.value;
+    select.replaceChildren(...variants.map((v) => { const o = document.createElement('option'); o.value = v; o.textContent = v; return o; }));
+    const body = $('experiment-table').tBodies[0];
+    body.replaceChildren();
+    if (variants.length === 0) { $('exp-message').textContent = 'No experiment traffic in this period.'; return; }
+    select.value = variants.includes(previous) ? previous : ['control', 'A'].find((v) => variants.includes(v)) || variants[0];
+    const min = Math.max(100, Math.round(Number($('exp-min').value) || 1000));
+    const r = await api('/v1/experiments/results?' + p + '&control=' + encodeURIComponent(select.value)
+      + '&metric=' + encodeURIComponent($('exp-metric').value) + '&minSamples=' + min).then((x) => x.json());
+    $('exp-message').textContent = 'Control ' + r.control + ', metric ' + r.metric + ', at least ' + r.minSamples
+      + ' impressions per variant before a verdict.';
+    for (const v of r.variants) {
+      const row = document.createElement('tr');
+      row.dataset.variant = v.variant;
+      cell(row, v.variant); cell(row, pct(v.rate.value));
+      cell(row, v.rate.value === null ? '–' : pct(v.rate.low) + '–' + pct(v.rate.high));
+      cell(row, String(v.rate.n));
+      cell(row, v.lift === null ? '–' : (v.lift >= 0 ? '+' : '') + (v.lift * 100).toFixed(1) + ' %');
+      cell(row, num(v.p, 3));
+      const verdict = cell(row, (VERDICTS[v.verdict] || v.verdict)
+        + (v.verdict === 'too_few_samples' ? ' (n < ' + r.minSamples + ')' : ''));
+      verdict.className = 'verdict-' + v.verdict;
+      body.appendChild(row);
+    }
+  }
+
+  async function loadRulesVersions() {
+    const r = await api('/v1/rules-versions?' + period()).then((x) => x.json());
+    const versions = $('versions-table').tBodies[0];
+    versions.replaceChildren();
+    for (const v of r.versions) {
+      const row = document.createElement('tr');
+      if (v.canary) row.className = 'canary';
+      cell(row, v.rulesVersion); cell(row, String(v.decisions)); cell(row, String(v.canaryDecisions));
+      cell(row, v.firstDay); cell(row, v.lastDay); cell(row, v.canary ? 'in canary' : 'stable');
+      versions.appendChild(row);
+    }
+    const days = $('versions-days').tBodies[0];
+    days.replaceChildren();
+    for (const d of r.days) {
+      const row = document.createElement('tr');
+      if (d.canary) row.className = 'canary';
+      cell(row, d.day); cell(row, d.rulesVersion); cell(row, d.canary ? 'canary' : 'stable'); cell(row, String(d.decisions));
+      days.appendChild(row);
+    }
+  }
+
+  async function loadRuleActivity() {
+    const r = await api('/v1/rule-activity?' + period()).then((x) => x.json());
+    const body = $('activity-table').tBodies[0];
+    body.replaceChildren();
+    if (!r.available) { $('activity-message').textContent = 'The rule list is not available: ' + r.reason + '.'; return; }
+    const silent = r.rules.filter((x) => x.silent).length;
+    $('activity-message').textContent = r.rules.length + ' rules in the serving versions ('
+      + Object.entries(r.versions).map(([status, id]) => status + ' ' + id).join(', ') + '); ' + silent + ' never fired in this period.';
+    for (const x of r.rules) {
+      const row = document.createElement('tr');
+      if (x.silent) row.className = 'silent';
+      cell(row, x.rule); cell(row, x.versions.join(', ')); cell(row, String(x.matched)); cell(row, String(x.won));
+      cell(row, x.silent ? 'never fired' : x.won === 0 ? 'matched, never won' : 'fires');
+      body.appendChild(row);
+    }
+  }
+
   async function refresh() {
     $('error').textContent = '';
     try {
-      await Promise.all([loadKpis(), loadWeights()]);
+      await Promise.all([loadKpis(), loadWeights(), loadExperiments(), loadRulesVersions(), loadRuleActivity()]);
       document.body.dataset.loaded = String(Date.now());
     } catch (e) {
       if (e.message !== 'unauthorized') $('error').textContent = 'Could not load: ' + e.message;
@@ -103,17 +179,32 @@
   }
 
   function signOut(message) {
+    if (key() && key().startsWith('mk_')) fetch('/v1/logout', { method: 'POST', headers: { 'Authorization': 'Bearer ' + key() } });
     sessionStorage.removeItem(KEY);
+    sessionStorage.removeItem(WHO);
+    $('who').textContent = '';
     $('dashboard').hidden = true;
     $('logout').hidden = true;
     $('login').hidden = false;
     $('login-error').textContent = message || '';
   }
 
+  async function marketerSignIn(username, password) {
+    const response = await fetch('/v1/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: username, password: password }) });
+    if (!response.ok) { $('login-error').textContent = 'Unknown user name or wrong password.'; return; }
+    const session = await response.json();
+    sessionStorage.setItem(WHO, session.username);
+    await signIn(session.token);
+  }
+
   async function signIn(candidate) {
     const response = await fetch('/v1/weights', { headers: { 'Authorization': 'Bearer ' + candidate } });
     if (response.status === 401) { $('login-error').textContent = 'That key was not accepted. Use the admin key.'; return; }
     sessionStorage.setItem(KEY, candidate);
+    const marketer = candidate.startsWith('mk_');
+    $('who').textContent = marketer ? (sessionStorage.getItem(WHO) || 'marketer') + ' (read-only)' : 'admin';
+    $('recalibrate').hidden = marketer;
     $('login').hidden = true;
     $('dashboard').hidden = false;
     $('logout').hidden = false;
@@ -122,8 +213,18 @@
 
   document.addEventListener('DOMContentLoaded', () => {
     $('login-form').addEventListener('submit', (e) => { e.preventDefault(); signIn($('admin-key').value.trim()); $('admin-key').value = ''; });
+    $('marketer-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      marketerSignIn($('marketer-user').value.trim(), $('marketer-password').value);
+      $('marketer-password').value = '';
+    });
     $('logout').addEventListener('click', () => signOut());
     for (const id of ['group-by', 'range', 'interval']) $(id).addEventListener('change', refresh);
+    $('experiment-form').addEventListener('submit', (e) => e.preventDefault());
+    for (const id of ['exp-control', 'exp-metric', 'exp-min']) {
+      $(id).addEventListener('change', () => loadExperiments().then(() => { document.body.dataset.loaded = String(Date.now()); })
+        .catch((e) => { if (e.message !== 'unauthorized') $('error').textContent = 'Could not load: ' + e.message; }));
+    }
     $('recalibrate').addEventListener('click', async () => {
       $('recalibrate-result').textContent = 'running…';
       try {

@@ -77,6 +77,15 @@ class KairosStartTest {
                             + "\", \"type\": \"task_created\", \"userId\": \"u1\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(events.statusCode()).as(events.body()).isEqualTo(200);
             assertThat(events.body()).contains("\"accepted\":1");
+
+            // The dashboard's "rules that never fire" asks the real rules-server (the launcher sets the URL) for its rules.
+            HttpResponse<String> activity = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + FEEDBACK_PORT + "/v1/rule-activity"))
+                    .header("Authorization", "Bearer " + keys.getProperty("KAIROS_ADMIN_KEY")).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(activity.statusCode()).as(activity.body()).isEqualTo(200);
+            JsonNode rules = new ObjectMapper().readTree(activity.body());
+            assertThat(rules.get("available").asBoolean()).as(activity.body()).isTrue();
+            assertThat(rules.get("versions").has("active")).as(activity.body()).isTrue();
+            assertThat(activity.body()).contains("\"rule\":\"Evening restaurant offer\"");
         } finally {
             kairos.destroy(); // SIGTERM
             assertThat(kairos.waitFor(30, TimeUnit.SECONDS)).as("kairos exits on SIGTERM").isTrue();

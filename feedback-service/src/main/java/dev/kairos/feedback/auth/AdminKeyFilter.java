@@ -5,6 +5,7 @@ import io.micronaut.context.annotation.Value;
 import io.micronaut.context.exceptions.ConfigurationException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -19,7 +20,10 @@ import java.util.Locale;
 
 /**
  * Every path under {@code /v1} needs {@code Authorization: Bearer <admin key>} ({@code KAIROS_ADMIN_KEY},
- * the same key as rules-server's; the service refuses to start without one). {@code /health} and
+ * the same key as rules-server's; the service refuses to start without one) or a marketer session
+ * token from {@code POST /v1/login} (see {@link MarketerAccounts}), which may only read: any method
+ * but GET/HEAD with it (recalibrate, weights roll-back) is a 403 {@code forbidden}, except
+ * {@code POST /v1/logout}. {@code POST /v1/login} itself needs no key. {@code /health} and
  * the dashboard's static page and assets are public: the dashboard asks for the key and sends it
  * with every API call. A missing or wrong key is a 401 in the standard error shape; the key is
  * compared in constant time and never echoed or logged. The path is judged after decoding
@@ -28,12 +32,14 @@ import java.util.Locale;
 @ServerFilter("/**")
 public final class AdminKeyFilter {
     private final byte[] adminKey;
+    private final MarketerAccounts marketers;
 
-    public AdminKeyFilter(@Value("${kairos.admin-key:}") String adminKey) {
+    public AdminKeyFilter(@Value("${kairos.admin-key:}") String adminKey, MarketerAccounts marketers) {
         if (adminKey == null || adminKey.isBlank()) {
             throw new ConfigurationException("no admin key configured: set KAIROS_ADMIN_KEY or kairos.admin-key");
         }
         this.adminKey = adminKey.strip().getBytes(StandardCharsets.UTF_8);
+        this.marketers = marketers;
     }
 
     @RequestFilter
@@ -41,13 +47,18 @@ public final class AdminKeyFilter {
     public HttpResponse<?> authenticate(HttpRequest<?> request) {
         String path = normalize(request.getPath()).toLowerCase(Locale.ROOT);
         if (!(path.equals("/v1") || path.startsWith("/v1/"))) return null;
+        if (path.equals("/v1/login") && request.getMethod() == HttpMethod.POST) return null;
         String header = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
         String key = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : null;
         if (key == null || key.isEmpty()) return unauthorized("missing_key", "send 'Authorization: Bearer <admin key>'");
-        if (!MessageDigest.isEqual(adminKey, key.getBytes(StandardCharsets.UTF_8))) {
-            return unauthorized("invalid_key", "this endpoint needs the admin key");
+        if (MessageDigest.isEqual(adminKey, key.getBytes(StandardCharsets.UTF_8))) return null;
+        if (marketers.session(key).isPresent()) {
+            HttpMethod m = request.getMethod();
+            if (m == HttpMethod.GET || m == HttpMethod.HEAD || path.equals("/v1/logout")) return null;
+            return HttpResponse.status(HttpStatus.FORBIDDEN).contentType(MediaType.APPLICATION_JSON_TYPE)
+                    .body(ErrorBody.of("forbidden", "marketer accounts are read-only; this needs the admin key", "Authorization", null));
         }
-        return null;
+        return unauthorized("invalid_key", "this endpoint needs the admin key or a marketer session");
     }
 
     /** Decodes percent-escapes (repeatedly) and collapses repeated slashes. */

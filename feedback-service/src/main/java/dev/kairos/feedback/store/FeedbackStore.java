@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Decisions and outcomes in SQL (H2 in PostgreSQL mode, or PostgreSQL: the same statements run on
@@ -172,6 +173,56 @@ public class FeedbackStore {
                 + "GROUP BY " + (by == GroupBy.ALL ? "" : by.sql + ", ") + bucket + " ORDER BY grp, bucket";
         return query(sql, from, to, rs -> new SeriesPoint(rs.getString(1), rs.getLong(2) * bucketMillis, rs.getLong(3),
                 rs.getLong(4), rs.getLong(5), rs.getLong(6)));
+    }
+
+    /**
+     * Decisions taken in {@code [from, to)} (epoch ms) per UTC day, rules version and canary flag,
+     * ordered by day, version and canary flag (stable traffic first).
+     */
+    public List<RulesVersionDay> rulesVersionsPerDay(long from, long to) {
+        long day = 86_400_000L;
+        // The day expression is inlined (a constant): PostgreSQL matches GROUP BY expressions textually.
+        String bucket = "(decided_at / " + day + ")";
+        String version = "COALESCE(rules_version, '" + GroupBy.NONE + "')";
+        String sql = "SELECT " + version + " AS v, canary, " + bucket + " AS d, COUNT(*) AS n FROM decisions "
+                + "WHERE decided_at >= ? AND decided_at < ? GROUP BY " + version + ", canary, " + bucket
+                + " ORDER BY d, v, canary";
+        return query(sql, from, to, rs -> new RulesVersionDay(rs.getString(1), rs.getBoolean(2), rs.getLong(3) * day, rs.getLong(4)));
+    }
+
+    /**
+     * Placements won per rule by decisions taken in {@code [from, to)} (epoch ms); fallbacks count
+     * for the fallback rule they name. Rules that won nothing are absent.
+     */
+    public Map<String, Long> winsPerRule(long from, long to) {
+        String sql = "SELECT dp.rule_name, COUNT(*) FROM decision_placements dp JOIN decisions d ON d.decision_id = dp.decision_id "
+                + "WHERE d.decided_at >= ? AND d.decided_at < ? AND dp.rule_name IS NOT NULL GROUP BY dp.rule_name";
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (Object[] row : query(sql, from, to, rs -> new Object[] {rs.getString(1), rs.getLong(2)})) {
+            out.put((String) row[0], (Long) row[1]);
+        }
+        return out;
+    }
+
+    /** Decisions taken in {@code [from, to)} (epoch ms) whose matched rules include {@code rule} (exact name). */
+    public long decisionsMatching(String rule, long from, long to) {
+        String escaped = rule.replace("!", "!!").replace("%", "!%").replace("_", "!_");
+        // matched_rules is the names joined by newlines; a name cannot hold one (rules-server's names are single-line).
+        String sql = "SELECT COUNT(*) FROM decisions WHERE decided_at >= ? AND decided_at < ? "
+                + "AND (? || matched_rules || ?) LIKE ? ESCAPE '!'";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, from);
+            ps.setLong(2, to);
+            ps.setString(3, "\n");
+            ps.setString(4, "\n");
+            ps.setString(5, "%\n" + escaped + "\n%");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("query failed: " + e.getMessage(), e);
+        }
     }
 
     /** Rows in each table, for health checks and tests. */

@@ -1,12 +1,15 @@
 package dev.kairos.feedback.dashboard;
 
+import dev.kairos.feedback.auth.MarketerAccounts;
 import dev.kairos.feedback.store.DecisionRow;
 import dev.kairos.feedback.store.OutcomeRow;
+import dev.kairos.feedback.support.RulesServerStub;
 import dev.kairos.feedback.support.TestService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -40,16 +43,25 @@ class DashboardBrowserTest {
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     static TestService service;
     static WebDriver browser;
+    static RulesServerStub rulesServer;
+    static final String MARKETER_PASSWORD = "s3cret marketer pass";
 
     @BeforeAll
     static void start() {
         assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
                 .as("needs chromium and chromedriver: apt-get install chromium chromium-driver (.ci/run does)").isTrue();
-        service = TestService.start(Map.of("kairos.feedback.recalibration.enabled", false));
+        rulesServer = new RulesServerStub("""
+                {"versions": [{"id": "v1", "status": "active", "rules": ["Cart reminder", "Evening offer", "Winter sale"]},
+                              {"id": "v2", "status": "canary", "rules": ["Cart reminder", "Evening offer", "Spring teaser"]}],
+                 "state": {"active": "v1", "canary": "v2", "canaryPercent": 20.0, "history": []}}
+                """);
+        service = TestService.start(Map.of("kairos.feedback.recalibration.enabled", false,
+                "kairos.feedback.rules-server-url", rulesServer.url(),
+                "kairos.feedback.marketers", "ana:" + MarketerAccounts.hash(MARKETER_PASSWORD.toCharArray())));
         seed();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1800");
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,2600");
         ChromeDriverService driver = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         browser = new ChromeDriver(driver, options);
     }
@@ -58,9 +70,14 @@ class DashboardBrowserTest {
     static void stop() {
         if (browser != null) browser.quit();
         if (service != null) service.close();
+        if (rulesServer != null) rulesServer.close();
     }
 
-    /** Two rules on two placements over the last three days: "Evening offer" on home_banner (90 shown), "Cart reminder" on product_page (30). */
+    /**
+     * Two rules on two placements over the last three days: "Evening offer" on home_banner (90 shown),
+     * "Cart reminder" on product_page (30); experiment variants A and B (60 shown each); rules version
+     * v1, and on the latest day v2 as a canary for 8 of the 40 decisions.
+     */
     static void seed() {
         Instant now = Instant.now().truncatedTo(ChronoUnit.HOURS);
         List<DecisionRow> decisions = new ArrayList<>();
@@ -71,7 +88,10 @@ class DashboardBrowserTest {
                 boolean offer = i % 4 != 0;
                 String id = "d" + day + "-" + i, user = "u" + i, placement = offer ? "home_banner" : "product_page";
                 String rule = offer ? "Evening offer" : "Cart reminder";
-                decisions.add(new DecisionRow(id, at.toEpochMilli(), user, null, "v1", "default", false, null, i / 40.0, 0.5, 0.5, 0.5,
+                // Variants A and B alternate; on the latest day one decision in five came from the canary rules version v2.
+                boolean canary = day == 1 && i % 5 == 0;
+                decisions.add(new DecisionRow(id, at.toEpochMilli(), user, null, canary ? "v2" : "v1", "default", canary,
+                        i % 2 == 0 ? "A" : "B", i / 40.0, 0.5, 0.5, 0.5,
                         null, List.of(rule), List.of(new DecisionRow.PlacementRow(placement, rule, "c", false)), List.of()));
                 outcomes.add(new OutcomeRow(id + "/i", id, placement, "impression", user, rule, null, at.toEpochMilli(), at.toEpochMilli()));
                 if (i % (2 + day) == 0) outcomes.add(new OutcomeRow(id + "/c", id, placement, "click", user, rule, null, at.toEpochMilli(), at.toEpochMilli()));
@@ -81,9 +101,44 @@ class DashboardBrowserTest {
         service.store().saveOutcomes(outcomes);
     }
 
+    /** Opens the page signed out (each test starts from a fresh tab state). */
+    static void open() {
+        browser.get(service.server.getURI().toString());
+        ((JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
+        browser.navigate().refresh();
+    }
+
+    @Test
+    void aMarketerSignsInWithAPasswordSeesTheDashboardAndCannotRecalibrate() {
+        open();
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        browser.findElement(By.id("marketer-user")).sendKeys("ana");
+        browser.findElement(By.id("marketer-password")).sendKeys("wrong");
+        browser.findElement(By.id("marketer-button")).click();
+        wait.until(d -> !d.findElement(By.id("login-error")).getText().isEmpty());
+        assertThat(browser.findElement(By.id("dashboard")).isDisplayed()).isFalse();
+
+        browser.findElement(By.id("marketer-user")).clear();
+        browser.findElement(By.id("marketer-user")).sendKeys("ana");
+        browser.findElement(By.id("marketer-password")).sendKeys(MARKETER_PASSWORD);
+        browser.findElement(By.id("marketer-button")).click();
+        wait.until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+        assertThat(browser.findElement(By.id("who")).getText()).isEqualTo("ana (read-only)");
+        assertThat(browser.findElements(By.cssSelector("#kpi-table tbody tr"))).hasSize(2);
+        assertThat(cells("#versions-table tbody tr td:first-child")).containsExactly("v1", "v2");
+        assertThat(browser.findElement(By.id("recalibrate")).isDisplayed()).as("no recalibrate button for marketers").isFalse();
+        Object status = ((JavascriptExecutor) browser).executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                + "fetch('/v1/recalibrate', {method: 'POST', headers: {'Authorization': 'Bearer ' + sessionStorage.getItem('kairos.adminKey')}})"
+                + ".then(r => done(r.status));");
+        assertThat(((Number) status).intValue()).as("the server refuses too").isEqualTo(403);
+        browser.findElement(By.id("logout")).click();
+        assertThat(browser.findElement(By.id("login")).isDisplayed()).isTrue();
+    }
+
     @Test
     void signsInDrawsChartsFromDataRedrawsThemOnAFilterAndTakesAScreenshot() throws Exception {
-        browser.get(service.server.getURI().toString());
+        open();
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
 
         browser.findElement(By.id("admin-key")).sendKeys("not-the-key");
@@ -106,6 +161,34 @@ class DashboardBrowserTest {
         assertThat(browser.findElement(By.cssSelector("#weights-table tr.current td")).getText()).isEqualTo("default (in use)");
         assertThat(browser.findElement(By.id("chart-weights")).getText()).contains("No weights published yet");
 
+        // Experiment results: A is the control; B has an interval and its sample size but, below the minimum sample, no verdict.
+        assertThat(new Select(browser.findElement(By.id("exp-control"))).getFirstSelectedOption().getText()).isEqualTo("A");
+        assertThat(cells("#experiment-table tr[data-variant='A'] td")).last().isEqualTo("control");
+        List<String> b = cells("#experiment-table tr[data-variant='B'] td");
+        assertThat(b.get(2)).matches("\\d+\\.\\d % ?–\\d+\\.\\d %");
+        assertThat(b.get(3)).isEqualTo("60");
+        assertThat(b.get(6)).startsWith("not enough data");
+        String before = browser.findElement(By.tagName("body")).getAttribute("data-loaded");
+        new Select(browser.findElement(By.id("exp-control"))).selectByValue("B");
+        wait.until(d -> !before.equals(d.findElement(By.tagName("body")).getAttribute("data-loaded")));
+        assertThat(cells("#experiment-table tr[data-variant='B'] td")).last().isEqualTo("control");
+        assertThat(cells("#experiment-table tr[data-variant='A'] td").get(6)).startsWith("not enough data");
+
+        // Rules versions: v1 on three days, v2 as canary on the latest, marked as such.
+        assertThat(browser.findElements(By.cssSelector("#versions-table tbody tr")).stream().map(r -> r.getText()).toList())
+                .hasSize(2).anySatisfy(r -> assertThat(r).startsWith("v1 112 0").endsWith("stable"))
+                .anySatisfy(r -> assertThat(r).startsWith("v2 8 8").endsWith("in canary"));
+        assertThat(browser.findElements(By.cssSelector("#versions-table tr.canary td")).get(0).getText()).isEqualTo("v2");
+        assertThat(browser.findElements(By.cssSelector("#versions-days tbody tr"))).hasSize(4);
+        List<String> canaryDays = cells("#versions-days tr.canary");
+        assertThat(canaryDays).hasSize(1);
+        assertThat(canaryDays.get(0)).endsWith("v2 canary 8");
+
+        // Rules that never fire: the rule list comes from (a stub of) rules-server; two of its rules won nothing.
+        assertThat(cells("#activity-table tr.silent td:first-child")).containsExactly("Spring teaser", "Winter sale");
+        assertThat(cells("#activity-table tbody tr td:first-child")).hasSize(4).endsWith("Evening offer");
+        assertThat(browser.findElement(By.id("activity-message")).getText()).contains("4 rules").contains("2 never fired");
+
         String loaded = browser.findElement(By.tagName("body")).getAttribute("data-loaded");
         new Select(browser.findElement(By.id("group-by"))).selectByValue("placement");
         wait.until(d -> !loaded.equals(d.findElement(By.tagName("body")).getAttribute("data-loaded")));
@@ -117,6 +200,10 @@ class DashboardBrowserTest {
         Files.createDirectories(target.getParent());
         Files.copy(shot.toPath(), target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         assertThat(Files.size(target)).isGreaterThan(10_000);
+    }
+
+    private static List<String> cells(String selector) {
+        return browser.findElements(By.cssSelector(selector)).stream().map(WebElement::getText).toList();
     }
 
     private static List<String> seriesNames(String chart) {

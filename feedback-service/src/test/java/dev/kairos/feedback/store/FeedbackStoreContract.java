@@ -168,4 +168,45 @@ abstract class FeedbackStoreContract {
                 new SeriesPoint("all", start, 1, 0, 0, 0),
                 new SeriesPoint("all", start + hour, 1, 1, 0, 0));
     }
+    @Test
+    void countsDecisionsPerDayRulesVersionAndCanaryFlag() {
+        long day = 86_400_000L, start = T0 / day * day;
+        store.saveDecisions(List.of(
+                versioned("v1", false, start + 5), versioned("v1", false, start + 6), versioned("v2", true, start + 7),
+                versioned("v2", true, start + day + 1), versioned("v2", false, start + day + 2), versioned(null, false, start + day + 3),
+                versioned("v9", false, start + 2 * day)));
+
+        assertThat(store.rulesVersionsPerDay(start, start + 2 * day)).containsExactly(
+                new RulesVersionDay("v1", false, start, 2),
+                new RulesVersionDay("v2", true, start, 1),
+                new RulesVersionDay(GroupBy.NONE, false, start + day, 1),
+                new RulesVersionDay("v2", false, start + day, 1),
+                new RulesVersionDay("v2", true, start + day, 1));
+    }
+
+    static DecisionRow versioned(String rulesVersion, boolean canary, long at) {
+        return new DecisionRow(id(), at, "u", null, rulesVersion, "default", canary, null, 0.5, 0.5, 0.5, 0.5, null,
+                List.of(), List.of(), List.of());
+    }
+    @Test
+    void countsWinsPerRuleAndDecisionsMatchingARuleByExactName() {
+        store.saveDecisions(List.of(
+                matching(T0, List.of("Evening offer", "Cart_reminder"), "Evening offer"),
+                matching(T0 + 1, List.of("Cart_reminder"), "Cart_reminder"),
+                matching(T0 + 2, List.of("Evening offer 2"), "Evening offer 2"),
+                matching(T0 + 100, List.of("Late rule"), "Late rule")));
+
+        assertThat(store.winsPerRule(T0, T0 + 10)).isEqualTo(java.util.Map.of("Evening offer", 1L, "Cart_reminder", 1L, "Evening offer 2", 1L));
+        assertThat(store.decisionsMatching("Evening offer", T0, T0 + 10)).isEqualTo(1);
+        assertThat(store.decisionsMatching("Cart_reminder", T0, T0 + 10)).isEqualTo(2);
+        assertThat(store.decisionsMatching("Cart%reminder", T0, T0 + 10)).as("wildcards are literal").isZero();
+        assertThat(store.decisionsMatching("Cart reminder", T0, T0 + 10)).as("_ is literal").isZero();
+        assertThat(store.decisionsMatching("Late rule", T0, T0 + 10)).as("outside the window").isZero();
+        assertThat(store.decisionsMatching("offer", T0, T0 + 10)).as("whole names only").isZero();
+    }
+
+    static DecisionRow matching(long at, List<String> matched, String winner) {
+        return new DecisionRow(id(), at, "u", null, "v1", "default", false, null, 0.5, 0.5, 0.5, 0.5, null,
+                matched, List.of(new DecisionRow.PlacementRow("home_banner", winner, "c", false)), List.of());
+    }
 }

@@ -1,0 +1,101 @@
+package dev.kairos.feedback.rules;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micronaut.context.annotation.Value;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Asks rules-server which rules exist: {@code GET <kairos.feedback.rules-server-url>/v1/rules/versions}
+ * with the admin key ({@code kairos.feedback.rules-server-key}, by default this service's own admin
+ * key, which is the same as rules-server's), and keeps the rules of the versions that serve traffic
+ * now (status {@code active} or {@code canary}). Fails soft: with no URL configured, or when
+ * rules-server does not answer within 3 s or answers an error, the result says why and holds no
+ * rules. The key is never logged.
+ */
+@Singleton
+public class RulesServerClient {
+    private static final Logger LOG = LoggerFactory.getLogger(RulesServerClient.class);
+    private static final Duration TIMEOUT = Duration.ofSeconds(3);
+
+    private final String baseUrl;
+    private final String key;
+    private final ObjectMapper json;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+
+    public RulesServerClient(@Value("${kairos.feedback.rules-server-url:}") String baseUrl,
+                             @Value("${kairos.feedback.rules-server-key:}") String key,
+                             @Value("${kairos.admin-key:}") String adminKey, ObjectMapper json) {
+        this.baseUrl = baseUrl == null ? "" : baseUrl.strip().replaceAll("/+$", "");
+        this.key = key == null || key.isBlank() ? (adminKey == null ? "" : adminKey.strip()) : key.strip();
+        this.json = json;
+    }
+
+    /**
+     * The rules known to rules-server, or why they are not known.
+     *
+     * @param available whether rules-server answered
+     * @param reason    why not, {@code null} when it did
+     * @param versions  the serving versions' ids by status ({@code active}, {@code canary})
+     * @param rules     every rule of a serving version, by name, with the ids of the versions that hold it
+     */
+    public record KnownRules(boolean available, String reason, Map<String, String> versions, Map<String, List<String>> rules) {
+        static KnownRules unavailable(String reason) {
+            return new KnownRules(false, reason, Map.of(), Map.of());
+        }
+    }
+
+    /** Whether a rules-server URL is configured at all. */
+    public boolean configured() {
+        return !baseUrl.isEmpty();
+    }
+
+    public KnownRules knownRules() {
+        if (!configured()) return KnownRules.unavailable("no rules-server URL configured (KAIROS_RULES_SERVER_URL)");
+        HttpResponse<String> response;
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/rules/versions")).timeout(TIMEOUT)
+                    .header("Authorization", "Bearer " + key).GET().build();
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warn("rules-server at {} not reachable: {}", baseUrl, e.toString());
+            return KnownRules.unavailable("rules-server not reachable");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return KnownRules.unavailable("interrupted");
+        }
+        if (response.statusCode() != 200) {
+            LOG.warn("rules-server at {} answered {} to GET /v1/rules/versions", baseUrl, response.statusCode());
+            return KnownRules.unavailable("rules-server answered " + response.statusCode()
+                    + (response.statusCode() == 401 ? " (check the admin key)" : ""));
+        }
+        try {
+            JsonNode root = json.readTree(response.body());
+            Map<String, String> versions = new TreeMap<>();
+            Map<String, List<String>> rules = new TreeMap<>();
+            for (JsonNode v : root.path("versions")) {
+                String status = v.path("status").asText();
+                if (!status.equals("active") && !status.equals("canary")) continue;
+                String id = v.path("id").asText();
+                versions.put(status, id);
+                for (JsonNode r : v.path("rules")) rules.computeIfAbsent(r.asText(), k -> new ArrayList<>()).add(id);
+            }
+            return new KnownRules(true, null, versions, rules);
+        } catch (IOException e) {
+            return KnownRules.unavailable("rules-server's answer was not understood");
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.kairos.feedback.rules;
+
+import dev.kairos.feedback.kpi.Params;
+import dev.kairos.feedback.store.FeedbackStore;
+import dev.kairos.feedback.store.RulesVersionDay;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET /v1/rules-versions?from=&to=} (admin key or marketer account): the rules versions that
+ * took decisions in the window, from the decision log's {@code rulesVersion} and {@code canary}
+ * fields. {@code days}: decisions per UTC day, version and canary flag; {@code versions}: one line
+ * per version with its totals, first and last day, and whether it was serving canary traffic on
+ * the last day it was seen. {@code from}/{@code to} as for {@code /v1/kpis}.
+ */
+@Controller("/v1/rules-versions")
+@ExecuteOn(TaskExecutors.BLOCKING)
+public class RulesVersionsController {
+    private final FeedbackStore store;
+
+    public RulesVersionsController(FeedbackStore store) {
+        this.store = store;
+    }
+
+    /** The answer of {@code GET /v1/rules-versions}. */
+    public record Report(Instant from, Instant to, List<Day> days, List<Version> versions) {}
+
+    /** Decisions of one version on one UTC day ({@code yyyy-mm-dd}), canary or stable. */
+    public record Day(String day, String rulesVersion, boolean canary, long decisions) {}
+
+    /** One rules version over the window; {@code canary}: it served canary traffic on {@code lastDay}. */
+    public record Version(String rulesVersion, long decisions, long canaryDecisions, String firstDay, String lastDay,
+                          boolean canary) {}
+
+    @Get(produces = MediaType.APPLICATION_JSON)
+    public Report versions(@Nullable @QueryValue String from, @Nullable @QueryValue String to) {
+        Params.Window w = Params.window(from, to);
+        List<RulesVersionDay> rows = store.rulesVersionsPerDay(w.from().toEpochMilli(), w.to().toEpochMilli());
+        List<Day> days = new ArrayList<>();
+        Map<String, long[]> totals = new LinkedHashMap<>(); // decisions, canary decisions, first day, last day, canary on last day
+        for (RulesVersionDay r : rows) {
+            days.add(new Day(day(r.day()), r.rulesVersion(), r.canary(), r.decisions()));
+            long[] t = totals.computeIfAbsent(r.rulesVersion(), k -> new long[] {0, 0, r.day(), r.day(), 0});
+            t[0] += r.decisions();
+            if (r.canary()) t[1] += r.decisions();
+            if (r.day() > t[3]) {
+                t[3] = r.day();
+                t[4] = 0;
+            }
+            if (r.canary() && r.day() == t[3]) t[4] = 1;
+        }
+        List<Version> versions = new ArrayList<>();
+        totals.forEach((v, t) -> versions.add(new Version(v, t[0], t[1], day(t[2]), day(t[3]), t[4] == 1)));
+        versions.sort((a, b) -> b.lastDay().compareTo(a.lastDay()) != 0 ? b.lastDay().compareTo(a.lastDay()) : a.rulesVersion().compareTo(b.rulesVersion()));
+        return new Report(w.from(), w.to(), days, versions);
+    }
+
+    private static String day(long epochMillis) {
+        return LocalDate.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC).toString();
+    }
+}
