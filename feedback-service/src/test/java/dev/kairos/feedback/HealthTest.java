@@ -16,6 +16,12 @@ class HealthTest {
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.body()).contains("\"status\":\"UP\"");
             assertThat(Files.exists(service.dataDir.resolve("feedback/kairos.mv.db"))).isTrue();
+
+            // The dashboard page is public (it asks for a key) but may not be framed by another site.
+            Http.Response page = service.http.get("/", null);
+            assertThat(page.status()).isEqualTo(200);
+            assertThat(page.headers().firstValue("Content-Security-Policy").orElse(""))
+                    .contains("frame-ancestors 'none'").contains("script-src 'self'");
         }
     }
 }

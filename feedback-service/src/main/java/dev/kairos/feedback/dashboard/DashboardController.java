@@ -23,7 +23,8 @@ public class DashboardController {
     private static final Map<String, String> ASSETS = Map.of(
             "app.js", "application/javascript; charset=utf-8",
             "app.css", "text/css; charset=utf-8");
-    private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:";
+    private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+            + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
     @Get(uri = "/", produces = MediaType.TEXT_HTML)
     public HttpResponse<byte[]> index() {
