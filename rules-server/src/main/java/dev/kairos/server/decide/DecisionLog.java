@@ -28,12 +28,8 @@ import java.util.concurrent.TimeUnit;
 @Singleton
 public class DecisionLog {
     private static final Logger LOG = LoggerFactory.getLogger(DecisionLog.class);
-    /** Decisions waiting to be sent, at most this many ... */
+    /** Decisions waiting to be sent; at ~1 KB each, at most ~64 MB. */
     static final int QUEUE_CAPACITY = 65_536;
-    /** ... and at most this many bytes of JSON. */
-    static final long QUEUE_BYTES = 32L << 20;
-
-    private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
 
     private final Producer<String, byte[]> producer;
     private final String topic;
@@ -54,51 +50,27 @@ public class DecisionLog {
                     t.setDaemon(true);
                     return t;
                 },
-                new ThreadPoolExecutor.AbortPolicy());
+                (r, executor) -> dropped.increment());
     }
 
     /** Enqueues {@code decision} for the decisions topic; never blocks and never throws. */
     public void record(Decision decision) {
-        byte[] value;
-        String key;
-        try {
-            value = DecisionRecord.write(decision);
-            key = DecisionRecord.key(decision);
-        } catch (RuntimeException e) {
-            failed.increment();
-            LOG.warn("decision {} not logged: {}", decision.decisionId(), e.toString());
-            return;
-        }
-        if (queuedBytes.addAndGet(value.length) > QUEUE_BYTES) {
-            queuedBytes.addAndGet(-value.length);
-            dropped.increment();
-            return;
-        }
-        try {
-            sender.execute(() -> {
-                queuedBytes.addAndGet(-value.length);
-                send(decision.decisionId(), key, value);
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // The count bound is reached, or the log is closing.
-            queuedBytes.addAndGet(-value.length);
-            dropped.increment();
-        }
+        sender.execute(() -> send(decision));
     }
 
-    private void send(String decisionId, String key, byte[] value) {
+    private void send(Decision decision) {
         try {
-            producer.send(new ProducerRecord<>(topic, key, value), (meta, error) -> {
+            producer.send(new ProducerRecord<>(topic, DecisionRecord.key(decision), DecisionRecord.write(decision)), (meta, error) -> {
                 if (error == null) {
                     logged.increment();
                 } else {
                     failed.increment();
-                    LOG.debug("decision {} not logged: {}", decisionId, error.toString());
+                    LOG.debug("decision {} not logged: {}", decision.decisionId(), error.toString());
                 }
             });
         } catch (RuntimeException e) {
             failed.increment();
-            LOG.warn("decision {} not logged: {}", decisionId, e.toString());
+            LOG.warn("decision {} not logged: {}", decision.decisionId(), e.toString());
         }
     }
 
