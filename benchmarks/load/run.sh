@@ -14,15 +14,29 @@ if ! command -v wrk >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq wrk >/dev/null
 fi
 JAR="$ROOT/rules-server/target/kairos-rules-server-0.1.0-SNAPSHOT.jar"
-[ -f "$JAR" ] || (cd "$ROOT" && mvn -B -q -DskipTests -pl rules-server -am package)
+KAFKA_JAR="$ROOT/kafka-local/target/kairos-kafka-local-0.1.0-SNAPSHOT.jar"
+[ -f "$JAR" ] && [ -f "$KAFKA_JAR" ] || (cd "$ROOT" && mvn -B -q -DskipTests -pl kafka-local,rules-server -am package)
 
 DATA="$(mktemp -d)"
+KAFKA_PORT="${KAFKA_PORT:-$((PORT + 12))}"
+# The server needs Kafka (events, signals, decision log): a local single-node broker, as ./kairos start runs.
+java -jar "$KAFKA_JAR" --data "$DATA/kafka" --port "$KAFKA_PORT" --controller-port "$((KAFKA_PORT + 1))" > "$DATA/kafka.log" 2>&1 &
+BROKER=$!
+SERVER=
+cleanup() { # under set -e a failing `wait` would end the trap early: every step may fail
+  kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true
+  kill $BROKER 2>/dev/null || true; wait $BROKER 2>/dev/null || true
+  pkill -f "$DATA/kafka" 2>/dev/null || true # the broker is a child JVM of the launcher; its command line names $DATA
+  rm -rf "$DATA"
+}
+trap cleanup EXIT
+for _ in $(seq 1 180); do grep -q "kafka ready" "$DATA/kafka.log" 2>/dev/null && break; sleep 0.5; done
 export KAIROS_BENCH_KEY="wk_bench_$$"
+KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" \
 KAIROS_WRITE_KEYS="$KAIROS_BENCH_KEY" KAIROS_ADMIN_KEY="ak_bench_$$" KAIROS_DATA_DIR="$DATA" KAIROS_RULES_PORT="$PORT" \
   java ${KAIROS_JAVA_OPTS:--Xms512m -Xmx512m} -jar "$JAR" > "$DATA/server.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
-for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.5; done
+for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.5; done
 
 run() { # name, wrk args...
   local name=$1; shift
