@@ -56,6 +56,18 @@ class KairosDeliveryTest {
         server.shutdown();
     }
 
+    /** A collector that accepts every batch and adds each event's {@code properties.path} to {@code paths}. */
+    static Dispatcher accepting(java.util.Collection<String> paths) {
+        return new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                List<JsonNode> b = batch(request);
+                b.forEach(e -> paths.add(e.get("properties").get("path").asText()));
+                return new MockResponse().setBody(ok(b.size()));
+            }
+        };
+    }
+
     Kairos.Builder builder() {
         return Kairos.builder("wk_test").baseUrl(server.url("/").toString()).storageDirectory(dir.resolve("kairos"))
                 .flushInterval(Duration.ofHours(1)).callback(recorder).logger(KairosLogger.NONE)
@@ -256,14 +268,7 @@ class KairosDeliveryTest {
         assertThat(first.stats().delivered()).isZero();
 
         Set<String> paths = Collections.synchronizedSet(new HashSet<>());
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                List<JsonNode> b = batch(request);
-                b.forEach(e -> paths.add(e.get("properties").get("path").asText()));
-                return new MockResponse().setBody(ok(b.size()));
-            }
-        });
+        server.setDispatcher(accepting(paths));
         Kairos second = client(builder());
         assertThat(second.anonymousId()).as("the anonymous id is kept on disk").isEqualTo(anonymousId);
         await().untilAsserted(() -> assertThat(paths).hasSize(25));
@@ -285,14 +290,7 @@ class KairosDeliveryTest {
 
         Set<String> paths = Collections.synchronizedSet(new HashSet<>());
         server = new MockWebServer();
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                List<JsonNode> b = batch(request);
-                b.forEach(e -> paths.add(e.get("properties").get("path").asText()));
-                return new MockResponse().setBody(ok(b.size()));
-            }
-        });
+        server.setDispatcher(accepting(paths));
         server.start(port);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(paths).hasSize(50));
         assertThat(kairos.stats().queued()).isZero();
@@ -313,14 +311,7 @@ class KairosDeliveryTest {
         Files.write(dir.resolve("kairos").resolve("events.queue"), new byte[] {0, 0, 1, 0, 9, 9}, StandardOpenOption.APPEND);
 
         List<String> paths = new CopyOnWriteArrayList<>();
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                List<JsonNode> b = batch(request);
-                b.forEach(e -> paths.add(e.get("properties").get("path").asText()));
-                return new MockResponse().setBody(ok(b.size()));
-            }
-        });
+        server.setDispatcher(accepting(paths));
         Kairos second = client(builder());
         await().untilAsserted(() -> assertThat(paths).containsExactly("/kept"));
         second.track("page_view", Map.of("path", "/new"));
@@ -331,14 +322,7 @@ class KairosDeliveryTest {
     @Test
     void closeDeliversWhatWasRecorded() throws Exception {
         List<String> paths = new CopyOnWriteArrayList<>();
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                List<JsonNode> b = batch(request);
-                b.forEach(e -> paths.add(e.get("properties").get("path").asText()));
-                return new MockResponse().setBody(ok(b.size()));
-            }
-        });
+        server.setDispatcher(accepting(paths));
         Kairos kairos = builder().inMemoryQueue().build();
         for (int i = 0; i < 7; i++) kairos.track("page_view", Map.of("path", "/" + i));
         kairos.close();
