@@ -47,7 +47,8 @@ public final class FeedbackLoad {
     static final int BATCH = 2_000;
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opt = new java.util.HashMap<>(Map.of("--outcomes", "1000000", "--db", "", "--user", "", "--password", ""));
+        Map<String, String> opt = new java.util.HashMap<>(Map.of("--outcomes", "1000000", "--db", "", "--user", "", "--password", "",
+                "--bulk", "false", "--kpis", "true"));
         for (int i = 0; i + 1 < args.length; i += 2) opt.put(args[i], args[i + 1]);
         int target = Integer.parseInt(opt.get("--outcomes"));
         Path dir = Files.createTempDirectory("kairos-feedback-bench");
@@ -62,7 +63,9 @@ public final class FeedbackLoad {
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                      kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
             System.out.println("store: " + (url.startsWith("jdbc:h2:") ? "H2 file in " + dir : url.replaceAll("password=[^&;]*", "password=***")));
-            Migrations.migrate(ds);
+            boolean bulk = Boolean.parseBoolean(opt.get("--bulk"));
+            if (bulk && url.startsWith("jdbc:h2:")) throw new IllegalArgumentException("--bulk needs PostgreSQL (--db jdbc:postgresql://...)");
+            Migrations.migrate(ds, bulk ? BEFORE_ROLLUP : "latest");
             FeedbackStore store = new FeedbackStore(ds);
             ObjectMapper json = new ObjectMapper();
             WeightsStore weights = new WeightsStore(ds, json);
@@ -71,6 +74,15 @@ public final class FeedbackLoad {
             Instant now = Instant.now();
             long outcomes = 0, decisions = 0, outcomeNanos = 0, decisionNanos = 0;
             List<OutcomeRow> lastBatch = List.of();
+            if (bulk) {
+                long[] made = bulkLoad(ds, target, now);
+                decisions = made[0];
+                outcomes = made[1];
+                long m = System.nanoTime();
+                Migrations.migrate(ds);
+                System.out.printf("migration to the latest schema (fills placement_outcomes from %,d outcomes): %.1f s%n", outcomes,
+                        (System.nanoTime() - m) / 1e9);
+            }
             while (outcomes < target) {
                 List<DecisionRow> ds1 = new ArrayList<>(BATCH);
                 List<OutcomeRow> os = new ArrayList<>(BATCH);
@@ -101,9 +113,11 @@ public final class FeedbackLoad {
                     System.out.printf("  %,d outcomes stored so far (%.0f/s)%n", outcomes, outcomes / (outcomeNanos / 1e9));
                 }
             }
-            System.out.printf("decisions stored: %,d in %.1f s = %,.0f/s%n", decisions, decisionNanos / 1e9, decisions / (decisionNanos / 1e9));
-            System.out.printf("outcomes stored:  %,d in %.1f s = %,.0f/s (batches of %,d)%n", outcomes, outcomeNanos / 1e9,
-                    outcomes / (outcomeNanos / 1e9), BATCH);
+            if (!bulk) {
+                System.out.printf("decisions stored: %,d in %.1f s = %,.0f/s%n", decisions, decisionNanos / 1e9, decisions / (decisionNanos / 1e9));
+                System.out.printf("outcomes stored:  %,d in %.1f s = %,.0f/s (batches of %,d)%n", outcomes, outcomeNanos / 1e9,
+                        outcomes / (outcomeNanos / 1e9), BATCH);
+            }
             long t = System.nanoTime();
             int again = store.saveOutcomes(lastBatch);
             if (url.startsWith("jdbc:h2:")) {
@@ -112,6 +126,7 @@ public final class FeedbackLoad {
             System.out.printf("replayed batch of %,d outcomes: %d new rows, %.0f ms%n", lastBatch.size(), again, (System.nanoTime() - t) / 1e6);
 
             long f = now.minus(Duration.ofDays(28)).toEpochMilli(), e = now.plusSeconds(1).toEpochMilli();
+            if (Boolean.parseBoolean(opt.get("--kpis"))) {
             t = System.nanoTime();
             store.counts(f, e, GroupBy.RULE);
             System.out.printf("  counts by rule: %.0f ms%n", (System.nanoTime() - t) / 1e6);
@@ -123,6 +138,7 @@ public final class FeedbackLoad {
             var report = kpis.report(now.minus(Duration.ofDays(28)), now.plusSeconds(1), GroupBy.RULE);
             System.out.printf("KPIs by rule over 28 days: %d groups, %,d impressions, %.0f ms%n", report.groups().size(),
                     report.total().impressions(), (System.nanoTime() - t) / 1e6);
+            }
 
             FeedbackTopics topics = new FeedbackTopics("bench.decisions", "bench.outcomes", "bench.weights", 1, (short) 1);
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
@@ -135,6 +151,49 @@ public final class FeedbackLoad {
             System.out.printf("recalibration over %,d shown placements (%,d outcomes): %s in %.1f s (%s)%n", result.samples(), outcomes,
                     result.status(), (System.nanoTime() - t) / 1e9, result.reason());
             System.out.println("weights: " + result.current().recency() + ", " + result.current().depth() + ", " + result.current().conversion());
+            Runtime rt = Runtime.getRuntime();
+            System.out.printf("heap in use after the run: %,d MB of %,d MB max%n", (rt.totalMemory() - rt.freeMemory()) >> 20, rt.maxMemory() >> 20);
+        }
+    }
+
+    /** The schema version before {@code placement_outcomes}: bulk data goes in there, then the migration fills the table. */
+    static final String BEFORE_ROLLUP = "2";
+
+    /**
+     * PostgreSQL only: generates decisions (one home_banner placement each) with an impression each
+     * and a click with the same depth-driven probability as the store path, server-side with
+     * {@code generate_series} (about a minute per 10M rows instead of ~10 minutes through the store),
+     * until about {@code target} outcomes. Returns {decisions, outcomes}.
+     */
+    static long[] bulkLoad(javax.sql.DataSource ds, long target, Instant now) throws java.sql.SQLException {
+        // Outcomes per decision: 1 impression + a click with probability ∫σ(−3 + 5d) dd over d in 0..1 ≈ 0.415.
+        long decisions = Math.round(target / 1.415);
+        long t = System.nanoTime();
+        try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
+            long nowMs = now.toEpochMilli();
+            for (long from = 1; from <= decisions; from += 1_000_000) {
+                long to = Math.min(decisions, from + 999_999);
+                st.executeUpdate("INSERT INTO decisions (decision_id, decided_at, user_key, rules_version, weights_version, canary, "
+                        + "intent_score, recency, depth, conversion_probability, matched_rules) "
+                        + "SELECT md5('" + nowMs + ":' || g), " + nowMs + " - floor(random() * 20 * 24 * 60)::bigint * 60000, "
+                        + "'u' || floor(random() * 200000)::int, 'v1', 'default', FALSE, 0.4 * r + 0.3 * d + 0.3 * c, r, d, c, "
+                        + "'Rule ' || (g % 20) FROM (SELECT g, random() AS r, random() AS d, random() AS c "
+                        + "FROM generate_series(" + from + ", " + to + ") g) s");
+                System.out.printf("  %,d decisions generated (%.0f s)%n", to, (System.nanoTime() - t) / 1e9);
+            }
+            st.executeUpdate("INSERT INTO decision_placements (decision_id, placement, rule_name, content_id, fallback) "
+                    + "SELECT decision_id, 'home_banner', matched_rules, 'c', FALSE FROM decisions");
+            long impressions = st.executeUpdate("INSERT INTO outcomes (outcome_key, decision_id, placement, outcome_type, user_key, "
+                    + "rule_name, occurred_at, received_at) SELECT decision_id || '/home_banner/impression', decision_id, 'home_banner', "
+                    + "'impression', user_key, matched_rules, decided_at, decided_at FROM decisions");
+            long clicks = st.executeUpdate("INSERT INTO outcomes (outcome_key, decision_id, placement, outcome_type, user_key, "
+                    + "rule_name, occurred_at, received_at) SELECT decision_id || '/home_banner/click', decision_id, 'home_banner', "
+                    + "'click', user_key, matched_rules, decided_at + 1000, decided_at + 1000 FROM decisions "
+                    + "WHERE random() < 1 / (1 + exp(-(-3 + 5 * depth)))");
+            st.execute("ANALYZE");
+            System.out.printf("generated %,d decisions and %,d outcomes server-side in %.0f s%n", decisions, impressions + clicks,
+                    (System.nanoTime() - t) / 1e9);
+            return new long[] {decisions, impressions + clicks};
         }
     }
 }

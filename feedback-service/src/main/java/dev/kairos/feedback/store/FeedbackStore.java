@@ -20,8 +20,9 @@ import java.util.Map;
  *
  * Writes are idempotent: every row is inserted with {@code ON CONFLICT DO NOTHING} on its natural key
  * (decision id; outcome key), so replaying a batch never double-counts. One call is one transaction.
- * Outcomes need not wait for their decision: they are joined at query time. Thread-safe (each call
- * takes its own connection).
+ * Outcomes need not wait for their decision: they are joined at query time. Each write also keeps
+ * {@code placement_outcomes} (one row per decision placement: its signal components and what users did
+ * with it) up to date, in the same transaction. Thread-safe (each call takes its own connection).
  */
 public class FeedbackStore {
     /** Intent score bins used for the accuracy figures (width 0.05). */
@@ -75,9 +76,15 @@ public class FeedbackStore {
                         s.addBatch();
                     }
                 }
-                inserted = inserted(d.executeBatch());
+                int[] counts = d.executeBatch();
+                inserted = inserted(counts);
                 p.executeBatch();
                 s.executeBatch();
+                List<DecisionRow> fresh = new ArrayList<>(decisions.size());
+                for (int i = 0; i < decisions.size(); i++) {
+                    if (i >= counts.length || counts[i] != 0) fresh.add(decisions.get(i));
+                }
+                PlacementOutcomes.decided(c, fresh);
             }
             return inserted;
         });
@@ -103,7 +110,13 @@ public class FeedbackStore {
                     o.setLong(9, r.receivedAt());
                     o.addBatch();
                 }
-                return inserted(o.executeBatch());
+                int[] counts = o.executeBatch();
+                List<OutcomeRow> fresh = new ArrayList<>(outcomes.size());
+                for (int i = 0; i < outcomes.size(); i++) {
+                    if (i >= counts.length || counts[i] != 0) fresh.add(outcomes.get(i));
+                }
+                PlacementOutcomes.happened(c, fresh);
+                return inserted(counts);
             }
         });
     }
@@ -261,23 +274,39 @@ public class FeedbackStore {
         }
     }
 
+    /**
+     * Runs {@code work} in one transaction, again (up to 3 times) when the database aborted it as a
+     * deadlock or serialization victim: the decision and outcome consumers update the same
+     * {@code placement_outcomes} rows concurrently.
+     */
     private <T> T inTransaction(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(auto);
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = dataSource.getConnection()) {
+                boolean auto = c.getAutoCommit();
+                c.setAutoCommit(false);
+                try {
+                    T result = work.run(c);
+                    c.commit();
+                    return result;
+                } catch (SQLException | RuntimeException e) {
+                    c.rollback();
+                    throw e;
+                } finally {
+                    c.setAutoCommit(auto);
+                }
+            } catch (SQLException e) {
+                if (attempt < 3 && isTransient(e)) continue;
+                throw new StoreException("write failed: " + e.getMessage(), e);
             }
-        } catch (SQLException e) {
-            throw new StoreException("write failed: " + e.getMessage(), e);
         }
+    }
+
+    /** Deadlock (40P01 on PostgreSQL) or serialization failure (40001; H2 reports deadlocks so too). */
+    static boolean isTransient(SQLException e) {
+        for (SQLException x = e; x != null; x = x.getNextException()) {
+            if ("40001".equals(x.getSQLState()) || "40P01".equals(x.getSQLState())) return true;
+        }
+        return e.getCause() instanceof SQLException cause && cause != e && isTransient(cause);
     }
 
     private static int inserted(int[] counts) {

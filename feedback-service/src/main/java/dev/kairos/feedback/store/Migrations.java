@@ -15,9 +15,18 @@ public final class Migrations {
 
     /** Migrates {@code dataSource}; returns how many migrations were applied now. */
     public static int migrate(DataSource dataSource) {
+        return migrate(dataSource, "latest");
+    }
+
+    /**
+     * Migrates {@code dataSource} up to schema version {@code target} ({@code "latest"} for all);
+     * for tests and benchmarks that need data in an older schema before a migration runs.
+     */
+    public static int migrate(DataSource dataSource, String target) {
         MigrateResult result = Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/migration")
+                .target(target)
                 .load()
                 .migrate();
         return result.migrationsExecuted;

@@ -1,5 +1,8 @@
 package dev.kairos.feedback.weights;
 
+import java.util.Arrays;
+import java.util.BitSet;
+
 /**
  * L2-regularized logistic regression fitted by Newton's method: minimizes
  * {@code (1/n)·Σ logloss(y, σ(b0 + b·x)) + (λ/2)·|b|²} (the intercept {@code b0} is not penalized).
@@ -21,19 +24,38 @@ public final class LogisticRegression {
     public static double[] fit(double[][] x, boolean[] y, double lambda) {
         int n = x.length;
         if (n == 0 || y.length != n) throw new IllegalArgumentException("need as many labels as rows, and at least one row");
-        int k = x[0].length + 1;
+        float[][] columns = new float[x[0].length][n];
+        BitSet labels = new BitSet(n);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < columns.length; j++) columns[j][i] = (float) x[i][j];
+            labels.set(i, y[i]);
+        }
+        return fit(columns, labels, n, lambda);
+    }
+
+    /**
+     * The same fit over features stored column-wise (what recalibration keeps for millions of rows).
+     *
+     * @param columns k feature columns, each at least {@code n} long
+     * @param y       labels of rows 0..n-1
+     * @param n       rows to use
+     * @return k + 1 coefficients, intercept first
+     */
+    public static double[] fit(float[][] columns, BitSet y, int n, double lambda) {
+        if (n <= 0) throw new IllegalArgumentException("need at least one row");
+        int k = columns.length + 1;
         double[] beta = new double[k];
+        double[] row = new double[k];
         for (int iteration = 0; iteration < MAX_ITERATIONS; iteration++) {
             double[] g = new double[k];
             double[][] h = new double[k][k];
-            double[] row = new double[k];
             for (int i = 0; i < n; i++) {
                 row[0] = 1;
-                System.arraycopy(x[i], 0, row, 1, k - 1);
+                for (int j = 1; j < k; j++) row[j] = columns[j - 1][i];
                 double z = 0;
                 for (int j = 0; j < k; j++) z += beta[j] * row[j];
                 double p = 1 / (1 + Math.exp(-z));
-                double err = p - (y[i] ? 1 : 0);
+                double err = p - (y.get(i) ? 1 : 0);
                 double w = Math.max(p * (1 - p), 1e-12);
                 for (int a = 0; a < k; a++) {
                     g[a] += err * row[a];
@@ -92,27 +114,35 @@ public final class LogisticRegression {
      * {@code NaN} without both positive and negative labels.
      */
     public static double auc(double[] scores, boolean[] labels) {
-        int n = scores.length;
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        java.util.Arrays.sort(order, (p, q) -> Double.compare(scores[p], scores[q]));
-        double rankSumPositives = 0;
-        long positives = 0;
-        int i = 0;
-        while (i < n) {
-            int j = i;
-            while (j + 1 < n && scores[order[j + 1]] == scores[order[i]]) j++;
-            double rank = (i + j) / 2.0 + 1;
-            for (int m = i; m <= j; m++) {
-                if (labels[order[m]]) {
-                    rankSumPositives += rank;
-                    positives++;
-                }
-            }
-            i = j + 1;
-        }
-        long negatives = n - positives;
+        BitSet b = new BitSet(labels.length);
+        for (int i = 0; i < labels.length; i++) b.set(i, labels[i]);
+        return auc(scores, b, scores.length);
+    }
+
+    /**
+     * The same over the first {@code n} scores: the share of (positive, negative) pairs the scores
+     * order correctly, ties counting one half, from the two sorted score lists (O(n log n), primitive
+     * arrays only).
+     */
+    public static double auc(double[] scores, BitSet labels, int n) {
+        int positives = labels.get(0, n).cardinality();
+        int negatives = n - positives;
         if (positives == 0 || negatives == 0) return Double.NaN;
-        return (rankSumPositives - positives * (positives + 1) / 2.0) / ((double) positives * negatives);
+        double[] pos = new double[positives], neg = new double[negatives];
+        for (int i = 0, p = 0, q = 0; i < n; i++) {
+            if (labels.get(i)) pos[p++] = scores[i];
+            else neg[q++] = scores[i];
+        }
+        Arrays.sort(pos);
+        Arrays.sort(neg);
+        double correct = 0;
+        int below = 0, upTo = 0;   // negatives < the positive's score; negatives <= it
+        for (double s : pos) {
+            while (below < negatives && neg[below] < s) below++;
+            if (upTo < below) upTo = below;
+            while (upTo < negatives && neg[upTo] <= s) upTo++;
+            correct += below + (upTo - below) / 2.0;
+        }
+        return correct / ((double) positives * negatives);
     }
 }

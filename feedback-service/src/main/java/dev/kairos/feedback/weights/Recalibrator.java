@@ -5,17 +5,16 @@ import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.zip.CRC32;
+import java.util.function.Supplier;
 
 /**
  * Refits the intent-score weights from logged signals and outcomes, and publishes them only when
@@ -31,11 +30,20 @@ import java.util.zip.CRC32;
  *   <li>Validation: the AUC of the candidate's score and of the current weights' score on the
  *       held-out slice; the candidate is published only if its AUC is at least the current one.</li>
  * </ol>
- * One run at a time: a second concurrent run is refused. Thread-safe.
+ * Samples are streamed from {@code placement_outcomes} into primitive columns (a uniform sample of
+ * {@code maxSamples} when there are more), so memory is about 12 bytes a sample.
+ * One run at a time, across instances sharing the database (a lease in {@code job_leases}): a
+ * second concurrent run, or a rollback during one, is refused. Thread-safe.
  */
 @Singleton
 public class Recalibrator {
     private static final Logger LOG = LoggerFactory.getLogger(Recalibrator.class);
+    /** The database lease that keeps recalibrations and rollbacks of several instances apart. */
+    static final String LEASE = "recalibration";
+    /** How long a lease lasts if its holder dies without giving it back. */
+    static final Duration LEASE_TIME = Duration.ofHours(1);
+    /** A scheduled run is skipped when any instance started one less than this long ago. */
+    static final Duration SCHEDULE_GAP = Duration.ofHours(1);
     private static final DateTimeFormatter VERSION = DateTimeFormatter.ofPattern("'w'yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     private final WeightsStore store;
@@ -43,6 +51,7 @@ public class Recalibrator {
     private final RecalibrationConfig config;
     private final Clock clock;
     private final ReentrantLock running = new ReentrantLock();
+    private final String instanceId = UUID.randomUUID().toString();
 
     public Recalibrator(WeightsStore store, WeightsPublisher publisher, RecalibrationConfig config) {
         this(store, publisher, config, Clock.systemUTC());
@@ -57,9 +66,36 @@ public class Recalibrator {
 
     /** Runs one recalibration over the last {@code days} days (the configured number when {@code null}). */
     public RecalibrationResult run(Integer days) {
-        if (!running.tryLock()) throw ApiException.conflict("recalibration_running", "a recalibration is already running; try again when it has finished");
+        return exclusively(Long.MAX_VALUE, true, () -> recalibrate(days == null ? config.days() : days))
+                .orElseThrow(() -> ApiException.conflict("recalibration_running",
+                        "a recalibration is already running; try again when it has finished"));
+    }
+
+    /**
+     * The scheduled run: like {@link #run} with the configured days, unless another instance on the
+     * same database is running one or started one in the last {@link #SCHEDULE_GAP} (every instance's
+     * schedule fires; one of them does the work). Empty when skipped for that reason.
+     */
+    public Optional<RecalibrationResult> runScheduled() {
+        return exclusively(clock.millis() - SCHEDULE_GAP.toMillis(), true, () -> recalibrate(config.days()));
+    }
+
+    /**
+     * Runs {@code job} holding this instance's lock and the database lease (so no other instance
+     * recalibrates or rolls back meanwhile), if the lease was last taken no later than
+     * {@code startedNoLaterThan}; empty when either is held. {@code start}: this is a recalibration
+     * (it counts for {@link #SCHEDULE_GAP}).
+     */
+    private <T> Optional<T> exclusively(long startedNoLaterThan, boolean start, Supplier<T> job) {
+        if (!running.tryLock()) return Optional.empty();
         try {
-            return recalibrate(days == null ? config.days() : days);
+            long now = clock.millis();
+            if (!store.tryLease(LEASE, instanceId, now, now + LEASE_TIME.toMillis(), startedNoLaterThan, start)) return Optional.empty();
+            try {
+                return Optional.of(job.get());
+            } finally {
+                store.releaseLease(LEASE, instanceId);
+            }
         } finally {
             running.unlock();
         }
@@ -69,87 +105,97 @@ public class Recalibrator {
         long started = System.nanoTime();
         Instant now = clock.instant();
         WeightsVersion current = store.current();
-        List<WeightsStore.Sample> samples = store.samples(now.minus(Duration.ofDays(days)).toEpochMilli(), now.toEpochMilli() + 1,
-                config.maxSamples());
-        List<WeightsStore.Sample> fit = new ArrayList<>();
-        List<WeightsStore.Sample> holdout = new ArrayList<>();
-        for (WeightsStore.Sample s : samples) (inHoldout(s.decisionId()) ? holdout : fit).add(s);
-        long holdoutPositives = holdout.stream().filter(WeightsStore.Sample::engaged).count();
-        long holdoutNegatives = holdout.size() - holdoutPositives;
-        if (fit.size() < config.minSamples() || holdoutPositives < config.minPositives() || holdoutNegatives < config.minPositives()) {
-            String reason = "too little data: " + fit.size() + " shown placements to fit (need " + config.minSamples() + "), "
-                    + holdoutPositives + " engaged and " + holdoutNegatives + " not engaged held out (need " + config.minPositives() + " of each)";
-            return new RecalibrationResult("skipped", reason, null, current, samples.size(), millisSince(started));
+        TrainingSet samples = new TrainingSet(config.maxSamples(), config.holdoutPercent());
+        store.forEachSample(now.minus(Duration.ofDays(days)).toEpochMilli(), now.toEpochMilli() + 1, samples);
+        TrainingSet.Part fit = samples.fit, holdout = samples.holdout;
+        long read = samples.seen();
+        if (fit.size < config.minSamples() || holdout.positives < config.minPositives() || holdout.negatives() < config.minPositives()) {
+            String reason = "too little data: " + fit.size + " shown placements to fit (need " + config.minSamples() + "), "
+                    + holdout.positives + " engaged and " + holdout.negatives() + " not engaged held out (need " + config.minPositives() + " of each)";
+            return new RecalibrationResult("skipped", reason, null, current, read, millisSince(started));
         }
-        double[][] x = new double[fit.size()][];
-        boolean[] y = new boolean[fit.size()];
-        for (int i = 0; i < fit.size(); i++) {
-            WeightsStore.Sample s = fit.get(i);
-            x[i] = new double[] {s.recency(), s.depth(), s.conversion()};
-            y[i] = s.engaged();
-        }
-        double[] beta = LogisticRegression.fit(x, y, config.lambda());
+        double[] beta = LogisticRegression.fit(new float[][] {fit.recency, fit.depth, fit.conversion}, fit.engaged, fit.size, config.lambda());
         double r = Math.max(0, beta[1]), d = Math.max(0, beta[2]), c = Math.max(0, beta[3]);
         double sum = r + d + c;
         String version = newVersion(now);
         if (!(sum > 0) || !Double.isFinite(sum)) {
-            WeightsVersion rejected = new WeightsVersion(version, now, 0, 0, 0, current.named(), (long) fit.size(), (long) holdout.size(),
+            WeightsVersion rejected = new WeightsVersion(version, now, 0, 0, 0, current.named(), (long) fit.size, (long) holdout.size,
                     null, null, current.version(), WeightsVersion.REJECTED, "no signal component predicts engagement");
             store.save(rejected);
-            return new RecalibrationResult(WeightsVersion.REJECTED, rejected.reason(), rejected, current, samples.size(), millisSince(started));
+            return new RecalibrationResult(WeightsVersion.REJECTED, rejected.reason(), rejected, current, read, millisSince(started));
         }
-        double[] candidateScores = new double[holdout.size()];
-        double[] currentScores = new double[holdout.size()];
-        boolean[] labels = new boolean[holdout.size()];
-        for (int i = 0; i < holdout.size(); i++) {
-            WeightsStore.Sample s = holdout.get(i);
-            candidateScores[i] = (r * s.recency() + d * s.depth() + c * s.conversion()) / sum;
-            currentScores[i] = current.score(s.recency(), s.depth(), s.conversion());
-            labels[i] = s.engaged();
+        double[] candidateScores = new double[holdout.size];
+        double[] currentScores = new double[holdout.size];
+        for (int i = 0; i < holdout.size; i++) {
+            candidateScores[i] = (r * holdout.recency[i] + d * holdout.depth[i] + c * holdout.conversion[i]) / sum;
+            currentScores[i] = current.score(holdout.recency[i], holdout.depth[i], holdout.conversion[i]);
         }
-        double candidateAuc = LogisticRegression.auc(candidateScores, labels);
-        double currentAuc = LogisticRegression.auc(currentScores, labels);
+        double candidateAuc = LogisticRegression.auc(candidateScores, holdout.engaged, holdout.size);
+        double currentAuc = LogisticRegression.auc(currentScores, holdout.engaged, holdout.size);
         boolean notWorse = candidateAuc >= currentAuc - 1e-12;
         String reason = String.format(Locale.ROOT, "held-out AUC %.4f vs %.4f for %s on %d placements", candidateAuc, currentAuc,
-                current.version(), holdout.size());
-        WeightsVersion candidate = new WeightsVersion(version, now, r / sum, d / sum, c / sum, current.named(), (long) fit.size(),
-                (long) holdout.size(), candidateAuc, currentAuc, current.version(),
+                current.version(), holdout.size);
+        if (read > fit.size + holdout.size) {
+            reason += String.format(Locale.ROOT, " (a uniform sample of %d of %d shown placements)", fit.size + holdout.size, read);
+        }
+        WeightsVersion candidate = new WeightsVersion(version, now, r / sum, d / sum, c / sum, current.named(), (long) fit.size,
+                (long) holdout.size, candidateAuc, currentAuc, current.version(),
                 notWorse ? WeightsVersion.PUBLISHED : WeightsVersion.REJECTED, (notWorse ? "not worse: " : "worse: ") + reason);
         if (!notWorse) {
             store.save(candidate);
             LOG.info("recalibration: kept {} ({})", current.version(), reason);
-            return new RecalibrationResult(WeightsVersion.REJECTED, candidate.reason(), candidate, current, samples.size(), millisSince(started));
+            return new RecalibrationResult(WeightsVersion.REJECTED, candidate.reason(), candidate, current, read, millisSince(started));
         }
-        // Publish first: a version is stored as published only once rules-server can read it.
-        publisher.publish(candidate);
-        store.save(candidate);
-        store.published(candidate.version(), clock.instant(), "recalibrate");
+        publish(candidate, true, "recalibrate");
         LOG.info("recalibration: published {} ({})", candidate.version(), reason);
-        return new RecalibrationResult(WeightsVersion.PUBLISHED, candidate.reason(), candidate, candidate, samples.size(), millisSince(started));
+        return new RecalibrationResult(WeightsVersion.PUBLISHED, candidate.reason(), candidate, candidate, read, millisSince(started));
+    }
+
+    /**
+     * Stores {@code v} as published (with the version itself when {@code newVersion}) in one
+     * transaction, then sends it to rules-server; if sending fails, the publication is retracted
+     * and the 503 passed on. The database is the record of what is in use: should the process die
+     * between the two steps, {@link #republishCurrent} sends it at the next start.
+     */
+    private void publish(WeightsVersion v, boolean newVersion, String action) {
+        long seq = newVersion ? store.saveAsPublished(v, clock.instant(), action) : store.published(v.version(), clock.instant(), action);
+        try {
+            publisher.publish(v);
+        } catch (RuntimeException e) {
+            store.retract(v.version(), seq, newVersion);
+            throw e;
+        }
     }
 
     /** Publishes an earlier published version again, making it the one in use. */
     public WeightsVersion rollback(String version) {
-        // Never while a recalibration runs: it validated against the version in use when it began
-        // and would silently undo the rollback when it publishes.
-        if (!running.tryLock()) throw ApiException.conflict("recalibration_running", "a recalibration is running; roll back when it has finished");
-        try {
+        // Never while a recalibration runs (here or on another instance): it validated against the
+        // version in use when it began and would silently undo the rollback when it publishes.
+        return exclusively(Long.MAX_VALUE, false, () -> {
             WeightsVersion v = store.version(version).orElseThrow(() -> ApiException.notFound("no weights version " + version));
             if (!WeightsVersion.PUBLISHED.equals(v.status()) && !WeightsVersion.DEFAULT.equals(v.status())) {
                 throw ApiException.conflict("not_publishable", "version " + version + " was rejected by validation and cannot be published");
             }
-            publisher.publish(v);
-            store.published(v.version(), clock.instant(), "rollback");
+            publish(v, false, "rollback");
             return v;
-        } finally {
-            running.unlock();
-        }
+        }).orElseThrow(() -> ApiException.conflict("recalibration_running", "a recalibration is running; roll back when it has finished"));
     }
 
-    private boolean inHoldout(String decisionId) {
-        CRC32 crc = new CRC32();
-        crc.update(decisionId.getBytes(StandardCharsets.UTF_8));
-        return crc.getValue() % 100 < config.holdoutPercent();
+    /**
+     * Sends the version the database says is in use to the weights topic again (a no-op for
+     * rules-server when it already has it). Called at start, so a crash between storing and sending
+     * a publication cannot leave rules-server on an older version. Returns the version sent, or
+     * empty when none was ever published or a recalibration or rollback is running (it publishes).
+     */
+    public Optional<WeightsVersion> republishCurrent() {
+        // Under the lease: a publication in progress elsewhere sends its own version, and must not
+        // be overtaken by this one sending the version it replaces.
+        return exclusively(Long.MAX_VALUE, false, () -> {
+            if (store.publications().isEmpty()) return Optional.<WeightsVersion>empty();
+            WeightsVersion current = store.current();
+            publisher.publish(current);
+            return Optional.of(current);
+        }).flatMap(v -> v);
     }
 
     private String newVersion(Instant now) {

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,32 +34,45 @@ public class WeightsStore {
         this.json = json;
     }
 
-    /** Signal components and whether the shown placement was engaged with (click or conversion). */
-    public record Sample(String decisionId, double recency, double depth, double conversion, boolean engaged) {}
+    /** Receives training samples one by one, as they are read. */
+    @FunctionalInterface
+    public interface SampleSink {
+        /**
+         * One shown decision placement: its decision's signal components, whether it was engaged
+         * with (click or conversion) and whether it converted.
+         */
+        void accept(String decisionId, double recency, double depth, double conversion, boolean engaged, boolean converted);
+    }
 
     /**
-     * Every decision placement shown (an impression) with outcomes in {@code [from, to)}, with the
-     * decision's signal components, at most {@code limit} of them (the most recent).
+     * Streams every shown decision placement whose decision is stored and whose latest outcome
+     * occurred in {@code [from, to)} into {@code sink}, in no particular order; returns how many.
+     * One scan of {@code placement_outcomes}, read with a cursor (nothing is held here), so memory
+     * does not grow with the table.
      */
-    public List<Sample> samples(long from, long to, int limit) {
-        // One level of aggregation over joins on indexed keys (no join against a derived table).
-        String sql = "SELECT d.decision_id, d.recency, d.depth, d.conversion_probability, "
-                + "MAX(CASE WHEN o.outcome_type IN ('click', 'conversion') THEN 1 ELSE 0 END) AS engaged "
-                + "FROM outcomes o JOIN decisions d ON d.decision_id = o.decision_id "
-                + "WHERE o.occurred_at >= ? AND o.occurred_at < ? "
-                + "GROUP BY o.decision_id, o.placement, d.decision_id, d.recency, d.depth, d.conversion_probability "
-                + "HAVING MAX(CASE WHEN o.outcome_type = 'impression' THEN 1 ELSE 0 END) = 1 "
-                + "ORDER BY MAX(o.occurred_at) DESC, d.decision_id LIMIT ?";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, from);
-            ps.setLong(2, to);
-            ps.setInt(3, limit);
-            ps.setFetchSize(10_000);
-            List<Sample> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.add(new Sample(rs.getString(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4), rs.getInt(5) == 1));
+    public long forEachSample(long from, long to, SampleSink sink) {
+        String sql = "SELECT decision_id, recency, depth, conversion, engaged, converted FROM placement_outcomes "
+                + "WHERE shown = TRUE AND recency IS NOT NULL AND last_outcome_at >= ? AND last_outcome_at < ?";
+        try (Connection c = dataSource.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            // PostgreSQL streams with a cursor only inside a transaction; otherwise it reads everything first.
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setLong(1, from);
+                ps.setLong(2, to);
+                ps.setFetchSize(20_000);
+                long n = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        sink.accept(rs.getString(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4), rs.getBoolean(5), rs.getBoolean(6));
+                        n++;
+                    }
+                }
+                c.commit();
+                return n;
+            } finally {
+                c.setAutoCommit(auto);
             }
-            return out;
         } catch (SQLException e) {
             throw new StoreException("reading training samples failed: " + e.getMessage(), e);
         }
@@ -66,9 +80,112 @@ public class WeightsStore {
 
     /** Stores a new version. */
     public void save(WeightsVersion v) {
+        try (Connection c = dataSource.getConnection()) {
+            insert(c, v);
+        } catch (SQLException e) {
+            throw new StoreException("saving weights version failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Stores a new version and records it as published at {@code at}, in one transaction (both or
+     * neither); returns the publication's sequence number, for {@link #retract} should sending it fail.
+     */
+    public long saveAsPublished(WeightsVersion v, Instant at, String action) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                insert(c, v);
+                long seq = insertPublication(c, v.version(), at, action);
+                c.commit();
+                return seq;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("saving weights version failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Undoes publication {@code seq} of {@code version} after sending it failed: the publication row
+     * goes, and so does the version if {@code newVersion} (it was never in use anywhere).
+     */
+    public void retract(String version, long seq, boolean newVersion) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM weights_publications WHERE seq = ?");
+                 PreparedStatement v = c.prepareStatement("DELETE FROM weights_versions WHERE version = ?")) {
+                p.setLong(1, seq);
+                p.executeUpdate();
+                if (newVersion) {
+                    v.setString(1, version);
+                    v.executeUpdate();
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("retracting publication failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Takes the lease on {@code job} for {@code holder} until {@code until} (epoch ms), if nobody
+     * holds it at {@code now} and it was last started at or before {@code startedNoLaterThan};
+     * returns whether it was taken. With {@code start}, this counts as a start of the job at
+     * {@code now}. One conditional update: of several instances, one wins.
+     */
+    public boolean tryLease(String job, String holder, long now, long until, long startedNoLaterThan, boolean start) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE job_leases SET holder = ?, held_until = ?, last_started = ? "
+                     + "WHERE job = ? AND held_until < ? AND last_started <= ?")) {
+            ps.setString(1, holder);
+            ps.setLong(2, until);
+            ps.setString(4, job);
+            ps.setLong(5, now);
+            ps.setLong(6, startedNoLaterThan);
+            if (start) {
+                ps.setLong(3, now);
+                return ps.executeUpdate() == 1;
+            }
+            // Keep last_started: read it under the same condition (a lost race just fails the update).
+            try (PreparedStatement q = c.prepareStatement("SELECT last_started FROM job_leases WHERE job = ?")) {
+                q.setString(1, job);
+                try (ResultSet rs = q.executeQuery()) {
+                    if (!rs.next()) return false;
+                    ps.setLong(3, rs.getLong(1));
+                }
+            }
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new StoreException("taking the " + job + " lease failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Gives the lease on {@code job} back, if {@code holder} still holds it. */
+    public void releaseLease(String job, String holder) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE job_leases SET holder = NULL, held_until = 0 WHERE job = ? AND holder = ?")) {
+            ps.setString(1, job);
+            ps.setString(2, holder);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("releasing the " + job + " lease failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void insert(Connection c, WeightsVersion v) throws SQLException {
         String sql = "INSERT INTO weights_versions (version, created_at, recency, depth, conversion, named, training_n, holdout_n, "
                 + "holdout_auc, baseline_auc, baseline, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, v.version());
             ps.setLong(2, v.createdAt().toEpochMilli());
             ps.setDouble(3, v.recency());
@@ -83,21 +200,31 @@ public class WeightsStore {
             ps.setString(12, v.status());
             ps.setString(13, v.reason() == null || v.reason().length() <= 1000 ? v.reason() : v.reason().substring(0, 1000));
             ps.executeUpdate();
-        } catch (SQLException | IOException e) {
+        } catch (IOException e) {
             throw new StoreException("saving weights version failed: " + e.getMessage(), e);
         }
     }
 
-    /** Records that {@code version} was published now. */
-    public void published(String version, Instant at, String action) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO weights_publications (version, published_at, action) VALUES (?, ?, ?)")) {
+    /** Records that {@code version} was published at {@code at}; returns the publication's sequence number. */
+    public long published(String version, Instant at, String action) {
+        try (Connection c = dataSource.getConnection()) {
+            return insertPublication(c, version, at, action);
+        } catch (SQLException e) {
+            throw new StoreException("recording publication failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static long insertPublication(Connection c, String version, Instant at, String action) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO weights_publications (version, published_at, action) VALUES (?, ?, ?)",
+                Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, version);
             ps.setLong(2, at.toEpochMilli());
             ps.setString(3, action);
             ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreException("recording publication failed: " + e.getMessage(), e);
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                if (!keys.next()) throw new SQLException("no publication sequence number returned");
+                return keys.getLong(1);
+            }
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.kairos.feedback.store;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kairos.feedback.weights.WeightsStore;
+import dev.kairos.feedback.weights.WeightsVersion;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -8,6 +11,7 @@ import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The store's contract, run over every database it supports (H2 and PostgreSQL): one suite, so
@@ -25,7 +29,7 @@ abstract class FeedbackStoreContract {
     @BeforeEach
     void migrate() {
         dataSource = newDataSource();
-        assertThat(Migrations.migrate(dataSource)).isEqualTo(2);
+        assertThat(Migrations.migrate(dataSource)).isEqualTo(3);
         store = new FeedbackStore(dataSource);
     }
 
@@ -203,6 +207,147 @@ abstract class FeedbackStoreContract {
         assertThat(store.decisionsMatching("Cart reminder", T0, T0 + 10)).as("_ is literal").isZero();
         assertThat(store.decisionsMatching("Late rule", T0, T0 + 10)).as("outside the window").isZero();
         assertThat(store.decisionsMatching("offer", T0, T0 + 10)).as("whole names only").isZero();
+    }
+
+    /** The training samples recalibration would read for [from, to): decision id, features and labels. */
+    List<String> samples(long from, long to) {
+        List<String> out = new java.util.ArrayList<>();
+        new WeightsStore(dataSource, new ObjectMapper()).forEachSample(from, to, (id, r, d, c, engaged, converted) ->
+                out.add(id + " " + r + " " + d + " " + c + (engaged ? " engaged" : "") + (converted ? " converted" : "")));
+        java.util.Collections.sort(out);
+        return out;
+    }
+
+    static DecisionRow withFeatures(String id, double r, double d, double c, String... placements) {
+        List<DecisionRow.PlacementRow> rows = new java.util.ArrayList<>();
+        for (String p : placements) rows.add(new DecisionRow.PlacementRow(p, "R", "c", false));
+        return new DecisionRow(id, T0, "u", null, "v1", "default", false, null, 0.5, r, d, c, null, List.of("R"), rows, List.of());
+    }
+
+    @Test
+    void trainingSamplesAreShownPlacementsWithTheirDecisionsFeaturesWhicheverArrivesFirst() {
+        String a = "a-" + id(), b = "b-" + id(), c = "c-" + id(), d = "d-" + id();
+        store.saveDecisions(List.of(withFeatures(a, 0.25, 0.5, 0.75, "home_banner", "cart_footer")));
+        store.saveOutcomes(List.of(outcome(a, "home_banner", "impression", "u", T0), outcome(a, "home_banner", "click", "u", T0 + 5)));
+        // b's outcomes come before b: it is a sample once the decision is stored, and not before.
+        store.saveOutcomes(List.of(outcome(b, "home_banner", "impression", "u", T0 + 1), outcome(b, "home_banner", "conversion", "u", T0 + 2)));
+        assertThat(samples(T0, T0 + 10)).hasSize(1);
+        store.saveDecisions(List.of(withFeatures(b, 1.0, 0.0, 0.5, "home_banner")));
+        // c was never shown (a dismiss without an impression is no sample); d was shown but its decision is missing.
+        store.saveDecisions(List.of(withFeatures(c, 0.5, 0.5, 0.5, "home_banner")));
+        store.saveOutcomes(List.of(outcome(c, "home_banner", "dismiss", "u", T0)));
+        store.saveOutcomes(List.of(outcome(d, "home_banner", "impression", "u", T0)));
+
+        List<String> expected = List.of(a + " 0.25 0.5 0.75 engaged", b + " 1.0 0.0 0.5 engaged converted");
+        assertThat(samples(T0, T0 + 10)).containsExactlyElementsOf(expected);
+        assertThat(samples(T0 + 3, T0 + 10)).as("b's latest outcome is before the window").containsExactly(expected.get(0));
+
+        // Replays of either side change nothing.
+        store.saveDecisions(List.of(withFeatures(a, 0.25, 0.5, 0.75, "home_banner", "cart_footer")));
+        store.saveOutcomes(List.of(outcome(a, "home_banner", "impression", "u", T0), outcome(b, "home_banner", "impression", "u", T0 + 1)));
+        assertThat(samples(T0, T0 + 10)).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void decisionsAndOutcomesWrittenConcurrentlyForTheSamePlacementsLoseNoFlagOrFeature() throws Exception {
+        int n = 400;
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) ids.add(String.format("%04d-", i) + id());
+        List<DecisionRow> decisions = new java.util.ArrayList<>();
+        List<OutcomeRow> outcomes = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            decisions.add(withFeatures(ids.get(i), 0.5, i / (double) n, 0.25, "home_banner"));
+            outcomes.add(outcome(ids.get(i), "home_banner", "impression", "u", T0));
+            if (i % 2 == 0) outcomes.add(outcome(ids.get(i), "home_banner", "click", "u", T0 + 1));
+        }
+        java.util.Collections.reverse(outcomes);   // the two writers meet in the middle
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int k = 0; k < 4; k++) {
+                int part = k;
+                done.add(pool.submit(() -> {
+                    for (int from = part * n / 4; from < (part + 1) * n / 4; from += 25) store.saveDecisions(decisions.subList(from, from + 25));
+                }));
+                done.add(pool.submit(() -> {
+                    int size = outcomes.size();
+                    for (int from = part * size / 4; from < (part + 1) * size / 4; from += 30) {
+                        store.saveOutcomes(outcomes.subList(from, Math.min(from + 30, (part + 1) * size / 4)));
+                    }
+                }));
+            }
+            for (var f : done) f.get(2, java.util.concurrent.TimeUnit.MINUTES);
+        } finally {
+            pool.shutdownNow();
+        }
+        List<String> samples = samples(T0, T0 + 10);
+        assertThat(samples).hasSize(n);
+        for (int i = 0; i < n; i++) {
+            assertThat(samples.get(i)).isEqualTo(ids.get(i) + " 0.5 " + (i / (double) n) + " 0.25" + (i % 2 == 0 ? " engaged" : ""));
+        }
+    }
+
+    @Test
+    void theMigrationFillsTrainingSamplesFromWhatWasStoredBefore() {
+        DataSource old = newDataSource();
+        Migrations.migrate(old, "2");
+        String a = id(), b = id();
+        try (var c = old.getConnection(); var st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO decisions (decision_id, decided_at, canary, recency, depth, conversion_probability) "
+                    + "VALUES ('" + a + "', " + T0 + ", FALSE, 0.1, 0.2, 0.3)");
+            st.executeUpdate("INSERT INTO decision_placements (decision_id, placement, fallback) VALUES ('" + a + "', 'home_banner', FALSE)");
+            st.executeUpdate("INSERT INTO outcomes (outcome_key, decision_id, placement, outcome_type, occurred_at) "
+                    + "VALUES ('k1', '" + a + "', 'home_banner', 'impression', " + T0 + "), ('k2', '" + a + "', 'home_banner', 'click', " + (T0 + 3) + "), "
+                    + "('k3', '" + b + "', 'home_banner', 'impression', " + T0 + ")");
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+        Migrations.migrate(old);
+        dataSource = old;
+        assertThat(samples(T0, T0 + 10)).containsExactly(a + " 0.1 0.2 0.3 engaged");
+        assertThat(samples(T0 + 4, T0 + 10)).isEmpty();
+        // b's decision arrives after the migration and completes its row.
+        new FeedbackStore(old).saveDecisions(List.of(withFeatures(b, 1, 1, 1, "home_banner")));
+        assertThat(samples(T0, T0 + 10)).containsExactlyInAnyOrder(a + " 0.1 0.2 0.3 engaged", b + " 1.0 1.0 1.0");
+    }
+
+    @Test
+    void oneInstanceAtATimeHoldsTheRecalibrationLeaseAndScheduledRunsKeepTheirGap() {
+        WeightsStore w = new WeightsStore(dataSource, new ObjectMapper());
+        long hour = 3_600_000L;
+        assertThat(w.tryLease("recalibration", "A", T0, T0 + hour, Long.MAX_VALUE, true)).isTrue();
+        assertThat(w.tryLease("recalibration", "B", T0 + 1, T0 + hour, Long.MAX_VALUE, true)).as("held by A").isFalse();
+        w.releaseLease("recalibration", "B");
+        assertThat(w.tryLease("recalibration", "B", T0 + 2, T0 + hour, Long.MAX_VALUE, true)).as("B cannot release A's lease").isFalse();
+        w.releaseLease("recalibration", "A");
+        assertThat(w.tryLease("recalibration", "B", T0 + 3, T0 + 3 + hour, T0 + 3 - hour, true)).as("A started less than an hour ago").isFalse();
+        assertThat(w.tryLease("recalibration", "B", T0 + 3, T0 + 3 + hour, Long.MAX_VALUE, false)).as("a rollback needs no gap").isTrue();
+        w.releaseLease("recalibration", "B");
+        assertThat(w.tryLease("recalibration", "B", T0 + hour, T0 + 2 * hour, T0 + hour - hour, true))
+                .as("the rollback did not count as a start").isTrue();
+        assertThat(w.tryLease("recalibration", "C", T0 + 3 * hour, T0 + 4 * hour, Long.MAX_VALUE, true))
+                .as("B died holding it; the lease ran out").isTrue();
+    }
+
+    @Test
+    void aPublicationIsStoredWithItsVersionOrNotAtAllAndCanBeRetracted() {
+        WeightsStore w = new WeightsStore(dataSource, new ObjectMapper());
+        WeightsVersion v = new WeightsVersion("w1", java.time.Instant.ofEpochMilli(T0), 0.2, 0.7, 0.1, java.util.Map.of(), 10L, 2L,
+                0.8, 0.7, "default", WeightsVersion.PUBLISHED, "not worse");
+        long seq = w.saveAsPublished(v, java.time.Instant.ofEpochMilli(T0), "recalibrate");
+        assertThat(w.current().version()).isEqualTo("w1");
+        assertThatThrownBy(() -> w.saveAsPublished(v, java.time.Instant.ofEpochMilli(T0 + 1), "recalibrate"))
+                .as("the same version twice").isInstanceOf(StoreException.class);
+        assertThat(w.publications()).hasSize(1);
+
+        w.retract("w1", seq, true);
+        assertThat(w.current().version()).isEqualTo("default");
+        assertThat(w.version("w1")).isEmpty();
+
+        long again = w.published("default", java.time.Instant.ofEpochMilli(T0 + 2), "rollback");
+        w.retract("default", again, false);
+        assertThat(w.publications()).isEmpty();
+        assertThat(w.version("default")).isPresent();
     }
 
     static DecisionRow matching(long at, List<String> matched, String winner) {

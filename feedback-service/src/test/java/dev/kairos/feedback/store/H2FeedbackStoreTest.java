@@ -8,6 +8,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.sql.DataSource;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,21 +17,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 class H2FeedbackStoreTest extends FeedbackStoreContract {
     @TempDir
     Path dataDir;
-    private HikariDataSource pool;
+    private final List<HikariDataSource> pools = new ArrayList<>();
 
     @Override
     DataSource newDataSource() {
-        String url = new FeedbackConfig(null, null, null, 2, "g").effectiveUrl(dataDir);
-        assertThat(url).startsWith("jdbc:h2:file:" + dataDir.toAbsolutePath());
+        Path dir = dataDir.resolve("db" + pools.size());
+        String url = new FeedbackConfig(null, null, null, 2, "g").effectiveUrl(dir);
+        assertThat(url).startsWith("jdbc:h2:file:" + dir.toAbsolutePath());
         HikariConfig c = new HikariConfig();
         c.setJdbcUrl(url);
         c.setUsername("sa");
-        pool = new HikariDataSource(c);
+        HikariDataSource pool = new HikariDataSource(c);
+        pools.add(pool);
         return pool;
     }
 
     @AfterEach
     void close() {
-        pool.close();
+        pools.forEach(HikariDataSource::close);
     }
 }

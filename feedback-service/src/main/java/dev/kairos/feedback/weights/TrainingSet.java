@@ -1,0 +1,89 @@
+package dev.kairos.feedback.weights;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.SplittableRandom;
+import java.util.zip.CRC32;
+
+/**
+ * The samples of one recalibration, split by a hash of the decision id into the fitted part and the
+ * held-out part, kept column-wise in primitive arrays (13 bytes a sample: 10M samples take about
+ * 130 MB). When more samples arrive than a part may keep, it keeps a uniform random sample of
+ * them (reservoir sampling, seeded, so a rerun over the same data keeps the same ones).
+ * Not thread-safe: filled by one reader.
+ */
+final class TrainingSet implements WeightsStore.SampleSink {
+    /** One part: columns recency, depth, conversion, and the engaged / converted labels. */
+    static final class Part {
+        private final int capacity;
+        private final SplittableRandom random;
+        float[] recency = new float[0], depth = new float[0], conversion = new float[0];
+        final BitSet engaged = new BitSet(), converted = new BitSet();
+        int size;
+        long seen;
+        int positives;
+
+        Part(int capacity, long seed) {
+            this.capacity = capacity;
+            this.random = new SplittableRandom(seed);
+        }
+
+        void add(double r, double d, double c, boolean e, boolean conv) {
+            seen++;
+            int slot;
+            if (size < capacity) {
+                if (size == recency.length) grow();
+                slot = size++;
+            } else {
+                long j = random.nextLong(seen);
+                if (j >= capacity) return;
+                slot = (int) j;
+                if (engaged.get(slot)) positives--;
+            }
+            recency[slot] = (float) r;
+            depth[slot] = (float) d;
+            conversion[slot] = (float) c;
+            engaged.set(slot, e);
+            converted.set(slot, conv);
+            if (e) positives++;
+        }
+
+        private void grow() {
+            int n = (int) Math.min(capacity, Math.max(1024, recency.length * 2L));
+            recency = Arrays.copyOf(recency, n);
+            depth = Arrays.copyOf(depth, n);
+            conversion = Arrays.copyOf(conversion, n);
+        }
+
+        long negatives() {
+            return size - positives;
+        }
+    }
+
+    private final int holdoutPercent;
+    final Part fit, holdout;
+
+    TrainingSet(int maxSamples, int holdoutPercent) {
+        this.holdoutPercent = holdoutPercent;
+        int held = (int) ((long) maxSamples * holdoutPercent / 100);
+        this.fit = new Part(maxSamples - held, 1);
+        this.holdout = new Part(held, 2);
+    }
+
+    @Override
+    public void accept(String decisionId, double recency, double depth, double conversion, boolean engaged, boolean converted) {
+        (inHoldout(decisionId) ? holdout : fit).add(recency, depth, conversion, engaged, converted);
+    }
+
+    /** Samples read, kept or not. */
+    long seen() {
+        return fit.seen + holdout.seen;
+    }
+
+    private boolean inHoldout(String decisionId) {
+        CRC32 crc = new CRC32();
+        crc.update(decisionId.getBytes(StandardCharsets.UTF_8));
+        return crc.getValue() % 100 < holdoutPercent;
+    }
+}

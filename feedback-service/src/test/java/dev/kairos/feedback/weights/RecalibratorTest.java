@@ -1,0 +1,172 @@
+package dev.kairos.feedback.weights;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.kairos.feedback.api.ApiException;
+import dev.kairos.feedback.config.FeedbackConfig;
+import dev.kairos.feedback.config.FeedbackTopics;
+import dev.kairos.feedback.store.DecisionRow;
+import dev.kairos.feedback.store.FeedbackStore;
+import dev.kairos.feedback.store.Migrations;
+import dev.kairos.feedback.store.OutcomeRow;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The recalibrator over a real H2 store, with Kafka's own {@link MockProducer} at the publishing
+ * boundary so a failed send can be staged ({@code RecalibrationApiTest} publishes to the real broker).
+ * Two recalibrators on one database stand for two service instances.
+ */
+class RecalibratorTest {
+    static final Instant NOW = Instant.parse("2026-11-23T03:00:00Z");
+
+    @TempDir
+    Path dir;
+    HikariDataSource db;
+    WeightsStore weights;
+    final AtomicReference<Instant> now = new AtomicReference<>(NOW);
+    final Clock clock = new Clock() {
+        @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
+        @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+        @Override public Instant instant() { return now.get(); }
+    };
+
+    @BeforeEach
+    void open() {
+        HikariConfig c = new HikariConfig();
+        c.setJdbcUrl(new FeedbackConfig(null, null, null, 4, "t").effectiveUrl(dir));
+        c.setUsername("sa");
+        db = new HikariDataSource(c);
+        Migrations.migrate(db);
+        weights = new WeightsStore(db, new ObjectMapper());
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    static RecalibrationConfig config(int maxSamples) {
+        return new RecalibrationConfig(false, "0 0 3 ? * MON", 28, maxSamples, 20, 200, 20, 0.01);
+    }
+
+    Recalibrator recalibrator(MockProducer<String, byte[]> producer, int maxSamples) {
+        FeedbackTopics topics = new FeedbackTopics("t.decisions", "t.outcomes", "t.weights", 1, (short) 1);
+        return new Recalibrator(weights, new WeightsPublisher(producer, topics, new ObjectMapper()), config(maxSamples), clock);
+    }
+
+    static MockProducer<String, byte[]> acking() {
+        return new MockProducer<>(true, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Placements shown an hour ago; clicked with a probability that rises with depth only. */
+    void logDepthDriven(int n) {
+        Random random = new Random(7);
+        long at = NOW.minus(Duration.ofHours(1)).toEpochMilli();
+        List<DecisionRow> decisions = new ArrayList<>();
+        List<OutcomeRow> outcomes = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String id = "d" + i;
+            double r = random.nextDouble(), d = random.nextDouble(), c = random.nextDouble();
+            decisions.add(new DecisionRow(id, at, "u" + i, null, "v1", "default", false, null, 0.5, r, d, c, null, List.of("R"),
+                    List.of(new DecisionRow.PlacementRow("home_banner", "R", "c", false)), List.of()));
+            outcomes.add(new OutcomeRow(id + "/i", id, "home_banner", "impression", "u" + i, "R", null, at, at));
+            if (random.nextDouble() < 1 / (1 + Math.exp(-(-3 + 6 * d)))) {
+                outcomes.add(new OutcomeRow(id + "/c", id, "home_banner", "click", "u" + i, "R", null, at, at));
+            }
+        }
+        FeedbackStore store = new FeedbackStore(db);
+        store.saveDecisions(decisions);
+        store.saveOutcomes(outcomes);
+    }
+
+    @Test
+    void whenKafkaDoesNotAcknowledgeNothingIsRecordedAsPublished() {
+        logDepthDriven(2000);
+        MockProducer<String, byte[]> failing = new MockProducer<>(false, new StringSerializer(), new ByteArraySerializer());
+        Recalibrator r = recalibrator(failing, 1_000_000);
+        Thread failer = new Thread(() -> {
+            while (!failing.errorNext(new org.apache.kafka.common.errors.TimeoutException("broker down"))) Thread.onSpinWait();
+        });
+        failer.start();
+
+        assertThatThrownBy(() -> r.run(null)).isInstanceOf(ApiException.class).hasMessageContaining("nothing was published");
+        assertThat(weights.current().version()).isEqualTo("default");
+        assertThat(weights.publications()).isEmpty();
+        assertThat(weights.versions()).extracting(WeightsVersion::version).containsExactly("default");
+
+        // The lease was given back: the next run publishes.
+        MockProducer<String, byte[]> ok = acking();
+        RecalibrationResult result = recalibrator(ok, 1_000_000).run(null);
+        assertThat(result.status()).isEqualTo(WeightsVersion.PUBLISHED);
+        assertThat(weights.current().version()).isEqualTo(result.candidate().version());
+        assertThat(ok.history()).hasSize(1);
+    }
+
+    @Test
+    void anotherInstanceCannotRecalibrateOrRollBackWhileOneRunsAndTheScheduleRunsOncePerHour() {
+        logDepthDriven(2000);
+        Recalibrator a = recalibrator(acking(), 1_000_000), b = recalibrator(acking(), 1_000_000);
+        long hour = Duration.ofHours(1).toMillis();
+        assertThat(weights.tryLease(Recalibrator.LEASE, "someone", NOW.toEpochMilli(), NOW.toEpochMilli() + hour, Long.MAX_VALUE, false)).isTrue();
+        assertThatThrownBy(() -> a.run(null)).isInstanceOf(ApiException.class).hasMessageContaining("already running");
+        assertThatThrownBy(() -> b.rollback("default")).isInstanceOf(ApiException.class).hasMessageContaining("is running");
+        assertThat(b.runScheduled()).isEmpty();
+        weights.releaseLease(Recalibrator.LEASE, "someone");
+
+        assertThat(a.runScheduled()).hasValueSatisfying(r -> assertThat(r.status()).isEqualTo(WeightsVersion.PUBLISHED));
+        now.set(NOW.plus(Duration.ofMinutes(5)));
+        assertThat(b.runScheduled()).as("A ran it 5 minutes ago").isEmpty();
+        assertThat(b.run(null).status()).as("the admin trigger is not held back").isNotEqualTo("skipped");
+        now.set(NOW.plus(Duration.ofDays(7)));
+        assertThat(b.runScheduled()).as("next week").isPresent();
+    }
+
+    @Test
+    void withMoreSamplesThanItMayKeepItLearnsFromAUniformSampleOfThem() {
+        logDepthDriven(4000);
+        MockProducer<String, byte[]> producer = acking();
+        RecalibrationResult r = recalibrator(producer, 1000).run(null);
+        assertThat(r.samples()).isEqualTo(4000);
+        assertThat(r.candidate().trainingN() + r.candidate().holdoutN()).isEqualTo(1000);
+        assertThat(r.candidate().holdoutN()).isEqualTo(200);
+        assertThat(r.reason()).contains("a uniform sample of 1000 of 4000");
+        assertThat(r.candidate().depth()).as("still finds the hidden truth").isGreaterThan(0.7);
+    }
+
+    @Test
+    void atStartTheVersionInUseIsSentAgain() throws Exception {
+        MockProducer<String, byte[]> producer = acking();
+        Recalibrator r = recalibrator(producer, 1_000_000);
+        assertThat(r.republishCurrent()).as("nothing was ever published").isEmpty();
+        assertThat(producer.history()).isEmpty();
+
+        logDepthDriven(2000);
+        String version = r.run(null).candidate().version();
+        producer.clear();
+        assertThat(r.republishCurrent()).map(WeightsVersion::version).hasValue(version);
+        assertThat(producer.history()).singleElement().satisfies(rec -> {
+            assertThat(rec.key()).isEqualTo("current");
+            assertThat(new ObjectMapper().readTree(rec.value()).get("version").asText()).isEqualTo(version);
+        });
+    }
+}
