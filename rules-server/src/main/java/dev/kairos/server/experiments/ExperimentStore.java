@@ -1,7 +1,6 @@
 package dev.kairos.server.experiments;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 import java.io.IOException;
@@ -14,27 +13,23 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Keeps experiments as JSON files under {@code <data-dir>/experiments}, one per experiment
- * ({@code <name>.json}), each written to a temporary file and atomically moved into place like
- * rule versions, so a crash never leaves half a definition behind.
+ * The experiment files of earlier versions, {@code <data-dir>/experiments/<name>.json}, read once
+ * to import them into the experiments topic (see {@link ExperimentService}), then renamed to
+ * {@code <name>.json.imported} so they are not imported again (and a deletion through the API is
+ * not undone by the next restart). The topic is the source of truth; nothing writes these files.
  */
-public final class ExperimentStore {
+final class ExperimentStore {
     private final Path dir;
-    private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
+    private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule());
 
-    public ExperimentStore(Path dataDir) {
+    ExperimentStore(Path dataDir) {
         this.dir = dataDir.resolve("experiments");
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + dir, e);
-        }
     }
 
-    /** Every stored experiment, by name. */
-    public List<Experiment> load() {
+    /** Every experiment file not imported yet, by name; a file that is not a valid experiment fails the start. */
+    List<Experiment> load() {
         List<Experiment> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) return out;
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
                 out.add(json.readValue(p.toFile(), Experiment.class));
@@ -45,24 +40,13 @@ public final class ExperimentStore {
         return out;
     }
 
-    /** Writes (or replaces) {@code e}; its name was validated, so it is a safe file name. */
-    public void save(Experiment e) {
-        Path target = dir.resolve(e.name() + ".json");
+    /** Renames the experiment's file so it is not imported again. */
+    void markImported(String name) {
+        Path file = dir.resolve(name + ".json");
         try {
-            Path tmp = Files.createTempFile(dir, e.name() + ".json", ".tmp");
-            json.writeValue(tmp.toFile(), e);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException ex) {
-            throw new UncheckedIOException("cannot write " + target, ex);
-        }
-    }
-
-    /** Removes the experiment's file; false when there was none. */
-    public boolean delete(String name) {
-        try {
-            return Files.deleteIfExists(dir.resolve(name + ".json"));
+            if (Files.exists(file)) Files.move(file, dir.resolve(name + ".json.imported"), StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete experiment " + name, e);
+            throw new UncheckedIOException("cannot rename " + file, e);
         }
     }
 }
