@@ -72,7 +72,7 @@ public class ExperimentService {
         this.producer = producer;
         this.topic = topics.config().experiments();
         catchUp(topics.clientConfig());
-        importFiles(new ExperimentStore(config.dataDir()));
+        importFiles(new LegacyExperimentFiles(config.dataDir()));
         LOG.info("{} experiments known, {} active", registry.list().size(), registry.list().stream().filter(Experiment::active).count());
     }
 
@@ -170,7 +170,7 @@ public class ExperimentService {
         return true;
     }
 
-    private void importFiles(ExperimentStore files) {
+    private void importFiles(LegacyExperimentFiles files) {
         for (Experiment e : files.load()) {
             if (!registry.knows(e.name())) {
                 registry.apply(send(e.name(), encode(e)), e.name(), e);

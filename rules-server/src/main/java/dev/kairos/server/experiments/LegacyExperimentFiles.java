@@ -18,11 +18,11 @@ import java.util.stream.Stream;
  * {@code <name>.json.imported} so they are not imported again (and a deletion through the API is
  * not undone by the next restart). The topic is the source of truth; nothing writes these files.
  */
-final class ExperimentStore {
+final class LegacyExperimentFiles {
     private final Path dir;
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule());
 
-    ExperimentStore(Path dataDir) {
+    LegacyExperimentFiles(Path dataDir) {
         this.dir = dataDir.resolve("experiments");
     }
 
