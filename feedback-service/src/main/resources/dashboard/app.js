@@ -109,7 +109,9 @@
     const body = $('experiment-table').tBodies[0];
     body.replaceChildren();
     if (variants.length === 0) { $('exp-message').textContent = 'No experiment traffic in this period.'; return; }
-    select.value = variants.includes(previous) ? previous : ['control', 'A'].find((v) => variants.includes(v)) || variants[0];
+    // Each experiment's variants are compared with its own control: pick a control, see its experiment.
+    select.value = variants.includes(previous) ? previous
+      : variants.find((v) => v === 'control' || v === 'A' || v.endsWith(':control')) || variants[0];
     const min = Math.max(100, Math.round(Number($('exp-min').value) || 1000));
     const r = await api('/v1/experiments/results?' + p + '&control=' + encodeURIComponent(select.value)
       + '&metric=' + encodeURIComponent($('exp-metric').value) + '&minSamples=' + min).then((x) => x.json());

@@ -9,7 +9,10 @@ import java.io.IOException;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -48,7 +51,25 @@ public final class RecordReader {
                 text(n, "rulesVersion", false), text(n, "weightsVersion", false), n.path("canary").asBoolean(false),
                 text(n, "variant", false), signals.path("intentScore").asDouble(0), signals.path("recency").asDouble(0),
                 signals.path("depth").asDouble(0), signals.path("conversionProbability").asDouble(0),
-                signals.isObject() ? signals.toString().replace("\\u0000", "") : null, matched, placements, strings(n.get("segments")));
+                signals.isObject() ? signals.toString().replace("\\u0000", "") : null, matched, placements, strings(n.get("segments")),
+                variants(n));
+    }
+
+    /**
+     * The decision's experiment variants: the {@code variants} object when the record has one
+     * (rules-server logs it since several experiments may run at once), else the single
+     * {@code variant} label ({@code "experiment:variant"}) of older records.
+     */
+    private static Map<String, String> variants(JsonNode n) {
+        JsonNode v = n.get("variants");
+        if (v == null || !v.isObject()) return DecisionRow.fromLabel(text(n, "variant", false));
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isTextual()) throw new IllegalArgumentException("variants." + e.getKey() + " must be a string");
+            out.put(clean(e.getKey()), clean(e.getValue().asText()));
+        }
+        return out;
     }
 
     /** An outcome row from one outcomes-topic record. */

@@ -19,7 +19,9 @@ import java.util.Map;
  *List&lt;GroupCounts&gt; byRule = store.counts(from, to, GroupBy.RULE);</pre>
  *
  * Writes are idempotent: every row is inserted with {@code ON CONFLICT DO NOTHING} on its natural key
- * (decision id; outcome key), so replaying a batch never double-counts. One call is one transaction.
+ * (decision id; decision id and placement, segment or experiment; outcome key), so replaying a batch
+ * never double-counts. A decision's placements, segments and variants are written in the same
+ * transaction as the decision itself. One call is one transaction.
  * Outcomes need not wait for their decision: they are joined at query time. Each write also keeps
  * {@code placement_outcomes} (one row per decision placement: its signal components and what users did
  * with it) up to date, in the same transaction. Thread-safe (each call takes its own connection).
@@ -45,7 +47,9 @@ public class FeedbackStore {
                  PreparedStatement p = c.prepareStatement("INSERT INTO decision_placements (decision_id, placement, rule_name, "
                          + "content_id, fallback) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
                  PreparedStatement s = c.prepareStatement("INSERT INTO decision_segments (decision_id, segment) VALUES (?, ?) "
-                         + "ON CONFLICT DO NOTHING")) {
+                         + "ON CONFLICT DO NOTHING");
+                 PreparedStatement v = c.prepareStatement("INSERT INTO decision_variants (decision_id, experiment, variant) "
+                         + "VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
                 for (DecisionRow r : decisions) {
                     d.setString(1, r.decisionId());
                     d.setLong(2, r.decidedAt());
@@ -75,11 +79,19 @@ public class FeedbackStore {
                         s.setString(2, clip(segment, 128));
                         s.addBatch();
                     }
+                    for (Map.Entry<String, String> e : r.variants().entrySet()) {
+                        if (e.getKey() == null || e.getValue() == null) continue;
+                        v.setString(1, r.decisionId());
+                        v.setString(2, clip(e.getKey(), 64));
+                        v.setString(3, clip(e.getValue(), 64));
+                        v.addBatch();
+                    }
                 }
                 int[] counts = d.executeBatch();
                 inserted = inserted(counts);
                 p.executeBatch();
                 s.executeBatch();
+                v.executeBatch();
                 List<DecisionRow> fresh = new ArrayList<>(decisions.size());
                 for (int i = 0; i < decisions.size(); i++) {
                     if (i >= counts.length || counts[i] != 0) fresh.add(decisions.get(i));
@@ -159,6 +171,7 @@ public class FeedbackStore {
                 + "FROM outcomes o JOIN decisions d ON d.decision_id = o.decision_id "
                 + "LEFT JOIN decision_placements dp ON dp.decision_id = o.decision_id AND dp.placement = o.placement "
                 + (by == GroupBy.SEGMENT ? "LEFT JOIN decision_segments ds ON ds.decision_id = o.decision_id " : "")
+                + (by == GroupBy.VARIANT ? "LEFT JOIN decision_variants dv ON dv.decision_id = o.decision_id " : "")
                 + "WHERE o.occurred_at >= ? AND o.occurred_at < ? "
                 + "GROUP BY o.decision_id, o.placement, " + (by == GroupBy.ALL ? "" : by.sql + ", ") + bin + ", dp.fallback) u "
                 + "WHERE shown = 1 GROUP BY grp, bin ORDER BY grp, bin";
@@ -240,7 +253,7 @@ public class FeedbackStore {
 
     /** Rows in each table, for health checks and tests. */
     public long count(String table) {
-        if (!List.of("decisions", "decision_placements", "decision_segments", "outcomes").contains(table)) {
+        if (!List.of("decisions", "decision_placements", "decision_segments", "decision_variants", "outcomes").contains(table)) {
             throw new IllegalArgumentException("unknown table " + table);
         }
         return query("SELECT COUNT(*) FROM " + table + " WHERE 1 = ? OR 1 = ?", 1, 1, rs -> rs.getLong(1)).get(0);
@@ -249,7 +262,8 @@ public class FeedbackStore {
     private static String joins(GroupBy by) {
         return "LEFT JOIN decisions d ON d.decision_id = o.decision_id "
                 + "LEFT JOIN decision_placements dp ON dp.decision_id = o.decision_id AND dp.placement = o.placement "
-                + (by == GroupBy.SEGMENT ? "LEFT JOIN decision_segments ds ON ds.decision_id = o.decision_id " : "");
+                + (by == GroupBy.SEGMENT ? "LEFT JOIN decision_segments ds ON ds.decision_id = o.decision_id " : "")
+                + (by == GroupBy.VARIANT ? "LEFT JOIN decision_variants dv ON dv.decision_id = o.decision_id " : "");
     }
 
     private interface RowMapper<T> {

@@ -36,6 +36,19 @@ class ExperimentResultsApiTest {
         add(decisions, outcomes, "B", 1000, 130);
         add(decisions, outcomes, "C", 1000, 101);
         add(decisions, outcomes, "D", 100, 20);
+        // Two experiments at once on other users: banner_copy (control 100/1000, copy_b 150/1000) and
+        // cta_copy (control 100/1000, b 100/1000), each user in both.
+        for (int i = 0; i < 2000; i++) {
+            String id = "multi-" + i;
+            String banner = i < 1000 ? "control" : "copy_b";
+            String cta = i % 20 < 10 ? "control" : "b";
+            boolean clicked = banner.equals("control") ? i % 10 == 0 : (i - 1000) < 150;
+            decisions.add(new DecisionRow(id, T.toEpochMilli(), "u" + id, null, "v1", "default", false, "banner_copy:" + banner, 0.5, 0.5,
+                    0.5, 0.5, null, List.of("R"), List.of(new DecisionRow.PlacementRow("home_banner", "R", "c", false)), List.of(),
+                    Map.of("banner_copy", banner, "cta_copy", cta)));
+            outcomes.add(new OutcomeRow(id + "/i", id, "home_banner", "impression", "u" + id, null, null, T.toEpochMilli(), T.toEpochMilli()));
+            if (clicked) outcomes.add(new OutcomeRow(id + "/c", id, "home_banner", "click", "u" + id, null, null, T.toEpochMilli(), T.toEpochMilli()));
+        }
         service.store().saveDecisions(decisions);
         service.store().saveOutcomes(outcomes);
     }
@@ -75,6 +88,39 @@ class ExperimentResultsApiTest {
         lowerBar.get("variants").forEach(v -> {
             if (v.get("variant").asText().equals("D")) assertThat(v.get("verdict").asText()).isEqualTo("better");
         });
+    }
+
+    @Test
+    void comparesEachExperimentsVariantsOnlyWithTheirOwnControl() {
+        JsonNode r = service.http.get("/v1/experiments/results?control=banner_copy:control&control=cta_copy:control&" + WINDOW, ADMIN_KEY).json();
+        JsonNode experiments = r.get("experiments");
+        assertThat(experiments).hasSize(2);
+        assertThat(experiments.get(0).get("experiment").asText()).isEqualTo("banner_copy");
+        assertThat(experiments.get(0).get("control").asText()).isEqualTo("banner_copy:control");
+        Map<String, JsonNode> banner = new java.util.HashMap<>();
+        experiments.get(0).get("variants").forEach(v -> banner.put(v.get("variant").asText(), v));
+        assertThat(banner.keySet()).containsExactlyInAnyOrder("banner_copy:control", "banner_copy:copy_b");
+        assertThat(banner.get("banner_copy:copy_b").get("verdict").asText()).isEqualTo("better");
+        assertThat(banner.get("banner_copy:copy_b").get("rate").get("n").asLong()).isEqualTo(1000);
+
+        assertThat(experiments.get(1).get("experiment").asText()).isEqualTo("cta_copy");
+        Map<String, JsonNode> cta = new java.util.HashMap<>();
+        experiments.get(1).get("variants").forEach(v -> cta.put(v.get("variant").asText(), v));
+        assertThat(cta.keySet()).containsExactlyInAnyOrder("cta_copy:control", "cta_copy:b");
+        // Every user is in both experiments, so each of cta_copy's groups has all 2000 split in two.
+        assertThat(cta.get("cta_copy:b").get("rate").get("n").asLong()).isEqualTo(1000);
+        assertThat(cta.get("cta_copy:b").get("verdict").asText()).isEqualTo("no_difference");
+
+        // The single-experiment fields repeat the first experiment.
+        assertThat(r.get("control").asText()).isEqualTo("banner_copy:control");
+        assertThat(r.get("variants")).isEqualTo(experiments.get(0).get("variants"));
+    }
+
+    @Test
+    void oneControlPerExperiment() {
+        Http.Response r = service.http.get("/v1/experiments/results?control=banner_copy:control&control=banner_copy:copy_b&" + WINDOW, ADMIN_KEY);
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().get("error").get("field").asText()).isEqualTo("control");
     }
 
     @ParameterizedTest

@@ -6,8 +6,14 @@ import dev.kairos.feedback.weights.WeightsVersion;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.flywaydb.core.Flyway;
+
 import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,6 +25,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 abstract class FeedbackStoreContract {
     static final long T0 = 1_700_000_000_000L;
+    /** Migration scripts in db/migration. */
+    static final int MIGRATIONS = 4;
 
     FeedbackStore store;
     DataSource dataSource;
@@ -29,7 +37,7 @@ abstract class FeedbackStoreContract {
     @BeforeEach
     void migrate() {
         dataSource = newDataSource();
-        assertThat(Migrations.migrate(dataSource)).isEqualTo(3);
+        assertThat(Migrations.migrate(dataSource)).isEqualTo(MIGRATIONS);
         store = new FeedbackStore(dataSource);
     }
 
@@ -131,6 +139,61 @@ abstract class FeedbackStoreContract {
         assertThat(store.counts(T0, T0 + 100, GroupBy.VARIANT)).extracting(GroupCounts::group)
                 .containsExactlyInAnyOrder("A", "B", GroupBy.NONE);
         assertThat(store.counts(T0, T0 + 101, GroupBy.ALL)).containsExactly(new GroupCounts("all", 3, 2, 1, 1, 3, 2));
+    }
+
+    @Test
+    void aDecisionUnderSeveralExperimentsCountsOnceInEachOfItsVariantsAndIsStoredOnce() {
+        String a = id(), b = id(), c = id();
+        List<DecisionRow> decisions = List.of(
+                withVariants(decision(a, "u1", "R", "home_banner", false, "banner_copy:copy_b", 0.5, List.of()),
+                        Map.of("banner_copy", "copy_b", "cta_copy", "b")),
+                withVariants(decision(b, "u2", "R", "home_banner", false, "banner_copy:holdout", 0.5, List.of()),
+                        Map.of("banner_copy", "holdout", "cta_copy", "b")),
+                // An older record: only the single label, split into its experiment and variant.
+                decision(c, "u3", "R", "home_banner", false, "banner_copy:control", 0.5, List.of()));
+        assertThat(store.saveDecisions(decisions)).isEqualTo(3);
+        assertThat(store.saveDecisions(decisions)).isZero();
+        assertThat(store.count("decision_variants")).isEqualTo(5);
+        store.saveOutcomes(List.of(
+                outcome(a, "home_banner", "impression", "u1", T0), outcome(a, "home_banner", "click", "u1", T0 + 1),
+                outcome(b, "home_banner", "impression", "u2", T0),
+                outcome(c, "home_banner", "impression", "u3", T0)));
+
+        assertThat(store.counts(T0, T0 + 100, GroupBy.VARIANT)).containsExactlyInAnyOrder(
+                new GroupCounts("banner_copy:copy_b", 1, 1, 0, 0, 1, 1),
+                new GroupCounts("banner_copy:holdout", 1, 0, 0, 0, 1, 0),
+                new GroupCounts("banner_copy:control", 1, 0, 0, 0, 1, 0),
+                new GroupCounts("cta_copy:b", 2, 1, 0, 0, 2, 1));
+        assertThat(store.series(T0, T0 + 100, 100, GroupBy.VARIANT)).extracting(SeriesPoint::group)
+                .containsExactlyInAnyOrder("banner_copy:control", "banner_copy:copy_b", "banner_copy:holdout", "cta_copy:b");
+        assertThat(store.intentBins(T0, T0 + 100, GroupBy.VARIANT)).filteredOn(bin -> bin.group().equals("cta_copy:b"))
+                .extracting(IntentBin::shown).containsExactly(2L);
+        // The totals still count each outcome once.
+        assertThat(store.counts(T0, T0 + 100, GroupBy.ALL)).containsExactly(new GroupCounts("all", 3, 1, 0, 0, 3, 1));
+    }
+
+    @Test
+    void theMigrationSplitsTheVariantsOfDecisionsStoredBeforeIt() throws Exception {
+        Flyway flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").cleanDisabled(false).load();
+        flyway.clean();
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").target("2").load().migrate();
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO decisions (decision_id, decided_at, canary, variant) VALUES "
+                    + "('d1', 1, FALSE, 'banner_copy:holdout'), ('d2', 1, FALSE, 'A'), ('d3', 1, FALSE, NULL), ('d4', 1, FALSE, 'x:y:z')");
+        }
+        assertThat(Migrations.migrate(dataSource)).isEqualTo(MIGRATIONS - 2);
+        List<String> rows = new java.util.ArrayList<>();
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT decision_id, experiment, variant FROM decision_variants ORDER BY decision_id")) {
+            while (rs.next()) rows.add(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3));
+        }
+        assertThat(rows).containsExactly("d1|banner_copy|holdout", "d2||A", "d4|x|y:z");
+    }
+
+    static DecisionRow withVariants(DecisionRow r, Map<String, String> variants) {
+        return new DecisionRow(r.decisionId(), r.decidedAt(), r.userKey(), r.sessionId(), r.rulesVersion(), r.weightsVersion(),
+                r.canary(), r.variant(), r.intentScore(), r.recency(), r.depth(), r.conversionProbability(), r.signalsJson(),
+                r.matchedRules(), r.placements(), r.segments(), new java.util.TreeMap<>(variants));
     }
 
     @Test

@@ -34,6 +34,11 @@ public final class ApiException extends RuntimeException {
         return new ApiException(HttpStatus.CONFLICT, code, message, null, null);
     }
 
+    /** {@code 503 unavailable}: a dependency (Kafka) did not take the change; the request may be retried as is. */
+    public static ApiException unavailable(String message) {
+        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", message, null, null);
+    }
+
     public HttpStatus status() { return status; }
     public String code() { return code; }
     public String field() { return field; }

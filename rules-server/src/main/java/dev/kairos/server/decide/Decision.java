@@ -2,14 +2,34 @@ package dev.kairos.server.decide;
 
 import dev.kairos.rules.engine.Evaluation;
 import dev.kairos.rules.input.DecideRequest;
+import dev.kairos.server.experiments.Assignment;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One answered decide request: its id, when it was made, the request, the evaluation, how it was
- * routed, and the user's place in the active experiment ({@code null} when none runs or the user
- * is not known).
+ * routed, and the user's place in each active experiment ({@code experiments}, ordered by
+ * experiment name; empty when none runs or the user is not known).
  */
 public record Decision(String decisionId, java.time.Instant decidedAt, DecideRequest request, Evaluation evaluation,
-                       String weightsVersion, boolean canary, dev.kairos.server.experiments.Assignment experiment) {
-    /** The experiment label {@code "experiment:variant"} for the answer and the log, {@code null} without one. */
-    public String variant() { return experiment == null ? null : experiment.label(); }
+                       String weightsVersion, boolean canary, List<Assignment> experiments) {
+    public Decision {
+        experiments = experiments == null ? List.of() : List.copyOf(experiments);
+    }
+
+    /**
+     * The single-experiment label kept for clients of one experiment at a time:
+     * {@code "experiment:variant"} of the user's first experiment by name, {@code null} without one.
+     * {@link #variants()} has them all.
+     */
+    public String variant() { return experiments.isEmpty() ? null : experiments.get(0).label(); }
+
+    /** Experiment name to variant name ({@code "holdout"} for its holdout), by experiment name. */
+    public Map<String, String> variants() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Assignment a : experiments) out.put(a.experiment(), a.variant());
+        return out;
+    }
 }

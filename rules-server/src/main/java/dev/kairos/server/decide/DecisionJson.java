@@ -15,6 +15,7 @@ import java.util.Map;
 /**
  * Writes the decide response with a streaming generator (no reflection on the hot path):
  * <pre>{"decisionId", "rulesVersion", "weightsVersion", "canary", "variant": "experiment:variant" or null,
+ *  "variants": {"experiment": "variant", ...},
  *  "adaptations": [{"placement", "contentId", "tone", "format", "cta", "priority", "rule", "reason",
  *                   "fallback", "suppressed", "params"}],
  *  "segments": ["cart_no_purchase_24h", ...],
@@ -38,6 +39,7 @@ final class DecisionJson {
             g.writeBooleanField("canary", d.canary());
             if (d.variant() == null) g.writeNullField("variant");
             else g.writeStringField("variant", d.variant());
+            writeVariants(g, d);
             g.writeArrayFieldStart("adaptations");
             for (Adaptation a : e.adaptations()) writeAdaptation(g, a);
             g.writeEndArray();
@@ -87,6 +89,13 @@ final class DecisionJson {
             throw new UncheckedIOException(ex);
         }
         return out.toByteArray();
+    }
+
+    /** {@code "variants": {experiment: variant}} by experiment name, {@code {}} without experiments (shared with {@link DecisionRecord}). */
+    static void writeVariants(JsonGenerator g, Decision d) throws IOException {
+        g.writeObjectFieldStart("variants");
+        for (dev.kairos.server.experiments.Assignment a : d.experiments()) g.writeStringField(a.experiment(), a.variant());
+        g.writeEndObject();
     }
 
     private static void writeAdaptation(JsonGenerator g, Adaptation a) throws IOException {

@@ -17,7 +17,7 @@ import java.io.UncheckedIOException;
  * The record of one decision on the decisions topic (schema version 1), keyed by user like events
  * and outcomes. The feedback service joins outcomes to it by {@code decisionId}:
  * <pre>{"schemaVersion": 1, "decisionId", "timestamp": "2026-11-23T18:30:00Z", "userId", "anonymousId",
- *  "sessionId", "rulesVersion", "weightsVersion", "canary", "variant": null,
+ *  "sessionId", "rulesVersion", "weightsVersion", "canary", "variant": null, "variants": {},
  *  "placements": ["home_banner"],
  *  "adaptations": [{"placement", "contentId", "rule", "tone", "format", "cta", "fallback", "suppressed"}],
  *  "matchedRules": ["Evening restaurant offer", ...], "segments": [...],
@@ -25,9 +25,11 @@ import java.io.UncheckedIOException;
  *              "rapidScrollBursts", "dwellSeconds", "pageViews", "cartItems", "failedPurchasesInRow",
  *              "adTapRate", "deviation"},
  *  "weights": {"recency", "depth", "conversion"}}</pre>
- * {@code variant} is the experiment variant the user was assigned to, as
- * {@code "experiment:variant"} ({@code "experiment:holdout"} for the holdout); {@code null} while no
- * experiment runs. The signals are the fused values the rules saw (stored signals overlaid with
+ * {@code variants} names the user's variant in every active experiment, experiment name to variant
+ * name ({@code "holdout"} for an experiment's holdout), {@code {}} while none runs; {@code variant}
+ * is kept for readers of one experiment at a time: the first of them by experiment name as
+ * {@code "experiment:variant"}, {@code null} while none runs. Readers that know {@code variants}
+ * use it and ignore {@code variant}. The signals are the fused values the rules saw (stored signals overlaid with
  * the request's), so a recalibration refits on exactly what was decided on.
  */
 final class DecisionRecord {
@@ -53,6 +55,7 @@ final class DecisionRecord {
             g.writeBooleanField("canary", d.canary());
             if (d.variant() == null) g.writeNullField("variant");
             else g.writeStringField("variant", d.variant());
+            DecisionJson.writeVariants(g, d);
             g.writeArrayFieldStart("placements");
             for (Placement p : in.placements()) g.writeString(p.getName());
             g.writeEndArray();

@@ -2,6 +2,7 @@ package dev.kairos.server.decide;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kairos.rules.Adaptation;
+import dev.kairos.rules.Variant;
 import dev.kairos.rules.Weights;
 import dev.kairos.rules.engine.Evaluation;
 import dev.kairos.rules.input.DecideRequest;
@@ -16,14 +17,17 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Answers one decide request: reads and validates the facts, fuses them with the user's stored
  * signals and profile (this instance's local view; the request's values win), picks the rules
- * version (canary or active) for the user, assigns the user to the active experiment's variant (a
- * {@link dev.kairos.rules.Variant} fact) or its holdout (pack defaults only), evaluates in memory and names the result with a fresh
+ * version (canary or active) for the user, assigns the user in every active experiment to a variant
+ * (one {@link dev.kairos.rules.Variant} fact each) or to its holdout (no fact for it, and pack
+ * defaults only for the whole decision), evaluates in memory and names the result with a fresh
  * decision id, then hands the decision to the {@link DecisionLog} (fire-and-forget).
  * Nothing here waits on I/O. Thread-safe.
  */
@@ -60,15 +64,26 @@ public class DecisionService {
         // Stored signals and profile first; the request's own values win for the here-and-now.
         DecideRequest request = reader.read(body, w, now, userKey -> signals.stored(userKey, now));
         RuleRegistry.Route route = registry.route(request.userKey());
-        // The active experiment, if any: the variant becomes a fact; the holdout gets pack defaults only.
-        Assignment assignment = experiments.assign(request.userKey()).orElse(null);
-        Evaluation evaluation = assignment == null ? route.rules().evaluate(request.input())
-                : route.rules().evaluate(request.input(), assignment.facts(), assignment.holdout());
+        // One Variant fact per active experiment the user is in a variant of; a user in any holdout
+        // gets pack defaults only (docs/api.md#experiments explains why, and what it does to results).
+        List<Assignment> assignments = experiments.assign(request.userKey());
+        Evaluation evaluation;
+        if (assignments.isEmpty()) {
+            evaluation = route.rules().evaluate(request.input());
+        } else {
+            List<Variant> facts = new ArrayList<>(assignments.size());
+            boolean holdout = false;
+            for (Assignment a : assignments) {
+                facts.addAll(a.facts());
+                holdout |= a.holdout();
+            }
+            evaluation = route.rules().evaluate(request.input(), facts, holdout);
+        }
         for (Adaptation a : evaluation.adaptations()) {
             if (a.isFallback()) fallbacks.increment();
         }
         if (evaluation.truncated()) truncated.increment();
-        Decision decision = new Decision(newId(), now, request, evaluation, w.getVersion(), route.canary(), assignment);
+        Decision decision = new Decision(newId(), now, request, evaluation, w.getVersion(), route.canary(), assignments);
         timer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         log.record(decision);
         return decision;

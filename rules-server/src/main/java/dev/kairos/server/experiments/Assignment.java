@@ -15,7 +15,10 @@ public record Assignment(String experiment, String variant, Variant fact) {
     /** The variant name of users in an experiment's holdout (reserved: no variant may use it). */
     public static final String HOLDOUT = "holdout";
 
-    /** Whether the user is in the holdout and gets only pack defaults. */
+    /**
+     * Whether the user is in this experiment's holdout: no {@link Variant} fact for it, and (see
+     * {@code DecisionService}) the whole decision is answered with pack defaults only.
+     */
     public boolean holdout() { return fact == null; }
 
     /** The facts to insert: the variant, none in the holdout. */

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One A/B experiment as defined by the admin and stored under {@code <data-dir>/experiments}.
+ * One A/B experiment as defined by the admin and shared by every instance through the experiments
+ * topic (see {@link ExperimentService}). Several may be active at once.
  *
  * @param name        the experiment's name ({@code [a-z][a-z0-9_]{0,31}})
  * @param description free text, may be {@code null}
@@ -22,8 +23,8 @@ public record Experiment(String name, String description, List<VariantSpec> vari
 
     /**
      * Checks the invariants assignment relies on (the API validates earlier, with field-level
-     * errors); a hand-edited file that breaks them stops the server at start instead of failing
-     * decisions.
+     * errors); a record on the topic that breaks them is skipped, and an old experiment file that
+     * breaks them stops the server at start, instead of failing decisions.
      */
     public Experiment {
         if (name == null || name.isBlank()) throw new IllegalArgumentException("experiment name must not be blank");

@@ -1,79 +1,85 @@
 package dev.kairos.server.experiments;
 
 import dev.kairos.rules.Variant;
-import dev.kairos.server.api.ApiException;
-import dev.kairos.server.config.KairosConfig;
+import jakarta.inject.Singleton;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The experiments of this instance: loaded from the {@link ExperimentStore} on start, changed by
- * the admin endpoints, and read on every decision by {@link #assign}. At most one experiment is
- * active at a time, because a decision records a single variant (see docs/feedback.md).
- * Reads are lock-free (an immutable snapshot swapped on write); writes are serialized.
+ * The experiments this instance knows, as last read from the experiments topic (see
+ * {@link ExperimentService}), and the assignment of users to them ({@link #assign(String)}), read
+ * on every decision. Any number of experiments may be active at once: each assigns every user
+ * independently (its own hashes, salted by its name).
+ *
+ * <pre>ExperimentRegistry registry = new ExperimentRegistry();
+ *registry.apply(0, experiment);                    // a record of the experiments topic
+ *List&lt;Assignment&gt; mine = registry.assign("user-42");  // one per active experiment, by name</pre>
+ *
+ * Changes arrive as {@link #apply(long, String, Experiment) records} with their topic offset; a
+ * record older than the last one applied for the same name is ignored, so the instance that wrote
+ * a change can apply it at once and again when its listener reads it back, in any order, and every
+ * instance ends on the same state. Reads are lock-free (an immutable snapshot swapped on write);
+ * writes are serialized. Thread-safe.
  */
-@io.micronaut.context.annotation.Context
+@Singleton
 public class ExperimentRegistry {
     /** Users are hashed into 10,000 buckets: the holdout is set in whole percents (100 buckets each). */
     static final int BUCKETS = 10_000;
 
-    private final ExperimentStore store;
-    private volatile Map<String, Experiment> experiments;
-    private volatile Experiment active;
-
-    public ExperimentRegistry(KairosConfig config) {
-        this.store = new ExperimentStore(config.dataDir());
-        Map<String, Experiment> loaded = new TreeMap<>();
-        for (Experiment e : store.load()) loaded.put(e.name(), e);
-        publish(loaded);
-    }
+    /** The last offset applied per experiment name, deletions included. Guarded by {@code this}. */
+    private final Map<String, Long> offsets = new HashMap<>();
+    private volatile Map<String, Experiment> experiments = Map.of();
+    private volatile List<Experiment> active = List.of();
 
     /** Every experiment, by name. */
     public List<Experiment> list() { return List.copyOf(experiments.values()); }
 
     public Optional<Experiment> get(String name) { return Optional.ofNullable(experiments.get(name)); }
 
-    /**
-     * Creates or replaces {@code e} and stores it before it takes effect.
-     *
-     * @return true when it was created, false when it replaced one
-     * @throws ApiException 409 {@code experiment_conflict} when {@code e} is active and another one already is
-     */
-    public synchronized boolean put(Experiment e) {
-        Experiment running = active;
-        if (e.active() && running != null && !running.name().equals(e.name())) {
-            throw ApiException.conflict("experiment_conflict", "experiment '" + running.name()
-                    + "' is active; deactivate it first (a decision records one variant, so one experiment runs at a time)");
-        }
-        store.save(e);
-        Map<String, Experiment> next = new TreeMap<>(experiments);
-        boolean created = next.put(e.name(), e) == null;
-        publish(next);
-        return created;
-    }
+    /** Whether a record for {@code name} was applied, a deletion included. */
+    public synchronized boolean knows(String name) { return offsets.containsKey(name); }
 
-    /** Deletes the experiment; false when there was none. */
-    public synchronized boolean delete(String name) {
-        if (!experiments.containsKey(name)) return false;
-        store.delete(name);
+    /**
+     * Applies one record of the experiments topic: {@code experiment} replaces the definition of
+     * {@code name}, {@code null} (a tombstone) deletes it. Ignored when a record at the same or a
+     * later offset was already applied for that name.
+     *
+     * @return whether the state changed
+     */
+    public synchronized boolean apply(long offset, String name, Experiment experiment) {
+        Long seen = offsets.get(name);
+        if (seen != null && seen >= offset) return false;
+        if (experiment != null && !experiment.name().equals(name)) {
+            throw new IllegalArgumentException("record key " + name + " does not name experiment " + experiment.name());
+        }
+        offsets.put(name, offset);
         Map<String, Experiment> next = new TreeMap<>(experiments);
-        next.remove(name);
+        if (experiment == null) next.remove(name);
+        else next.put(name, experiment);
         publish(next);
         return true;
     }
 
-    /** The user's place in the active experiment, empty when none is active or the user is unknown. */
-    public Optional<Assignment> assign(String userKey) {
-        Experiment e = active;
-        if (e == null || userKey == null) return Optional.empty();
-        return Optional.of(assign(e, userKey));
+    /**
+     * The user's place in every active experiment, ordered by experiment name; empty when none is
+     * active or the user is unknown.
+     */
+    public List<Assignment> assign(String userKey) {
+        List<Experiment> running = active;
+        if (running.isEmpty() || userKey == null) return List.of();
+        if (running.size() == 1) return List.of(assign(running.get(0), userKey));
+        List<Assignment> out = new ArrayList<>(running.size());
+        for (Experiment e : running) out.add(assign(e, userKey));
+        return out;
     }
 
     /**
@@ -81,7 +87,8 @@ public class ExperimentRegistry {
      * first {@code holdout × 100} buckets), then the variant is picked from a second, independent
      * hash over the cumulative weights. Both hashes are SHA-256 of the experiment's name and the
      * user key, so the same user gets the same variant on every instance and after every restart,
-     * and changing an experiment's weights moves only the users whose share changed hands.
+     * experiments running side by side split their users independently of each other, and
+     * changing an experiment's weights moves only the users whose share changed hands.
      */
     static Assignment assign(Experiment e, String userKey) {
         if (Long.remainderUnsigned(hash("holdout", e.name(), userKey), BUCKETS) < e.holdout() * (BUCKETS / 100L)) {
@@ -113,11 +120,10 @@ public class ExperimentRegistry {
     }
 
     private void publish(Map<String, Experiment> next) {
-        Map<String, Experiment> copy = java.util.Collections.unmodifiableMap(new TreeMap<>(next));
+        Map<String, Experiment> copy = Collections.unmodifiableMap(new TreeMap<>(next));
         List<Experiment> running = new ArrayList<>();
         for (Experiment e : copy.values()) if (e.active()) running.add(e);
-        // A data dir edited by hand may hold two active ones; the first by name wins, deterministically.
         this.experiments = copy;
-        this.active = running.isEmpty() ? null : running.get(0);
+        this.active = List.copyOf(running);
     }
 }

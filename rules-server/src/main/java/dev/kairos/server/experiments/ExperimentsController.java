@@ -32,7 +32,9 @@ import java.util.regex.Pattern;
  * A/B experiments over HTTP (admin key): {@code PUT /v1/experiments/{name}} creates or replaces
  * one, {@code GET /v1/experiments} lists them, {@code GET /v1/experiments/{name}} reads one,
  * {@code DELETE /v1/experiments/{name}} removes it. Bodies are validated strictly: unknown fields,
- * wrong types and out-of-range values are {@code 400} with the usual error shape. Results are not
+ * wrong types and out-of-range values are {@code 400} with the usual error shape. Writes go through
+ * the experiments topic ({@link ExperimentService}), so every instance answers the same; a write
+ * Kafka does not acknowledge is a {@code 503} and changes nothing. Results are not
  * here: feedback-service serves {@code GET /v1/experiments/results} on its own port.
  */
 @Controller("/v1/experiments")
@@ -51,17 +53,19 @@ public class ExperimentsController {
     private static final Set<String> VARIANT_FIELDS = Set.of("name", "weight");
 
     private final ExperimentRegistry registry;
+    private final ExperimentService service;
     private final ObjectMapper json;
 
-    public ExperimentsController(ExperimentRegistry registry, ObjectMapper json) {
+    public ExperimentsController(ExperimentRegistry registry, ExperimentService service, ObjectMapper json) {
         this.registry = registry;
+        this.service = service;
         this.json = json;
     }
 
     @Put(uri = "/{name}", consumes = MediaType.APPLICATION_JSON)
     public HttpResponse<Map<String, Object>> put(@PathVariable String name, @Nullable @Body byte[] body) throws IOException {
         Experiment e = parse(checkName(name), body);
-        boolean created = registry.put(e);
+        boolean created = service.put(e);
         return created ? HttpResponse.<Map<String, Object>>status(HttpStatus.CREATED).body(view(e)).header(HttpHeaders.LOCATION, "/v1/experiments/" + name)
                 : HttpResponse.ok(view(e));
     }
@@ -78,7 +82,7 @@ public class ExperimentsController {
 
     @Delete("/{name}")
     public HttpResponse<Void> delete(@PathVariable String name) {
-        if (!registry.delete(name)) throw notFound(name);
+        if (!service.delete(name)) throw notFound(name);
         return HttpResponse.noContent();
     }
 

@@ -1,2 +1,2 @@
-/** Admin-defined A/B experiments: definitions kept under the data dir, sticky assignment of users by hashing. */
+/** Admin-defined A/B experiments, several at once: definitions shared through a compacted topic, sticky assignment of users by hashing. */
 package dev.kairos.server.experiments;

@@ -26,10 +26,16 @@ public class Topics {
     private static final Logger LOG = LoggerFactory.getLogger(Topics.class);
 
     private final TopicsConfig config;
+    private final Map<String, Object> clientConfig;
 
     public Topics(TopicsConfig config, @Value("${kafka.bootstrap.servers}") String bootstrap,
                 io.micronaut.context.env.Environment environment) {
         this.config = config;
+        Map<String, Object> client = new java.util.HashMap<>(adminConfig(bootstrap,
+                environment.getProperties("kafka", io.micronaut.core.naming.conventions.StringConvention.RAW)));
+        client.remove(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
+        client.remove(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG);
+        this.clientConfig = Map.copyOf(client);
         List<NewTopic> wanted = List.of(
                 new NewTopic(config.events(), config.partitions(), config.replicationFactor())
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.DAYS.toMillis(7)))),
@@ -41,6 +47,9 @@ public class Topics {
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.DAYS.toMillis(30)))),
                 // One partition: every instance reads the whole (tiny) history of weights versions.
                 new NewTopic(config.weights(), 1, config.replicationFactor())
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                // One partition too: the experiment definitions are few, and one log orders them all.
+                new NewTopic(config.experiments(), 1, config.replicationFactor())
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         try (Admin admin = Admin.create(adminConfig(bootstrap,
                 environment.getProperties("kafka", io.micronaut.core.naming.conventions.StringConvention.RAW)))) {
@@ -64,6 +73,13 @@ public class Topics {
     }
 
     public TopicsConfig config() { return config; }
+
+    /**
+     * The settings a plain Kafka client of this instance needs: the bootstrap servers and the
+     * cluster's security settings (see {@link #adminConfig}), for the few places that read a topic
+     * outside a {@code @KafkaListener} (e.g. catching up on experiments before the first decision).
+     */
+    public Map<String, Object> clientConfig() { return clientConfig; }
 
     /**
      * The admin client's settings: the bootstrap servers, timeouts, and the cluster's security

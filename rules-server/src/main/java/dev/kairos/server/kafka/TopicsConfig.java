@@ -7,9 +7,11 @@ import io.micronaut.core.bind.annotation.Bindable;
  * Topic names and sizing under {@code kairos.topics.*}. Events, outcomes and decisions are keyed by
  * user ({@code userId}, else {@code anonymousId}); signals are compacted (one latest record per
  * user); weights are compacted and keyed by {@code current} (the feedback service publishes each new
- * version there). Defaults: {@code kairos.events}, {@code kairos.outcomes}, {@code kairos.signals},
- * {@code kairos.decisions}, {@code kairos.weights}, 6 partitions, replication 1
- * ({@code KAIROS_TOPIC_PARTITIONS}, {@code KAIROS_TOPIC_REPLICATION}).
+ * version there); experiments are compacted and keyed by experiment name (every instance applies
+ * every definition, a deletion is a tombstone). Defaults: {@code kairos.events},
+ * {@code kairos.outcomes}, {@code kairos.signals}, {@code kairos.decisions}, {@code kairos.weights},
+ * {@code kairos.experiments}, 6 partitions, replication 1 ({@code KAIROS_TOPIC_PARTITIONS},
+ * {@code KAIROS_TOPIC_REPLICATION}).
  */
 @ConfigurationProperties("kairos.topics")
 public record TopicsConfig(
@@ -18,6 +20,7 @@ public record TopicsConfig(
         @Bindable(defaultValue = "kairos.signals") String signals,
         @Bindable(defaultValue = "kairos.decisions") String decisions,
         @Bindable(defaultValue = "kairos.weights") String weights,
+        @Bindable(defaultValue = "kairos.experiments") String experiments,
         @Bindable(defaultValue = "6") int partitions,
         @Bindable(defaultValue = "1") short replicationFactor) {
 }

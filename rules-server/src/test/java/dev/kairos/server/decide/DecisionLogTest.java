@@ -62,6 +62,8 @@ class DecisionLogTest {
         assertThat(logged.get("rulesVersion").asText()).isEqualTo("v1");
         assertThat(logged.get("weightsVersion").asText()).isEqualTo(weightsVersion);
         assertThat(logged.get("variant").isNull()).isTrue();
+        assertThat(logged.get("variants").isObject()).isTrue();
+        assertThat(logged.get("variants")).isEmpty();
         assertThat(logged.get("placements").get(0).asText()).isEqualTo("home_banner");
         JsonNode a = logged.get("adaptations").get(0);
         assertThat(a.get("placement").asText()).isEqualTo("home_banner");

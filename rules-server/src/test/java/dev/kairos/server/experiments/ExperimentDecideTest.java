@@ -27,7 +27,7 @@ import static dev.kairos.server.support.TestServer.WRITE_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** An experiment end to end: a variant rule changes only its users' content, the holdout gets defaults, the log carries the variant. */
+/** Two experiments end to end: a variant rule changes only its users' content, a holdout gets defaults, the log carries the variants. */
 class ExperimentDecideTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String PACK = """
@@ -55,6 +55,22 @@ class ExperimentDecideTest {
             then
                 fallback($p).content("home-featured").cta("Discover");
             end
+
+            rule "Cart banner copy B"
+            when
+                Variant( experiment == "cta_copy", name == "b" )
+                $p : Placement( name == "cart_banner" )
+            then
+                adapt($p).content("cart-reminder").cta("Check out now").priority(5);
+            end
+
+            rule "Default cart banner"
+                salience -100
+            when
+                $p : Placement( name == "cart_banner" )
+            then
+                fallback($p).content("cart-reminder").cta("View cart");
+            end
             """;
     static TestServer server;
     static Http http;
@@ -71,6 +87,11 @@ class ExperimentDecideTest {
                  "params": {"copy_b": {"cta": "Grab 20% off today"}}}
                 """);
         assertThat(e.status()).as(e.body()).isEqualTo(201);
+        // A second experiment, running at the same time on another placement, without a holdout.
+        Http.Response cta = http.putJson("/v1/experiments/cta_copy", ADMIN_KEY, """
+                {"variants": [{"name": "control", "weight": 1}, {"name": "b", "weight": 1}]}
+                """);
+        assertThat(cta.status()).as(cta.body()).isEqualTo(201);
     }
 
     @AfterAll
@@ -79,7 +100,7 @@ class ExperimentDecideTest {
     }
 
     static JsonNode decide(String user) {
-        Http.Response r = http.postJson("/v1/decide", WRITE_KEY, "{\"userId\": \"" + user + "\", \"placements\": [\"home_banner\"]}");
+        Http.Response r = http.postJson("/v1/decide", WRITE_KEY, "{\"userId\": \"" + user + "\", \"placements\": [\"home_banner\", \"cart_banner\"]}");
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         return r.json();
     }
@@ -87,32 +108,46 @@ class ExperimentDecideTest {
     @Test
     void eachGroupGetsItsOwnContentAndKeepsIt() {
         Map<String, Integer> seen = new HashMap<>();
-        for (int u = 0; u < 120; u++) {
+        for (int u = 0; u < 160; u++) {
             JsonNode d = decide("user-" + u);
-            String variant = d.get("variant").asText();
-            JsonNode a = d.get("adaptations").get(0);
-            seen.merge(variant, 1, Integer::sum);
-            switch (variant) {
-                case "banner_copy:copy_b" -> {
-                    assertThat(a.get("rule").asText()).isEqualTo("Banner copy B");
-                    assertThat(a.get("cta").asText()).isEqualTo("Grab 20% off today");
+            String banner = d.get("variants").get("banner_copy").asText();
+            String cta = d.get("variants").get("cta_copy").asText();
+            // The single-experiment field is the first experiment by name.
+            assertThat(d.get("variant").asText()).isEqualTo("banner_copy:" + banner);
+            JsonNode home = d.get("adaptations").get(0);
+            JsonNode cart = d.get("adaptations").get(1);
+            seen.merge(banner + "/" + cta, 1, Integer::sum);
+            switch (banner) {
+                case "copy_b" -> {
+                    assertThat(home.get("rule").asText()).isEqualTo("Banner copy B");
+                    assertThat(home.get("cta").asText()).isEqualTo("Grab 20% off today");
                 }
-                case "banner_copy:control" -> {
-                    assertThat(a.get("rule").asText()).isEqualTo("Banner for everyone");
-                    assertThat(a.get("cta").asText()).isEqualTo("Shop the sale");
+                case "control" -> {
+                    assertThat(home.get("rule").asText()).isEqualTo("Banner for everyone");
+                    assertThat(home.get("cta").asText()).isEqualTo("Shop the sale");
                 }
-                case "banner_copy:holdout" -> {
+                case "holdout" -> {
                     // Only pack defaults, although "Banner for everyone" matched too.
-                    assertThat(a.get("rule").asText()).isEqualTo("Default banner");
-                    assertThat(a.get("fallback").asBoolean()).isTrue();
+                    assertThat(home.get("rule").asText()).isEqualTo("Default banner");
+                    assertThat(home.get("fallback").asBoolean()).isTrue();
                     assertThat(d.get("explanation").get("placements").get("home_banner").get("why").asText()).startsWith("holdout");
                 }
-                default -> throw new AssertionError("unexpected variant " + variant);
+                default -> throw new AssertionError("unexpected variant " + banner);
+            }
+            // cta_copy's own rule fires for its variant b, except for users in banner_copy's holdout,
+            // whose whole decision is pack defaults only.
+            if (cta.equals("b") && !banner.equals("holdout")) {
+                assertThat(cart.get("rule").asText()).isEqualTo("Cart banner copy B");
+            } else {
+                assertThat(cta).isIn("control", "b");
+                assertThat(cart.get("rule").asText()).isEqualTo("Default cart banner");
             }
             // Sticky: asking again answers the same.
-            assertThat(decide("user-" + u).get("variant").asText()).isEqualTo(variant);
+            assertThat(decide("user-" + u).get("variants")).isEqualTo(d.get("variants"));
         }
-        assertThat(seen.keySet()).containsExactlyInAnyOrder("banner_copy:control", "banner_copy:copy_b", "banner_copy:holdout");
+        // The two experiments split users independently: every combination occurs.
+        assertThat(seen.keySet()).containsExactlyInAnyOrder("control/control", "control/b", "copy_b/control", "copy_b/b",
+                "holdout/control", "holdout/b");
     }
 
     @Test
@@ -122,6 +157,8 @@ class ExperimentDecideTest {
         assertThat(variant).isIn("banner_copy:control", "banner_copy:copy_b", "banner_copy:holdout");
         JsonNode logged = awaitDecision(d.get("decisionId").asText());
         assertThat(logged.get("variant").asText()).isEqualTo(variant);
+        assertThat(logged.get("variants")).isEqualTo(d.get("variants"));
+        assertThat(logged.get("variants").fieldNames()).toIterable().containsExactly("banner_copy", "cta_copy");
         assertThat(logged.get("adaptations").get(0).get("rule").asText()).isEqualTo(d.get("adaptations").get(0).get("rule").asText());
     }
 

@@ -16,7 +16,7 @@ import static dev.kairos.server.support.TestServer.ADMIN_KEY;
 import static dev.kairos.server.support.TestServer.WRITE_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The experiments admin API: validation, the one-active rule, and persistence across a restart. */
+/** The experiments admin API: validation, several active experiments, recovery from the topic after a restart, import of old files. */
 class ExperimentsApiTest {
     static final String AB = """
             {"description": "high intent at 0.7 instead of 0.8",
@@ -107,15 +107,47 @@ class ExperimentsApiTest {
     }
 
     @Test
-    void onlyOneExperimentIsActiveAtATime() {
+    void severalExperimentsAreActiveAtOnceAndEachAssignsEveryUser() {
+        assertThat(http.putJson("/v1/experiments/second", ADMIN_KEY, AB).status()).isEqualTo(201);
         assertThat(http.putJson("/v1/experiments/first", ADMIN_KEY, AB).status()).isEqualTo(201);
-        Http.Response second = http.putJson("/v1/experiments/second", ADMIN_KEY, AB);
-        assertThat(second.status()).isEqualTo(409);
-        assertThat(second.json().get("error").get("code").asText()).isEqualTo("experiment_conflict");
-        // An inactive second one may be defined; it may start once the first is deactivated.
-        assertThat(http.putJson("/v1/experiments/second", ADMIN_KEY, AB.replace("\"active\": true", "\"active\": false")).status()).isEqualTo(201);
-        assertThat(http.putJson("/v1/experiments/first", ADMIN_KEY, AB.replace("\"active\": true", "\"active\": false")).status()).isEqualTo(200);
-        assertThat(http.putJson("/v1/experiments/second", ADMIN_KEY, AB).status()).isEqualTo(200);
+        assertThat(http.putJson("/v1/experiments/paused", ADMIN_KEY, AB.replace("\"active\": true", "\"active\": false")).status()).isEqualTo(201);
+        Http.Response r = http.postJson("/v1/decide", WRITE_KEY, "{\"userId\": \"u-1\", \"placements\": [\"home_banner\"]}");
+        JsonNode variants = r.json().get("variants");
+        assertThat(variants.fieldNames()).toIterable().containsExactly("first", "second");
+        // The single-experiment field names the first experiment by name.
+        assertThat(r.json().get("variant").asText()).isEqualTo("first:" + variants.get("first").asText());
+        assertThat(variants.get("second").asText()).isIn("control", "threshold_0_7", "holdout");
+    }
+
+    @Test
+    void withoutAnActiveExperimentVariantIsNullAndVariantsEmpty() {
+        Http.Response r = http.postJson("/v1/decide", WRITE_KEY, "{\"userId\": \"u-1\", \"placements\": [\"home_banner\"]}");
+        assertThat(r.json().get("variant").isNull()).isTrue();
+        assertThat(r.json().get("variants").isObject()).isTrue();
+        assertThat(r.json().get("variants")).isEmpty();
+    }
+
+    @Test
+    void importsTheExperimentFilesOfEarlierVersionsOnce() throws Exception {
+        server.close();
+        dataDir = TestServer.newDataDir();
+        java.nio.file.Files.createDirectories(dataDir.resolve("experiments"));
+        java.nio.file.Files.writeString(dataDir.resolve("experiments").resolve("legacy.json"), """
+                {"name": "legacy", "variants": [{"name": "a", "weight": 1}, {"name": "b", "weight": 1}], "holdout": 0,
+                 "active": true, "params": {}, "updatedAt": "2026-11-20T10:00:00Z"}
+                """);
+        server = TestServer.start(dataDir, Map.of());
+        http = server.http;
+        assertThat(http.get("/v1/experiments/legacy", ADMIN_KEY).json().get("variants")).hasSize(2);
+        assertThat(dataDir.resolve("experiments").resolve("legacy.json")).doesNotExist();
+        assertThat(dataDir.resolve("experiments").resolve("legacy.json.imported")).exists();
+
+        // Deleted through the API, it stays deleted after a restart: the file is not imported again.
+        assertThat(http.delete("/v1/experiments/legacy", ADMIN_KEY).status()).isEqualTo(204);
+        server.close();
+        server = TestServer.start(dataDir, Map.of());
+        http = server.http;
+        assertThat(http.get("/v1/experiments/legacy", ADMIN_KEY).status()).isEqualTo(404);
     }
 
     @Test
@@ -143,6 +175,8 @@ class ExperimentsApiTest {
         assertThat(list.get(0).get("name").asText()).isEqualTo("high_intent_threshold");
         assertThat(list.get(0).get("params").get("threshold_0_7").get("threshold").asText()).isEqualTo("0.7");
         for (Map.Entry<String, String> e : before.entrySet()) assertThat(variantOf(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
+        // They came back from the experiments topic: nothing is kept on this instance's disk.
+        assertThat(dataDir.resolve("experiments")).doesNotExist();
     }
 
     private String variantOf(String user) {

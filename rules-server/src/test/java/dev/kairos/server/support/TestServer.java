@@ -40,6 +40,7 @@ public final class TestServer implements AutoCloseable {
                 "kairos.topics.partitions", 3));
         props.put("kairos.topics.decisions", namespace + ".decisions");
         props.put("kairos.topics.weights", namespace + ".weights");
+        props.put("kairos.topics.experiments", namespace + ".experiments");
         props.putAll(extra);
         this.server = ApplicationContext.run(EmbeddedServer.class, props);
         this.http = new Http(server.getURI());
