@@ -67,7 +67,8 @@ import okhttp3.OkHttpClient;
  * the calling thread, so they are safe on the main thread: the core writes and sends on its own
  * threads, and the SDK's own chores (the stored app version, lifecycle events, flushing) run on one
  * short-lived background thread that ends when idle. Build it in {@code Application.onCreate()}, so
- * that the first activity start is seen. Thread-safe.
+ * that the first activity start is seen; built later, it asks the activity manager whether the app
+ * is in the foreground and starts with the foreground rules if so. Thread-safe.
  */
 public final class KairosAndroid implements Closeable {
 
