@@ -67,7 +67,8 @@ import okhttp3.OkHttpClient;
  * the calling thread, so they are safe on the main thread: the core writes and sends on its own
  * threads, and the SDK's own chores (the stored app version, lifecycle events, flushing) run on one
  * short-lived background thread that ends when idle. Build it in {@code Application.onCreate()}, so
- * that the first activity start is seen. Thread-safe.
+ * that the first activity start is seen; built later, it asks the activity manager whether the app
+ * is in the foreground and starts with the foreground rules if so. Thread-safe.
  */
 public final class KairosAndroid implements Closeable {
 
@@ -90,6 +91,9 @@ public final class KairosAndroid implements Closeable {
   public static final String APPLICATION_OPENED = "Application Opened";
   /** {@code name} of the custom event sent when the app goes to the background. */
   public static final String APPLICATION_BACKGROUNDED = "Application Backgrounded";
+
+  /** How long recording the install or update event may take to reach the disk queue before the version is not stored this time. */
+  static final Duration LIFECYCLE_PERSIST_TIMEOUT = Duration.ofSeconds(10);
 
   /** How long one reading of the last known location is reused. */
   static final long LOCATION_MAX_AGE_MILLIS = 60_000;
@@ -184,12 +188,16 @@ public final class KairosAndroid implements Closeable {
     if (b.callback != null) core.callback(b.callback);
     this.kairos = core.build();
     try {
-      // Built while no activity is started (Application.onCreate, or a service or receiver woke
-      // the process): background rules apply until the first activity starts.
-      kairos.pausePeriodicFlush();
+      // Built while an activity is started (the process is launched for one, or the SDK is built
+      // late, e.g. lazily by with(activity)): foreground rules from now on. Otherwise (a service or
+      // a receiver woke the process) background rules apply until an activity starts.
+      boolean foreground = ActivityCounter.processInForeground();
+      if (!foreground) {
+        kairos.pausePeriodicFlush();
+      }
 
       network.start();
-      this.activities = new ActivityCounter(new Lifecycle());
+      this.activities = new ActivityCounter(new Lifecycle(), foreground);
       if (context instanceof Application) {
         ((Application) context).registerActivityLifecycleCallbacks(activities);
       }
@@ -302,17 +310,31 @@ public final class KairosAndroid implements Closeable {
     kairos.flush();
   }
 
+  /**
+   * Records Installed or Updated at most once per version: the stored version says "recorded", so
+   * it is written only once the event is in the disk queue (a process killed before then records
+   * it again at the next start). The event id is chosen and stored first and reused by every
+   * attempt for the same version, so an event recorded twice (killed between the two writes) is
+   * counted once by the server.
+   */
   private void trackInstallOrUpdate() {
     long versionCode = DeviceContext.versionCode(context);
     String versionName = DeviceContext.versionName(context);
-    AppVersionStore.Result result = new AppVersionStore(context).record(versionCode, versionName);
+    AppVersionStore store = new AppVersionStore(context);
+    AppVersionStore.Result result = store.check(versionCode, versionName);
+    Map<String, Object> p;
     if (result.change == AppVersionStore.Change.INSTALLED) {
-      kairos.track("custom", lifecycleProperties(APPLICATION_INSTALLED, versionName, versionCode));
+      p = lifecycleProperties(APPLICATION_INSTALLED, versionName, versionCode);
     } else if (result.change == AppVersionStore.Change.UPDATED) {
-      Map<String, Object> p = lifecycleProperties(APPLICATION_UPDATED, versionName, versionCode);
+      p = lifecycleProperties(APPLICATION_UPDATED, versionName, versionCode);
       p.put("previousVersion", result.previousVersionName);
       p.put("previousBuild", Long.toString(result.previousVersionCode));
-      kairos.track("custom", p);
+    } else {
+      return;
+    }
+    kairos.track("custom", p, result.eventId);
+    if (kairos.awaitPersisted(LIFECYCLE_PERSIST_TIMEOUT)) {
+      store.recorded(versionCode, versionName);
     }
   }
 

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import static org.robolectric.Shadows.shadowOf;
 
 import android.app.Activity;
+import android.app.ActivityManager;
+import android.content.Context;
 import android.app.Application;
 import android.content.pm.PackageInfo;
 import org.robolectric.RuntimeEnvironment;
@@ -40,6 +42,15 @@ public class LifecycleTest {
     // Large triggers: whatever arrives was sent because of the lifecycle, not because of them.
     return KairosAndroid.builder(app).writeKey("wk_test").baseUrl(server.url())
         .flushAt(1000).flushInterval(Duration.ofHours(1));
+  }
+
+  /** Makes the activity manager rank this process as Android does while one of its activities is started. */
+  private static void reportProcessInForeground() {
+    Application app = RuntimeEnvironment.getApplication();
+    ActivityManager.RunningAppProcessInfo info = new ActivityManager.RunningAppProcessInfo(
+        app.getPackageName(), android.os.Process.myPid(), new String[] {app.getPackageName()});
+    info.importance = ActivityManager.RunningAppProcessInfo.IMPORTANCE_FOREGROUND;
+    shadowOf((ActivityManager) app.getSystemService(Context.ACTIVITY_SERVICE)).setProcesses(List.of(info));
   }
 
   /** Waits until the core's persist and send threads wait for work (a pending flush would keep the sender busy). */
@@ -178,5 +189,46 @@ public class LifecycleTest {
     awaitCoreWorkersParked();
     kairos.track("click", Map.of("target", "after-backgrounding"));
     assertThat(server.next(1000)).as("no periodic flush in the background").isNull();
+  }
+
+  @Test
+  public void builtWhileAnActivityIsStartedItFlushesPeriodicallyWithoutAnotherStart() throws Exception {
+    ActivityController<Activity> activity = Robolectric.buildActivity(Activity.class).setup();
+    reportProcessInForeground();
+    kairos = builder().flushInterval(Duration.ofMillis(100)).build(); // e.g. lazily, by with(activity)
+    assertThat(kairos.inForeground()).isTrue();
+
+    kairos.track("click", Map.of("target", "after-a-late-build"));
+    Map<String, Object> sent = server.next();
+    assertThat(sent).as("sent by the periodic flush, with no activity start since the build").isNotNull();
+    assertThat(properties(sent).get("target")).isEqualTo("after-a-late-build");
+
+    // That activity stopping, though its start was never seen, is a trip to the background.
+    activity.pause().stop();
+    kairos.awaitChores(5000);
+    assertThat(kairos.kairos().flush(Duration.ofSeconds(5))).isTrue();
+    awaitCoreWorkersParked();
+    kairos.track("click", Map.of("target", "after-backgrounding"));
+    assertThat(server.next(1000)).as("no periodic flush in the background").isNull();
+  }
+
+  @Test
+  public void anActivityStartedBeforeTheBuildStoppingUnderTheNextOneIsNoBackgrounding() throws Exception {
+    ActivityController<Activity> first = Robolectric.buildActivity(Activity.class).setup();
+    reportProcessInForeground();
+    kairos = builder().trackLifecycleEvents(true).build();
+    kairos.awaitChores(5000);
+
+    first.pause(); // the user opens a second screen
+    ActivityController<Activity> second = Robolectric.buildActivity(Activity.class).setup();
+    first.stop();
+    second.pause().stop(); // and leaves the app
+
+    List<String> names = new ArrayList<>();
+    for (Map<String, Object> e = server.next(2000); e != null; e = server.next(2000)) {
+      names.add((String) properties(e).get("name"));
+    }
+    assertThat(names).as("no Opened (the app was open already) and one Backgrounded, when the second screen stops")
+        .containsExactly(KairosAndroid.APPLICATION_INSTALLED, KairosAndroid.APPLICATION_BACKGROUNDED);
   }
 }

@@ -137,6 +137,24 @@ public final class Kairos implements Closeable {
      * @throws IllegalArgumentException if {@code type} is null or blank
      */
     public void track(String type, Map<String, ?> properties) {
+        track(type, properties, (String) null);
+    }
+
+    /**
+     * Records an event like {@link #track(String, Map)}, under an {@code eventId} the caller chose
+     * instead of a fresh one. For an event the app may have to record again, e.g. one it records
+     * once per install and notes as done only after {@link #awaitPersisted(Duration)}: if the app
+     * dies in between, recording it again under the same id is de-duplicated by the server (within
+     * its 24 h window), so it counts once. Store the id with whatever decides to record the event.
+     *
+     * @throws IllegalArgumentException if {@code type} is null or blank, or {@code eventId} is null
+     */
+    public void track(String type, Map<String, ?> properties, UUID eventId) {
+        if (eventId == null) throw new IllegalArgumentException("eventId must not be null");
+        track(type, properties, eventId.toString());
+    }
+
+    private void track(String type, Map<String, ?> properties, String eventId) {
         requireText(type, "type");
         long now = System.currentTimeMillis();
         Map<String, Object> props = properties == null || properties.isEmpty() ? Collections.emptyMap() : new LinkedHashMap<>(properties);
@@ -147,7 +165,7 @@ public final class Kairos implements Closeable {
             session = sessionId;
             start = sessionStart;
         }
-        pipeline.offer(Pending.event(now, type, props, identity.userId(), identity.anonymousIdIfLoaded(), session, start));
+        pipeline.offer(Pending.event(now, type, props, identity.userId(), identity.anonymousIdIfLoaded(), session, start, eventId));
     }
 
     /** Records an event of {@code type} without properties. */
@@ -383,6 +401,25 @@ public final class Kairos implements Closeable {
     public boolean flush(Duration timeout) {
         CountDownLatch done = new CountDownLatch(1);
         pipeline.offer(Pending.flush(done));
+        try {
+            return done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Waits until everything recorded before this call is in the queue, at most {@code timeout}:
+     * with the default disk queue, written to the queue file, so it survives the death of the
+     * process (it is not fsync'd: an OS crash can still lose it). With
+     * {@link Builder#inMemoryQueue()}, or when the queue file could not be opened, "in the queue"
+     * means in memory. Returns {@code false} on timeout, also when the items could not be written
+     * or were dropped before they were. Sends nothing by itself. Blocks: not on a UI thread.
+     */
+    public boolean awaitPersisted(Duration timeout) {
+        CountDownLatch done = new CountDownLatch(1);
+        pipeline.offer(Pending.persist(done));
         try {
             return done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

@@ -320,6 +320,37 @@ class KairosDeliveryTest {
     }
 
     @Test
+    void anEventIsInTheQueueFileWhenAwaitPersistedReturnsAndKeepsTheIdTheCallerChose() throws Exception {
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return new MockResponse().setResponseCode(503);
+            }
+        });
+        java.util.UUID id = java.util.UUID.randomUUID();
+        Kairos first = builder().closeTimeout(Duration.ZERO).build();
+        first.track("custom", Map.of("name", "Application Installed", "path", "/installed"), id);
+        assertThat(first.awaitPersisted(Duration.ofSeconds(5))).isTrue();
+        String file = new String(Files.readAllBytes(dir.resolve("kairos").resolve("events.queue")), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(file).contains(id.toString()).contains("Application Installed");
+        first.close();
+
+        List<String> ids = new CopyOnWriteArrayList<>();
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                List<JsonNode> b = batch(request);
+                b.forEach(e -> ids.add(e.get("eventId").asText()));
+                return new MockResponse().setBody(ok(b.size()));
+            }
+        });
+        Kairos second = client(builder());
+        await().untilAsserted(() -> assertThat(ids).containsExactly(id.toString()));
+        assertThatThrownBy(() -> second.track("custom", Map.of(), (java.util.UUID) null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("eventId");
+    }
+
+    @Test
     void closeDeliversWhatWasRecorded() throws Exception {
         List<String> paths = new CopyOnWriteArrayList<>();
         server.setDispatcher(accepting(paths));

@@ -4,8 +4,9 @@ import dev.kairos.rules.Weights;
 import jakarta.inject.Singleton;
 
 /**
- * The weights version decisions use now. Starts with {@link Weights#DEFAULT}; recalibration
- * publishes new versions through {@link #publish(Weights)}.
+ * The weights version decisions use now. Starts with {@link Weights#DEFAULT}; the
+ * {@link WeightsFeed} replaces it with the last version published on the weights topic before the
+ * server serves, and with each version published later.
  */
 @Singleton
 public class CurrentWeights {

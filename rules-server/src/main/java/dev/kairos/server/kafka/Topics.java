@@ -31,11 +31,8 @@ public class Topics {
     public Topics(TopicsConfig config, @Value("${kafka.bootstrap.servers}") String bootstrap,
                 io.micronaut.context.env.Environment environment) {
         this.config = config;
-        Map<String, Object> client = new java.util.HashMap<>(adminConfig(bootstrap,
-                environment.getProperties("kafka", io.micronaut.core.naming.conventions.StringConvention.RAW)));
-        client.remove(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
-        client.remove(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG);
-        this.clientConfig = Map.copyOf(client);
+        Map<String, Object> kafka = environment.getProperties("kafka", io.micronaut.core.naming.conventions.StringConvention.RAW);
+        this.clientConfig = Map.copyOf(clientConfig(bootstrap, kafka));
         List<NewTopic> wanted = List.of(
                 new NewTopic(config.events(), config.partitions(), config.replicationFactor())
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.DAYS.toMillis(7)))),
@@ -51,8 +48,7 @@ public class Topics {
                 // One partition too: the experiment definitions are few, and one log orders them all.
                 new NewTopic(config.experiments(), 1, config.replicationFactor())
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-        try (Admin admin = Admin.create(adminConfig(bootstrap,
-                environment.getProperties("kafka", io.micronaut.core.naming.conventions.StringConvention.RAW)))) {
+        try (Admin admin = Admin.create(adminConfig(bootstrap, kafka))) {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
             if (!missing.isEmpty()) {
@@ -75,9 +71,8 @@ public class Topics {
     public TopicsConfig config() { return config; }
 
     /**
-     * The settings a plain Kafka client of this instance needs: the bootstrap servers and the
-     * cluster's security settings (see {@link #adminConfig}), for the few places that read a topic
-     * outside a {@code @KafkaListener} (e.g. catching up on experiments before the first decision).
+     * Settings for a plain Kafka client of this cluster: the bootstrap servers and the security
+     * settings (see {@link #adminConfig}); the caller adds its own (deserializers, timeouts).
      */
     public Map<String, Object> clientConfig() { return clientConfig; }
 
@@ -88,6 +83,13 @@ public class Topics {
      * consumers and Kafka Streams get, so topic creation works against a secured cluster too.
      */
     static Map<String, Object> adminConfig(String bootstrap, Map<String, Object> kafka) {
+        Map<String, Object> config = clientConfig(bootstrap, kafka);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        return config;
+    }
+
+    private static Map<String, Object> clientConfig(String bootstrap, Map<String, Object> kafka) {
         Map<String, Object> config = new java.util.HashMap<>();
         kafka.forEach((key, value) -> {
             if (value != null && (key.equals("security.protocol") || key.startsWith("sasl.") || key.startsWith("ssl."))) {
@@ -95,8 +97,6 @@ public class Topics {
             }
         });
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000);
-        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         return config;
     }
 }

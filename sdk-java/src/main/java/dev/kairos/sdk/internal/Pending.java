@@ -9,7 +9,7 @@ import java.util.concurrent.CountDownLatch;
  * event id and the per-event context are made on the worker.
  */
 public final class Pending {
-    enum Kind { EVENT, OUTCOME, IDENTITY, FLUSH }
+    enum Kind { EVENT, OUTCOME, IDENTITY, FLUSH, PERSIST }
 
     final Kind kind;
     final long timestamp;
@@ -19,15 +19,17 @@ public final class Pending {
     final String anonymousId;
     final String sessionId;
     final long sessionStart;
+    /** The event's id when the caller chose it; otherwise the worker makes a random one. */
+    final String eventId;
     // outcomes
     final String decisionId;
     final String placement;
     final String rule;
-    // flush
+    // flush, persist
     final CountDownLatch done;
 
     private Pending(Kind kind, long timestamp, String type, Map<String, Object> properties, String userId, String anonymousId,
-                    String sessionId, long sessionStart, String decisionId, String placement, String rule, CountDownLatch done) {
+                    String sessionId, long sessionStart, String eventId, String decisionId, String placement, String rule, CountDownLatch done) {
         this.kind = kind;
         this.timestamp = timestamp;
         this.type = type;
@@ -36,6 +38,7 @@ public final class Pending {
         this.anonymousId = anonymousId;
         this.sessionId = sessionId;
         this.sessionStart = sessionStart;
+        this.eventId = eventId;
         this.decisionId = decisionId;
         this.placement = placement;
         this.rule = rule;
@@ -44,21 +47,32 @@ public final class Pending {
 
     public static Pending event(long timestamp, String type, Map<String, Object> properties, String userId, String anonymousId,
                                 String sessionId, long sessionStart) {
-        return new Pending(Kind.EVENT, timestamp, type, properties, userId, anonymousId, sessionId, sessionStart, null, null, null, null);
+        return event(timestamp, type, properties, userId, anonymousId, sessionId, sessionStart, null);
+    }
+
+    /** An event under {@code eventId} (lower-case UUID text), or a fresh random id when null. */
+    public static Pending event(long timestamp, String type, Map<String, Object> properties, String userId, String anonymousId,
+                                String sessionId, long sessionStart, String eventId) {
+        return new Pending(Kind.EVENT, timestamp, type, properties, userId, anonymousId, sessionId, sessionStart, eventId, null, null, null, null);
     }
 
     public static Pending outcome(long timestamp, String outcome, String decisionId, String placement, String rule, String userId,
                                   String anonymousId, String sessionId) {
-        return new Pending(Kind.OUTCOME, timestamp, outcome, null, userId, anonymousId, sessionId, 0, decisionId, placement, rule, null);
+        return new Pending(Kind.OUTCOME, timestamp, outcome, null, userId, anonymousId, sessionId, 0, null, decisionId, placement, rule, null);
     }
 
     /** Save the identity (user id and anonymous id) as it is when the worker gets to this. */
     public static Pending saveIdentity() {
-        return new Pending(Kind.IDENTITY, 0, null, null, null, null, null, 0, null, null, null, null);
+        return new Pending(Kind.IDENTITY, 0, null, null, null, null, null, 0, null, null, null, null, null);
     }
 
     /** Send everything queued before this; count {@code done} down when it is delivered or given up on. */
     public static Pending flush(CountDownLatch done) {
-        return new Pending(Kind.FLUSH, 0, null, null, null, null, null, 0, null, null, null, done);
+        return new Pending(Kind.FLUSH, 0, null, null, null, null, null, 0, null, null, null, null, done);
+    }
+
+    /** Write everything handed over before this to the queue; count {@code done} down once it is written (never if it failed). */
+    public static Pending persist(CountDownLatch done) {
+        return new Pending(Kind.PERSIST, 0, null, null, null, null, null, 0, null, null, null, null, done);
     }
 }

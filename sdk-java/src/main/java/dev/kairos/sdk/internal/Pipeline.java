@@ -192,12 +192,14 @@ public final class Pipeline {
         if (p.kind == Pending.Kind.EVENT || p.kind == Pending.Kind.OUTCOME) tracked.increment();
         while (!inbox.offer(p)) {
             Pending oldest = inbox.poll();
-            if (oldest != null && oldest.kind != Pending.Kind.FLUSH && oldest.kind != Pending.Kind.IDENTITY) {
+            if (oldest == null) continue;
+            if (oldest.kind == Pending.Kind.EVENT || oldest.kind == Pending.Kind.OUTCOME) {
                 droppedInMemory.increment();
                 dropped.incrementAndGet();
-            } else if (oldest != null && oldest.done != null) {
+            } else if (oldest.kind == Pending.Kind.FLUSH) {
                 oldest.done.countDown();
             }
+            // A dropped PERSIST is never counted down: its waiter times out, as nothing was written.
         }
     }
 
@@ -327,6 +329,10 @@ public final class Pipeline {
                             outcomes.addWaiter(laneDone);
                             requestFlush();
                             break;
+                        case PERSIST:
+                            appendAll(eventBytes, outcomeBytes); // throws when the write failed: no count-down
+                            p.done.countDown();
+                            break;
                         default:
                             break;
                     }
@@ -400,7 +406,7 @@ public final class Pipeline {
         ByteArrayOutputStream buf = new ByteArrayOutputStream(256);
         try (JsonGenerator g = JSON.getFactory().createGenerator(buf)) {
             g.writeStartObject();
-            g.writeStringField("eventId", UUID.randomUUID().toString());
+            g.writeStringField("eventId", p.eventId != null ? p.eventId : UUID.randomUUID().toString());
             g.writeStringField("type", p.type);
             writeIdentity(g, p);
             g.writeStringField("timestamp", Instant.ofEpochMilli(p.timestamp).toString());
