@@ -156,7 +156,7 @@ public final class FeedbackLoad {
         }
     }
 
-    /** The schema version before {@code placement_outcomes}: bulk data goes in there, then the migration fills the table. */
+    /** A schema version before {@code placement_outcomes} (V5): bulk data goes in there, then the migrations fill the table. */
     static final String BEFORE_ROLLUP = "2";
 
     /**
