@@ -19,7 +19,7 @@ class H2FeedbackStoreTest extends FeedbackStoreContract {
 
     @Override
     DataSource newDataSource() {
-        String url = new FeedbackConfig(null, null, null, 2, "g").effectiveUrl(dataDir);
+        String url = new FeedbackConfig(null, null, null, 2, 1, java.time.Duration.ofSeconds(30), "g").effectiveUrl(dataDir);
         assertThat(url).startsWith("jdbc:h2:file:" + dataDir.toAbsolutePath());
         HikariConfig c = new HikariConfig();
         c.setJdbcUrl(url);
