@@ -22,12 +22,25 @@ import java.util.Map;
  *
  * Writes are idempotent: every row is inserted with {@code ON CONFLICT DO NOTHING} on its natural key
  * (decision id; outcome key), so replaying a batch never double-counts. One call is one transaction.
- * Outcomes need not wait for their decision: they are joined at query time. Thread-safe (each call
- * takes its own connection).
+ * Outcomes need not wait for their decision: they are joined at query time. KPI counts are per
+ * shown decision placement, not per outcome record (see {@link #counts}). Queries may run on a
+ * pool of their own with a timeout ({@link #FeedbackStore(DataSource, DataSource, int)}), so that
+ * slow dashboards cannot take ingestion's connections. Thread-safe (each call takes its own
+ * connection).
  */
 public class FeedbackStore {
     /** Intent score bins used for the accuracy figures (width 0.05). */
     public static final int INTENT_BINS = 20;
+
+    /** Per decision placement: whether it was shown, clicked, dismissed, converted, and by whom. */
+    private static final String PLACEMENT_FLAGS =
+            "MAX(CASE WHEN o.outcome_type = 'impression' THEN 1 ELSE 0 END) AS shown, "
+            + "MAX(CASE WHEN o.outcome_type = 'click' THEN 1 ELSE 0 END) AS clicked, "
+            + "MAX(CASE WHEN o.outcome_type = 'dismiss' THEN 1 ELSE 0 END) AS dismissed, "
+            + "MAX(CASE WHEN o.outcome_type = 'conversion' THEN 1 ELSE 0 END) AS converted, "
+            + "MIN(CASE WHEN o.outcome_type = 'impression' THEN o.occurred_at END) AS shown_at, "
+            + "MAX(CASE WHEN o.outcome_type = 'impression' THEN o.user_key END) AS shown_user, "
+            + "MAX(CASE WHEN o.outcome_type IN ('click', 'conversion') THEN o.user_key END) AS engaged_user ";
 
     private final DataSource dataSource;
     private final DataSource reads;
@@ -150,16 +163,6 @@ public class FeedbackStore {
         return query(sql, from, to, rs -> new GroupCounts(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
                 rs.getLong(5), rs.getLong(6), rs.getLong(7)));
     }
-
-    /** Per decision placement: whether it was shown, clicked, dismissed, converted, and by whom. */
-    private static final String PLACEMENT_FLAGS =
-            "MAX(CASE WHEN o.outcome_type = 'impression' THEN 1 ELSE 0 END) AS shown, "
-            + "MAX(CASE WHEN o.outcome_type = 'click' THEN 1 ELSE 0 END) AS clicked, "
-            + "MAX(CASE WHEN o.outcome_type = 'dismiss' THEN 1 ELSE 0 END) AS dismissed, "
-            + "MAX(CASE WHEN o.outcome_type = 'conversion' THEN 1 ELSE 0 END) AS converted, "
-            + "MIN(CASE WHEN o.outcome_type = 'impression' THEN o.occurred_at END) AS shown_at, "
-            + "MAX(CASE WHEN o.outcome_type = 'impression' THEN o.user_key END) AS shown_user, "
-            + "MAX(CASE WHEN o.outcome_type IN ('click', 'conversion') THEN o.user_key END) AS engaged_user ";
 
     /**
      * Shown decision placements (an impression in {@code [from, to)}) whose decision is stored, per
