@@ -194,6 +194,11 @@
   async function marketerSignIn(username, password) {
     const response = await fetch('/v1/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ username: username, password: password }) });
+    if (response.status === 429) {
+      const minutes = Math.max(1, Math.ceil(Number(response.headers.get('Retry-After') || 60) / 60));
+      $('login-error').textContent = 'Too many failed sign-ins. Try again in ' + minutes + (minutes === 1 ? ' minute.' : ' minutes.');
+      return;
+    }
     if (!response.ok) { $('login-error').textContent = 'Unknown user name or wrong password.'; return; }
     const session = await response.json();
     sessionStorage.setItem(WHO, session.username);

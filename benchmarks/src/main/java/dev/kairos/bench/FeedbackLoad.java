@@ -52,7 +52,7 @@ public final class FeedbackLoad {
         for (int i = 0; i + 1 < args.length; i += 2) opt.put(args[i], args[i + 1]);
         int target = Integer.parseInt(opt.get("--outcomes"));
         Path dir = Files.createTempDirectory("kairos-feedback-bench");
-        String url = new FeedbackConfig(opt.get("--db"), null, null, 4, "bench").effectiveUrl(dir);
+        String url = new FeedbackConfig(opt.get("--db"), null, null, 4, 1, java.time.Duration.ofSeconds(30), "bench").effectiveUrl(dir);
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(url);
         hc.setUsername(opt.get("--user").isEmpty() ? (url.startsWith("jdbc:h2:") ? "sa" : null) : opt.get("--user"));

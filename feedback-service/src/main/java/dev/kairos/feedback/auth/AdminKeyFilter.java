@@ -12,6 +12,8 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +30,7 @@ import java.util.Locale;
  * with every API call. A missing or wrong key is a 401 in the standard error shape; the key is
  * compared in constant time and never echoed or logged. The path is judged after decoding
  * percent-escapes and collapsing repeated slashes, so no spelling of {@code /v1} gets past.
+ * Runs on the blocking executor: a marketer token is looked up in the database.
  */
 @ServerFilter("/**")
 public final class AdminKeyFilter {
@@ -43,6 +46,7 @@ public final class AdminKeyFilter {
     }
 
     @RequestFilter
+    @ExecuteOn(TaskExecutors.BLOCKING)
     @Nullable
     public HttpResponse<?> authenticate(HttpRequest<?> request) {
         String path = normalize(request.getPath()).toLowerCase(Locale.ROOT);

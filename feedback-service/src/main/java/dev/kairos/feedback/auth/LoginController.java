@@ -5,6 +5,7 @@ import dev.kairos.feedback.api.ApiException;
 import dev.kairos.feedback.api.ErrorBody;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
@@ -15,15 +16,18 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 
-import java.time.Instant;
+import java.net.InetSocketAddress;
 import java.util.Map;
 
 /**
  * {@code POST /v1/login} {@code {"username": ..., "password": ...}} (no key needed): signs a marketer
  * in and answers {@code {"token": "mk_…", "role": "marketer", "username": ..., "expiresAt": ...}};
  * the token then goes in {@code Authorization: Bearer} like the admin key, for read-only access.
- * A wrong user name or password is a 401 {@code invalid_credentials}, the same for both.
- * {@code POST /v1/logout} ends the session of the token it is sent with.
+ * A wrong user name or password is a 401 {@code invalid_credentials}, the same for both. Too many
+ * failures for the account or from the client address (see {@link LoginPolicy}) make every attempt
+ * a 429 {@code too_many_attempts} with {@code Retry-After} (seconds) and {@code retryAfterSeconds}
+ * until the lock-out ends, whatever the password. {@code POST /v1/logout} ends the session of the
+ * token it is sent with. Thin: the work is {@link MarketerAccounts}'.
  */
 @Controller("/v1")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -35,7 +39,7 @@ public class LoginController {
     }
 
     @Post(uri = "/login", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
-    public HttpResponse<?> login(@Nullable @Body JsonNode body) {
+    public HttpResponse<?> login(HttpRequest<?> request, @Nullable @Body JsonNode body) {
         String username = body != null && body.path("username").isTextual() ? body.get("username").asText() : null;
         String password = body != null && body.path("password").isTextual() ? body.get("password").asText() : null;
         if (username == null || username.isBlank()) throw ApiException.badRequest("missing_field", "username is required", "username");
@@ -44,11 +48,21 @@ public class LoginController {
             throw ApiException.badRequest("too_long", "username or password too long", "password");
         }
         String user = username.strip();
-        return accounts.login(user, password)
-                .<HttpResponse<?>>map(token -> HttpResponse.ok(Map.of("token", token, "role", "marketer", "username", user,
-                        "expiresAt", accounts.session(token).map(s -> s.expiresAt().toString()).orElse(Instant.now().toString()))))
-                .orElseGet(() -> HttpResponse.status(HttpStatus.UNAUTHORIZED).contentType(MediaType.APPLICATION_JSON_TYPE)
-                        .body(ErrorBody.of("invalid_credentials", "unknown user name or wrong password", "password", null)));
+        InetSocketAddress remote = request.getRemoteAddress();
+        String address = remote != null && remote.getAddress() != null ? remote.getAddress().getHostAddress() : null;
+        try {
+            return accounts.login(user, password, address)
+                    .<HttpResponse<?>>map(in -> HttpResponse.ok(Map.of("token", in.token(), "role", "marketer", "username", user,
+                            "expiresAt", in.session().expiresAt().toString())))
+                    .orElseGet(() -> HttpResponse.status(HttpStatus.UNAUTHORIZED).contentType(MediaType.APPLICATION_JSON_TYPE)
+                            .body(ErrorBody.of("invalid_credentials", "unknown user name or wrong password", "password", null)));
+        } catch (MarketerAccounts.LockedOut e) {
+            long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
+            return HttpResponse.status(HttpStatus.TOO_MANY_REQUESTS).contentType(MediaType.APPLICATION_JSON_TYPE)
+                    .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
+                    .body(ErrorBody.of("too_many_attempts", "too many failed sign-ins; try again in " + seconds + " s", "username",
+                            Map.of("retryAfterSeconds", seconds)));
+        }
     }
 
     @Post(uri = "/logout")

@@ -1,2 +1,2 @@
-/** The admin key that guards the feedback API. */
+/** The admin key and the marketer sign-in (sessions and lock-outs kept in SQL) that guard the feedback API. */
 package dev.kairos.feedback.auth;

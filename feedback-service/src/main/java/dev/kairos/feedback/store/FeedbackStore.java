@@ -5,6 +5,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
+import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,16 +26,44 @@ import java.util.Map;
  * transaction as the decision itself. One call is one transaction.
  * Outcomes need not wait for their decision: they are joined at query time. Each write also keeps
  * {@code placement_outcomes} (one row per decision placement: its signal components and what users did
- * with it) up to date, in the same transaction. Thread-safe (each call takes its own connection).
+ * with it) up to date, in the same transaction. KPI counts are per shown decision placement, not
+ * per outcome record (see {@link #counts}). Queries may run on a pool of their own with a timeout
+ * ({@link #FeedbackStore(DataSource, DataSource, int)}), so that slow dashboards cannot take
+ * ingestion's connections. Thread-safe (each call takes its own connection).
  */
 public class FeedbackStore {
     /** Intent score bins used for the accuracy figures (width 0.05). */
     public static final int INTENT_BINS = 20;
 
-    private final DataSource dataSource;
+    /** Per decision placement: whether it was shown, clicked, dismissed, converted, and by whom. */
+    private static final String PLACEMENT_FLAGS =
+            "MAX(CASE WHEN o.outcome_type = 'impression' THEN 1 ELSE 0 END) AS shown, "
+            + "MAX(CASE WHEN o.outcome_type = 'click' THEN 1 ELSE 0 END) AS clicked, "
+            + "MAX(CASE WHEN o.outcome_type = 'dismiss' THEN 1 ELSE 0 END) AS dismissed, "
+            + "MAX(CASE WHEN o.outcome_type = 'conversion' THEN 1 ELSE 0 END) AS converted, "
+            + "MIN(CASE WHEN o.outcome_type = 'impression' THEN o.occurred_at END) AS shown_at, "
+            + "MAX(CASE WHEN o.outcome_type = 'impression' THEN o.user_key END) AS shown_user, "
+            + "MAX(CASE WHEN o.outcome_type IN ('click', 'conversion') THEN o.user_key END) AS engaged_user ";
 
+    private final DataSource dataSource;
+    private final DataSource reads;
+    private final int queryTimeoutSeconds;
+
+    /** A store that writes and reads on {@code dataSource}, with no query timeout. */
     public FeedbackStore(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this(dataSource, dataSource, 0);
+    }
+
+    /**
+     * A store that writes on {@code writes} and runs its queries (KPIs, series, rule activity) on
+     * {@code reads}, each cancelled by the database after {@code queryTimeoutSeconds} (0: never)
+     * with a {@link QueryTimeoutException}.
+     */
+    public FeedbackStore(DataSource writes, DataSource reads, int queryTimeoutSeconds) {
+        if (queryTimeoutSeconds < 0) throw new IllegalArgumentException("queryTimeoutSeconds must not be negative");
+        this.dataSource = writes;
+        this.reads = reads;
+        this.queryTimeoutSeconds = queryTimeoutSeconds;
     }
 
     /** Stores decisions not stored yet; returns how many were new. */
@@ -136,18 +166,25 @@ public class FeedbackStore {
     /**
      * Outcome counts per group for outcomes that occurred in {@code [from, to)} (epoch ms), largest
      * groups first; {@link GroupBy#ALL} always answers one row (zeros when nothing happened).
+     *
+     * <p>The unit is the decision placement, not the outcome record: a placement counts once as an
+     * impression when it has at least one impression in the window, and then at most once as a
+     * click, a dismiss and a conversion (whatever of those it has in the window). Repeated
+     * impressions or clicks of the same placement (each SDK outcome has its own id) count once, so
+     * {@code clicks <= impressions} always; an interaction whose placement has no impression in the
+     * window (lost, or reported before the window opened) is not counted.
      */
     public List<GroupCounts> counts(long from, long to, GroupBy by) {
-        String sql = "SELECT " + by.sql + " AS grp, "
-                + "SUM(CASE WHEN o.outcome_type = 'impression' THEN 1 ELSE 0 END) AS impressions, "
-                + "SUM(CASE WHEN o.outcome_type = 'click' THEN 1 ELSE 0 END) AS clicks, "
-                + "SUM(CASE WHEN o.outcome_type = 'dismiss' THEN 1 ELSE 0 END) AS dismisses, "
-                + "SUM(CASE WHEN o.outcome_type = 'conversion' THEN 1 ELSE 0 END) AS conversions, "
-                + "COUNT(DISTINCT CASE WHEN o.outcome_type = 'impression' THEN o.user_key END) AS users_impressed, "
-                + "COUNT(DISTINCT CASE WHEN o.outcome_type IN ('click', 'conversion') THEN o.user_key END) AS users_engaged "
+        // Inner level: one row per decision placement (and group) with a flag per outcome type;
+        // outer level: a plain aggregation. No join against a derived table (H2 evaluates those poorly).
+        String sql = "SELECT " + (by == GroupBy.ALL ? "'all'" : "grp") + ", "
+                + "COUNT(*) AS impressions, SUM(clicked) AS clicks, SUM(dismissed) AS dismisses, SUM(converted) AS conversions, "
+                + "COUNT(DISTINCT shown_user) AS users_impressed, COUNT(DISTINCT engaged_user) AS users_engaged FROM ("
+                + "SELECT " + by.sql + " AS grp, " + PLACEMENT_FLAGS
                 + "FROM outcomes o " + joins(by)
                 + "WHERE o.occurred_at >= ? AND o.occurred_at < ? "
-                + (by == GroupBy.ALL ? "" : "GROUP BY " + by.sql + " ORDER BY impressions DESC, grp");
+                + "GROUP BY o.decision_id, o.placement" + (by == GroupBy.ALL ? "" : ", " + by.sql) + ") u WHERE shown = 1 "
+                + (by == GroupBy.ALL ? "" : "GROUP BY grp ORDER BY impressions DESC, grp");
         return query(sql, from, to, rs -> new GroupCounts(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
                 rs.getLong(5), rs.getLong(6), rs.getLong(7)));
     }
@@ -182,21 +219,22 @@ public class FeedbackStore {
     /**
      * Outcome counts per group and time bucket of {@code bucketMillis} (buckets aligned to the epoch,
      * so days are UTC days) for outcomes in {@code [from, to)}, ordered by group and time. Empty
-     * buckets are absent.
+     * buckets are absent. Counted like {@link #counts}, per decision placement; a placement falls in
+     * the bucket of its first impression in the window, with its clicks, dismisses and conversions
+     * (even when they came in a later bucket), so the buckets add up to {@link #counts}.
      */
     public List<SeriesPoint> series(long from, long to, long bucketMillis, GroupBy by) {
         if (bucketMillis <= 0) throw new IllegalArgumentException("bucketMillis must be positive");
         // The bucket size is inlined (a number, never user text): PostgreSQL matches GROUP BY
         // expressions textually, and two bind parameters would not match.
-        String bucket = "(o.occurred_at / " + bucketMillis + ")";
-        String sql = "SELECT " + by.sql + " AS grp, " + bucket + " AS bucket, "
-                + "SUM(CASE WHEN o.outcome_type = 'impression' THEN 1 ELSE 0 END) AS impressions, "
-                + "SUM(CASE WHEN o.outcome_type = 'click' THEN 1 ELSE 0 END) AS clicks, "
-                + "SUM(CASE WHEN o.outcome_type = 'dismiss' THEN 1 ELSE 0 END) AS dismisses, "
-                + "SUM(CASE WHEN o.outcome_type = 'conversion' THEN 1 ELSE 0 END) AS conversions "
+        String bucket = "(shown_at / " + bucketMillis + ")";
+        String sql = "SELECT " + (by == GroupBy.ALL ? "'all'" : "grp") + " AS grp, " + bucket + " AS bucket, "
+                + "COUNT(*) AS impressions, SUM(clicked) AS clicks, SUM(dismissed) AS dismisses, SUM(converted) AS conversions FROM ("
+                + "SELECT " + by.sql + " AS grp, " + PLACEMENT_FLAGS
                 + "FROM outcomes o " + joins(by)
                 + "WHERE o.occurred_at >= ? AND o.occurred_at < ? "
-                + "GROUP BY " + (by == GroupBy.ALL ? "" : by.sql + ", ") + bucket + " ORDER BY grp, bucket";
+                + "GROUP BY o.decision_id, o.placement" + (by == GroupBy.ALL ? "" : ", " + by.sql) + ") u WHERE shown = 1 "
+                + "GROUP BY " + (by == GroupBy.ALL ? "" : "grp, ") + bucket + " ORDER BY grp, bucket";
         return query(sql, from, to, rs -> new SeriesPoint(rs.getString(1), rs.getLong(2) * bucketMillis, rs.getLong(3),
                 rs.getLong(4), rs.getLong(5), rs.getLong(6)));
     }
@@ -236,7 +274,8 @@ public class FeedbackStore {
         // matched_rules is the names joined by newlines; a name cannot hold one (rules-server's names are single-line).
         String sql = "SELECT COUNT(*) FROM decisions WHERE decided_at >= ? AND decided_at < ? "
                 + "AND (? || matched_rules || ?) LIKE ? ESCAPE '!'";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = reads.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setQueryTimeout(queryTimeoutSeconds);
             ps.setLong(1, from);
             ps.setLong(2, to);
             ps.setString(3, "\n");
@@ -247,7 +286,7 @@ public class FeedbackStore {
                 return rs.getLong(1);
             }
         } catch (SQLException e) {
-            throw new StoreException("query failed: " + e.getMessage(), e);
+            throw readFailure(e);
         }
     }
 
@@ -275,7 +314,8 @@ public class FeedbackStore {
     }
 
     private <T> List<T> query(String sql, long a, long b, RowMapper<T> mapper) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = reads.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setQueryTimeout(queryTimeoutSeconds);
             ps.setLong(1, a);
             ps.setLong(2, b);
             try (ResultSet rs = ps.executeQuery()) {
@@ -284,8 +324,20 @@ public class FeedbackStore {
                 return out;
             }
         } catch (SQLException e) {
-            throw new StoreException("query failed: " + e.getMessage(), e);
+            throw readFailure(e);
         }
+    }
+
+    /**
+     * A query cancelled by the timeout (SQLSTATE 57014 on PostgreSQL and H2) or a read connection
+     * not freed up in time (HikariCP's {@link SQLTransientConnectionException}) is a
+     * {@link QueryTimeoutException}; anything else a plain {@link StoreException}.
+     */
+    private static StoreException readFailure(SQLException e) {
+        if (e instanceof SQLTimeoutException || e instanceof SQLTransientConnectionException || "57014".equals(e.getSQLState())) {
+            return new QueryTimeoutException("query cancelled after the query timeout: " + e.getMessage(), e);
+        }
+        return new StoreException("query failed: " + e.getMessage(), e);
     }
 
     /**

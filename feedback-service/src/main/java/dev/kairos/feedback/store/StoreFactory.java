@@ -1,24 +1,31 @@
 package dev.kairos.feedback.store;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kairos.feedback.config.DataSourceFactory;
+import dev.kairos.feedback.config.FeedbackConfig;
 import dev.kairos.feedback.weights.WeightsStore;
 import io.micronaut.context.annotation.Factory;
+import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 
-/** Migrates the configured data source ({@code datasources.default}) and builds the {@link FeedbackStore} and {@link WeightsStore} on it. */
+/**
+ * Migrates the primary data source and builds the {@link FeedbackStore} (writes on the primary pool,
+ * queries on the read pool with the query timeout, see {@link DataSourceFactory}) and the
+ * {@link WeightsStore} (primary pool).
+ */
 @Factory
 public class StoreFactory {
     private static final Logger LOG = LoggerFactory.getLogger(StoreFactory.class);
 
     @Singleton
-    FeedbackStore feedbackStore(DataSource dataSource) {
+    FeedbackStore feedbackStore(DataSource dataSource, @Named(DataSourceFactory.READS) DataSource reads, FeedbackConfig config) {
         int applied = Migrations.migrate(dataSource);
         if (applied > 0) LOG.info("applied {} schema migration(s)", applied);
-        return new FeedbackStore(dataSource);
+        return new FeedbackStore(dataSource, reads, config.queryTimeoutSeconds());
     }
 
     /** Depends on the {@link FeedbackStore} so that the schema is migrated first. */

@@ -2,6 +2,7 @@ package dev.kairos.feedback.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kairos.feedback.support.Http;
+import dev.kairos.feedback.support.SharedPostgres;
 import dev.kairos.feedback.support.TestService;
 import io.micronaut.context.exceptions.ConfigurationException;
 import org.junit.jupiter.api.AfterAll;
@@ -23,7 +24,8 @@ class MarketerLoginApiTest {
     static void start() {
         service = TestService.start(Map.of("kairos.feedback.recalibration.enabled", false,
                 "kairos.feedback.marketers", "ana:" + MarketerAccounts.hash(PASSWORD.toCharArray())
-                        + ", ben:" + MarketerAccounts.hash("another one".toCharArray())));
+                        + ", ben:" + MarketerAccounts.hash("another one".toCharArray())
+                        + ", cy:" + MarketerAccounts.hash("cy's own password".toCharArray())));
     }
 
     @AfterAll
@@ -73,9 +75,43 @@ class MarketerLoginApiTest {
 
     @Test
     void aMalformedAccountEntryStopsTheServiceFromStarting() {
-        assertThatThrownBy(() -> new MarketerAccounts("ana:plaintext-password")).isInstanceOf(ConfigurationException.class)
+        assertThatThrownBy(() -> MarketerAccounts.parseAccounts("ana:plaintext-password")).isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("ana").hasMessageNotContaining("plaintext-password");
-        assertThatThrownBy(() -> new MarketerAccounts("no-colon")).isInstanceOf(ConfigurationException.class);
-        assertThat(new MarketerAccounts("").any()).isFalse();
+        assertThatThrownBy(() -> MarketerAccounts.parseAccounts("no-colon")).isInstanceOf(ConfigurationException.class);
+        assertThat(MarketerAccounts.parseAccounts("")).isEmpty();
+    }
+
+    @Test
+    void afterTooManyFailuresTheAccountAnswers429WithRetryAfterEvenForTheRightPassword() {
+        for (int i = 0; i < 5; i++) assertThat(login("cy", "guess " + i).status()).isEqualTo(401);
+        Http.Response locked = login("cy", "cy's own password");
+        assertThat(locked.status()).isEqualTo(429);
+        assertThat(locked.json().get("error").get("code").asText()).isEqualTo("too_many_attempts");
+        assertThat(locked.json().get("retryAfterSeconds").asLong()).isBetween(1L, 15 * 60L);
+        assertThat(locked.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isBetween(1L, 15 * 60L));
+        assertThat(locked.body()).doesNotContain("cy's own password").doesNotContain("guess");
+        assertThat(login("ana", PASSWORD).status()).as("other accounts are not locked").isEqualTo(200);
+    }
+
+    @Test
+    void aSessionSurvivesARestartAndIsSharedByInstancesOnOneDatabase() {
+        Map<String, Object> db = Map.of("kairos.feedback.db-url", SharedPostgres.newDatabase(), "kairos.feedback.db-user", "postgres",
+                "kairos.feedback.recalibration.enabled", false,
+                "kairos.feedback.marketers", "ana:" + MarketerAccounts.hash(PASSWORD.toCharArray()));
+        TestService one = TestService.start(db);
+        TestService two = TestService.start(db);
+        try {
+            String token = one.http.postJson("/v1/login", null, "{\"username\":\"ana\",\"password\":\"" + PASSWORD + "\"}")
+                    .json().get("token").asText();
+            assertThat(two.http.get("/v1/kpis", token).status()).as("the other instance").isEqualTo(200);
+            one = one.restart(Map.of());
+            assertThat(one.http.get("/v1/kpis", token).status()).as("after a restart").isEqualTo(200);
+
+            assertThat(two.http.postJson("/v1/logout", token, "").status()).isEqualTo(204);
+            assertThat(one.http.get("/v1/kpis", token).status()).as("signed out on the other instance").isEqualTo(401);
+        } finally {
+            one.close();
+            two.close();
+        }
     }
 }

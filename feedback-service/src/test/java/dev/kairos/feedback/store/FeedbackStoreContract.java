@@ -25,8 +25,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 abstract class FeedbackStoreContract {
     static final long T0 = 1_700_000_000_000L;
-    /** Migration scripts in db/migration. */
-    static final int MIGRATIONS = 4;
 
     FeedbackStore store;
     DataSource dataSource;
@@ -37,7 +35,7 @@ abstract class FeedbackStoreContract {
     @BeforeEach
     void migrate() {
         dataSource = newDataSource();
-        assertThat(Migrations.migrate(dataSource)).isEqualTo(MIGRATIONS);
+        assertThat(Migrations.migrate(dataSource)).isEqualTo(migrationScripts());
         store = new FeedbackStore(dataSource);
     }
 
@@ -50,6 +48,15 @@ abstract class FeedbackStoreContract {
 
     static OutcomeRow outcome(String decisionId, String placement, String type, String user, long at) {
         return new OutcomeRow(OutcomeRow.keyOf(null, decisionId, placement, type), decisionId, placement, type, user, null, null, at, at);
+    }
+
+    /** How many migration scripts there are (db/migration/V*.sql on the class path). */
+    static int migrationScripts() {
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of(FeedbackStoreContract.class.getResource("/db/migration").toURI()))) {
+            return (int) files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql")).count();
+        } catch (java.io.IOException | java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static String id() {
@@ -92,7 +99,66 @@ abstract class FeedbackStoreContract {
         OutcomeRow first = new OutcomeRow(id(), d, "home_banner", "impression", "u1", null, null, T0, T0);
         OutcomeRow second = new OutcomeRow(id(), d, "home_banner", "impression", "u1", null, null, T0 + 1, T0 + 1);
         assertThat(store.saveOutcomes(List.of(first, second, first))).isEqualTo(2);
-        assertThat(store.counts(T0, T0 + 10, GroupBy.ALL).get(0).impressions()).isEqualTo(2);
+        assertThat(store.count("outcomes")).isEqualTo(2);
+    }
+
+    @Test
+    void aPlacementShownAndClickedRepeatedlyCountsAsOneImpressionAndOneClick() {
+        String d = id(), e = id();
+        store.saveDecisions(List.of(decision(d, "u1", "Evening offer", "home_banner", false, "A", 0.9, List.of("night_owls")),
+                decision(e, "u2", "Evening offer", "home_banner", false, "A", 0.9, List.of("night_owls"))));
+        List<OutcomeRow> outcomes = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) outcomes.add(new OutcomeRow(id(), d, "home_banner", "impression", "u1", null, null, T0 + i, T0 + i));
+        for (int i = 0; i < 4; i++) outcomes.add(new OutcomeRow(id(), d, "home_banner", "click", "u1", null, null, T0 + 5 + i, T0 + 5 + i));
+        outcomes.add(new OutcomeRow(id(), d, "home_banner", "conversion", "u1", null, null, T0 + 10, T0 + 10));
+        outcomes.add(new OutcomeRow(id(), d, "home_banner", "conversion", "u1", null, null, T0 + 11, T0 + 11));
+        // Another placement of the same decision is another impression; another decision's too.
+        outcomes.add(new OutcomeRow(id(), d, "product_page", "impression", "u1", null, null, T0, T0));
+        outcomes.add(new OutcomeRow(id(), e, "home_banner", "impression", "u2", null, null, T0, T0));
+        outcomes.add(new OutcomeRow(id(), e, "home_banner", "dismiss", "u2", null, null, T0 + 1, T0 + 1));
+        outcomes.add(new OutcomeRow(id(), e, "home_banner", "dismiss", "u2", null, null, T0 + 2, T0 + 2));
+        store.saveOutcomes(outcomes);
+
+        assertThat(store.counts(T0, T0 + 100, GroupBy.ALL)).containsExactly(new GroupCounts("all", 3, 1, 1, 1, 2, 1));
+        assertThat(store.counts(T0, T0 + 100, GroupBy.VARIANT)).containsExactly(new GroupCounts("A", 3, 1, 1, 1, 2, 1));
+        assertThat(store.counts(T0, T0 + 100, GroupBy.SEGMENT)).containsExactly(new GroupCounts("night_owls", 3, 1, 1, 1, 2, 1));
+        assertThat(store.counts(T0, T0 + 100, GroupBy.PLACEMENT)).containsExactly(
+                new GroupCounts("home_banner", 2, 1, 1, 1, 2, 1),
+                new GroupCounts("product_page", 1, 0, 0, 0, 1, 0));
+        assertThat(store.series(T0, T0 + 100, 1_000_000L, GroupBy.ALL)).containsExactly(
+                new SeriesPoint("all", T0 / 1_000_000L * 1_000_000L, 3, 1, 1, 1));
+    }
+
+    @Test
+    void interactionsWithoutAnImpressionInTheWindowAreNotCountedSoClicksNeverExceedImpressions() {
+        String shownBefore = id(), neverShown = id(), shown = id();
+        store.saveOutcomes(List.of(
+                outcome(shownBefore, "home_banner", "impression", "u1", T0 - 1),
+                outcome(shownBefore, "home_banner", "click", "u1", T0 + 1),
+                outcome(neverShown, "home_banner", "click", "u2", T0 + 1),
+                outcome(neverShown, "home_banner", "conversion", "u2", T0 + 1),
+                outcome(shown, "home_banner", "impression", "u3", T0),
+                outcome(shown, "home_banner", "click", "u3", T0 + 1)));
+
+        GroupCounts all = store.counts(T0, T0 + 10, GroupBy.ALL).get(0);
+        assertThat(all).isEqualTo(new GroupCounts("all", 1, 1, 0, 0, 1, 1));
+        assertThat(store.counts(T0 - 1, T0 + 10, GroupBy.ALL).get(0)).as("with the earlier impression in the window")
+                .isEqualTo(new GroupCounts("all", 2, 2, 0, 0, 2, 2));
+    }
+
+    @Test
+    void aSeriesCountsAPlacementInTheBucketOfItsFirstImpressionSoBucketsAddUpToTheTotals() {
+        long hour = 3_600_000L, start = T0 / hour * hour;
+        String d = id();
+        store.saveOutcomes(List.of(
+                outcome(d, "home_banner", "impression", "u1", start + hour - 1),
+                new OutcomeRow(id(), d, "home_banner", "impression", "u1", null, null, start + hour + 1, start + hour + 1),
+                outcome(d, "home_banner", "click", "u1", start + hour + 2)));
+
+        assertThat(store.series(start, start + 2 * hour, hour, GroupBy.PLACEMENT))
+                .containsExactly(new SeriesPoint("home_banner", start, 1, 1, 0, 0));
+        assertThat(store.counts(start, start + 2 * hour, GroupBy.PLACEMENT))
+                .containsExactly(new GroupCounts("home_banner", 1, 1, 0, 0, 1, 1));
     }
 
     @Test
@@ -181,7 +247,7 @@ abstract class FeedbackStoreContract {
             st.executeUpdate("INSERT INTO decisions (decision_id, decided_at, canary, variant) VALUES "
                     + "('d1', 1, FALSE, 'banner_copy:holdout'), ('d2', 1, FALSE, 'A'), ('d3', 1, FALSE, NULL), ('d4', 1, FALSE, 'x:y:z')");
         }
-        assertThat(Migrations.migrate(dataSource)).isEqualTo(MIGRATIONS - 2);
+        assertThat(Migrations.migrate(dataSource)).isEqualTo(migrationScripts() - 2);
         List<String> rows = new java.util.ArrayList<>();
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT decision_id, experiment, variant FROM decision_variants ORDER BY decision_id")) {
@@ -227,13 +293,13 @@ abstract class FeedbackStoreContract {
                 outcome(a, "home_banner", "click", "u1", start + hour + 5),
                 outcome(b, "home_banner", "impression", "u2", start + hour + 7)));
 
+        // R1's click an hour later counts in the bucket where its placement was shown.
         assertThat(store.series(start, start + 2 * hour, hour, GroupBy.RULE)).containsExactly(
-                new SeriesPoint("R1", start, 1, 0, 0, 0),
-                new SeriesPoint("R1", start + hour, 0, 1, 0, 0),
+                new SeriesPoint("R1", start, 1, 1, 0, 0),
                 new SeriesPoint("R2", start + hour, 1, 0, 0, 0));
         assertThat(store.series(start, start + 2 * hour, hour, GroupBy.ALL)).containsExactly(
-                new SeriesPoint("all", start, 1, 0, 0, 0),
-                new SeriesPoint("all", start + hour, 1, 1, 0, 0));
+                new SeriesPoint("all", start, 1, 1, 0, 0),
+                new SeriesPoint("all", start + hour, 1, 0, 0, 0));
     }
     @Test
     void countsDecisionsPerDayRulesVersionAndCanaryFlag() {

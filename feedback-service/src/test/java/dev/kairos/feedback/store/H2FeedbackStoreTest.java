@@ -22,7 +22,7 @@ class H2FeedbackStoreTest extends FeedbackStoreContract {
     @Override
     DataSource newDataSource() {
         Path dir = dataDir.resolve("db" + pools.size());
-        String url = new FeedbackConfig(null, null, null, 2, "g").effectiveUrl(dir);
+        String url = new FeedbackConfig(null, null, null, 2, 1, java.time.Duration.ofSeconds(30), "g").effectiveUrl(dir);
         assertThat(url).startsWith("jdbc:h2:file:" + dir.toAbsolutePath());
         HikariConfig c = new HikariConfig();
         c.setJdbcUrl(url);

@@ -53,7 +53,7 @@ class RecalibratorTest {
     @BeforeEach
     void open() {
         HikariConfig c = new HikariConfig();
-        c.setJdbcUrl(new FeedbackConfig(null, null, null, 4, "t").effectiveUrl(dir));
+        c.setJdbcUrl(new FeedbackConfig(null, null, null, 4, 1, Duration.ofSeconds(30), "t").effectiveUrl(dir));
         c.setUsername("sa");
         db = new HikariDataSource(c);
         Migrations.migrate(db);
