@@ -17,8 +17,25 @@ CREATE TABLE placement_outcomes (
     PRIMARY KEY (decision_id, placement)
 );
 
--- Backfill from what is already stored: the flags from the outcomes (including outcomes whose
--- decision has not arrived), then the features of each stored decision placement.
+-- Backfill from what is already stored, set-based (two inserts, no per-row lookups): every stored
+-- decision placement with its decision's features and its outcomes' flags, then the placements
+-- that have outcomes but no stored decision yet.
+INSERT INTO placement_outcomes (decision_id, placement, decided_at, recency, depth, conversion,
+                                shown, engaged, dismissed, converted, last_outcome_at)
+SELECT p.decision_id, p.placement, d.decided_at, d.recency, d.depth, d.conversion_probability,
+       COALESCE(o.shown, FALSE), COALESCE(o.engaged, FALSE), COALESCE(o.dismissed, FALSE),
+       COALESCE(o.converted, FALSE), o.last_outcome_at
+FROM decision_placements p
+JOIN decisions d ON d.decision_id = p.decision_id
+LEFT JOIN (SELECT decision_id, placement,
+                  MAX(CASE WHEN outcome_type = 'impression' THEN 1 ELSE 0 END) = 1 AS shown,
+                  MAX(CASE WHEN outcome_type IN ('click', 'conversion') THEN 1 ELSE 0 END) = 1 AS engaged,
+                  MAX(CASE WHEN outcome_type = 'dismiss' THEN 1 ELSE 0 END) = 1 AS dismissed,
+                  MAX(CASE WHEN outcome_type = 'conversion' THEN 1 ELSE 0 END) = 1 AS converted,
+                  MAX(occurred_at) AS last_outcome_at
+           FROM outcomes GROUP BY decision_id, placement) o
+       ON o.decision_id = p.decision_id AND o.placement = p.placement;
+
 INSERT INTO placement_outcomes (decision_id, placement, shown, engaged, dismissed, converted, last_outcome_at)
 SELECT decision_id, placement,
        MAX(CASE WHEN outcome_type = 'impression' THEN 1 ELSE 0 END) = 1,
@@ -26,18 +43,9 @@ SELECT decision_id, placement,
        MAX(CASE WHEN outcome_type = 'dismiss' THEN 1 ELSE 0 END) = 1,
        MAX(CASE WHEN outcome_type = 'conversion' THEN 1 ELSE 0 END) = 1,
        MAX(occurred_at)
-FROM outcomes GROUP BY decision_id, placement;
-
-UPDATE placement_outcomes SET (decided_at, recency, depth, conversion) =
-    (SELECT d.decided_at, d.recency, d.depth, d.conversion_probability FROM decisions d
-     WHERE d.decision_id = placement_outcomes.decision_id)
-WHERE EXISTS (SELECT 1 FROM decision_placements p
-              WHERE p.decision_id = placement_outcomes.decision_id AND p.placement = placement_outcomes.placement);
-
-INSERT INTO placement_outcomes (decision_id, placement, decided_at, recency, depth, conversion)
-SELECT p.decision_id, p.placement, d.decided_at, d.recency, d.depth, d.conversion_probability
-FROM decision_placements p JOIN decisions d ON d.decision_id = p.decision_id
-WHERE NOT EXISTS (SELECT 1 FROM placement_outcomes x WHERE x.decision_id = p.decision_id AND x.placement = p.placement);
+FROM outcomes o
+WHERE NOT EXISTS (SELECT 1 FROM decision_placements p WHERE p.decision_id = o.decision_id AND p.placement = o.placement)
+GROUP BY decision_id, placement;
 
 -- Which weekly job ran last and who holds it now, so several feedback-service instances on one
 -- database run the scheduled recalibration once (see Recalibrator).

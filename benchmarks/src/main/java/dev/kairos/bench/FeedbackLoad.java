@@ -63,7 +63,9 @@ public final class FeedbackLoad {
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                      kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
             System.out.println("store: " + (url.startsWith("jdbc:h2:") ? "H2 file in " + dir : url.replaceAll("password=[^&;]*", "password=***")));
-            boolean bulk = Boolean.parseBoolean(opt.get("--bulk"));
+            // --bulk true: generate the data server-side; --bulk reuse: what an earlier bulk run left in the database.
+            boolean reuse = "reuse".equals(opt.get("--bulk"));
+            boolean bulk = reuse || Boolean.parseBoolean(opt.get("--bulk"));
             if (bulk && url.startsWith("jdbc:h2:")) throw new IllegalArgumentException("--bulk needs PostgreSQL (--db jdbc:postgresql://...)");
             Migrations.migrate(ds, bulk ? BEFORE_ROLLUP : "latest");
             FeedbackStore store = new FeedbackStore(ds);
@@ -75,7 +77,7 @@ public final class FeedbackLoad {
             long outcomes = 0, decisions = 0, outcomeNanos = 0, decisionNanos = 0;
             List<OutcomeRow> lastBatch = List.of();
             if (bulk) {
-                long[] made = bulkLoad(ds, target, now);
+                long[] made = reuse ? existing(ds) : bulkLoad(ds, target, now);
                 decisions = made[0];
                 outcomes = made[1];
                 long m = System.nanoTime();
@@ -118,12 +120,15 @@ public final class FeedbackLoad {
                 System.out.printf("outcomes stored:  %,d in %.1f s = %,.0f/s (batches of %,d)%n", outcomes, outcomeNanos / 1e9,
                         outcomes / (outcomeNanos / 1e9), BATCH);
             }
-            long t = System.nanoTime();
-            int again = store.saveOutcomes(lastBatch);
-            if (url.startsWith("jdbc:h2:")) {
-                System.out.printf("H2 file size: %,d MB%n", Files.size(dir.resolve("feedback/kairos.mv.db")) / (1 << 20));
+            long t;
+            if (!bulk) {
+                t = System.nanoTime();
+                int again = store.saveOutcomes(lastBatch);
+                if (url.startsWith("jdbc:h2:")) {
+                    System.out.printf("H2 file size: %,d MB%n", Files.size(dir.resolve("feedback/kairos.mv.db")) / (1 << 20));
+                }
+                System.out.printf("replayed batch of %,d outcomes: %d new rows, %.0f ms%n", lastBatch.size(), again, (System.nanoTime() - t) / 1e6);
             }
-            System.out.printf("replayed batch of %,d outcomes: %d new rows, %.0f ms%n", lastBatch.size(), again, (System.nanoTime() - t) / 1e6);
 
             long f = now.minus(Duration.ofDays(28)).toEpochMilli(), e = now.plusSeconds(1).toEpochMilli();
             if (Boolean.parseBoolean(opt.get("--kpis"))) {
@@ -153,6 +158,16 @@ public final class FeedbackLoad {
             System.out.println("weights: " + result.current().recency() + ", " + result.current().depth() + ", " + result.current().conversion());
             Runtime rt = Runtime.getRuntime();
             System.out.printf("heap in use after the run: %,d MB of %,d MB max%n", (rt.totalMemory() - rt.freeMemory()) >> 20, rt.maxMemory() >> 20);
+        }
+    }
+
+    /** {decisions, outcomes} already stored. */
+    static long[] existing(javax.sql.DataSource ds) throws java.sql.SQLException {
+        try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT (SELECT COUNT(*) FROM decisions), (SELECT COUNT(*) FROM outcomes)")) {
+            rs.next();
+            System.out.printf("reusing %,d decisions and %,d outcomes already stored%n", rs.getLong(1), rs.getLong(2));
+            return new long[] {rs.getLong(1), rs.getLong(2)};
         }
     }
 
