@@ -103,7 +103,9 @@ final class PlacementOutcomes {
             int[] inserted = insert.executeBatch();
             List<Map.Entry<String[], Flags>> raced = new ArrayList<>();
             for (int i = 0; i < missing.size(); i++) {
-                if (i < inserted.length && inserted[i] == 0) raced.add(missing.get(i));
+                // 0: another transaction created it meanwhile; negative: the driver did not say (e.g.
+                // PostgreSQL's reWriteBatchedInserts), so update anyway (updates are idempotent).
+                if (i >= inserted.length || inserted[i] <= 0) raced.add(missing.get(i));
             }
             if (!raced.isEmpty()) update(update, raced);
         }
