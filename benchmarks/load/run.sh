@@ -2,12 +2,14 @@
 # HTTP load run of the rules server on loopback: GET /health (the HTTP floor) and POST /v1/decide
 # at the same fixed concurrency, in one run, with wrk. Prints req/s and p50/p99 for both.
 #   benchmarks/load/run.sh                 defaults: 1 wrk thread, 8 connections, 20 s each
-#   THREADS=2 CONNECTIONS=64 DURATION=30s benchmarks/load/run.sh
+#   THREADS=2 CONNECTIONS=64 DURATION=30s WARMUP=60s benchmarks/load/run.sh
+# Each endpoint is warmed up first (WARMUP, default 60 s): the server's JIT compiler needs about a
+# minute under load before decide reaches its steady state (5 s of warm-up measured it at a third).
 # Installs wrk from Debian when missing (needs root). Traffic goes to 127.0.0.1 only.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HERE="$ROOT/benchmarks/load"
-THREADS="${THREADS:-1}" CONNECTIONS="${CONNECTIONS:-8}" DURATION="${DURATION:-20s}" PORT="${PORT:-18080}"
+THREADS="${THREADS:-1}" CONNECTIONS="${CONNECTIONS:-8}" DURATION="${DURATION:-20s}" WARMUP="${WARMUP:-60s}" PORT="${PORT:-18080}"
 
 if ! command -v wrk >/dev/null 2>&1; then
   echo "installing wrk..."
@@ -40,7 +42,7 @@ for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>
 
 run() { # name, wrk args...
   local name=$1; shift
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "$@" >/dev/null            # warm-up
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$@" >/dev/null      # warm-up
   local out
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@")
   local rps p50 p99 errors
