@@ -92,22 +92,10 @@ public class WeightsStore {
      * neither); returns the publication's sequence number, for {@link #retract} should sending it fail.
      */
     public long saveAsPublished(WeightsVersion v, Instant at, String action) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                insert(c, v);
-                long seq = insertPublication(c, v.version(), at, action);
-                c.commit();
-                return seq;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new StoreException("saving weights version failed: " + e.getMessage(), e);
-        }
+        return inTransaction("saving weights version", c -> {
+            insert(c, v);
+            return insertPublication(c, v.version(), at, action);
+        });
     }
 
     /**
@@ -115,8 +103,7 @@ public class WeightsStore {
      * goes, and so does the version if {@code newVersion} (it was never in use anywhere).
      */
     public void retract(String version, long seq, boolean newVersion) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        inTransaction("retracting publication", c -> {
             try (PreparedStatement p = c.prepareStatement("DELETE FROM weights_publications WHERE seq = ?");
                  PreparedStatement v = c.prepareStatement("DELETE FROM weights_versions WHERE version = ?")) {
                 p.setLong(1, seq);
@@ -125,7 +112,23 @@ public class WeightsStore {
                     v.setString(1, version);
                     v.executeUpdate();
                 }
+                return null;
+            }
+        });
+    }
+
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction: all of it or none. */
+    private <T> T inTransaction(String what, Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
                 c.commit();
+                return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -133,7 +136,7 @@ public class WeightsStore {
                 c.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new StoreException("retracting publication failed: " + e.getMessage(), e);
+            throw new StoreException(what + " failed: " + e.getMessage(), e);
         }
     }
 
