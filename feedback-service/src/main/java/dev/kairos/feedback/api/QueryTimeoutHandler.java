@@ -1,6 +1,7 @@
 package dev.kairos.feedback.api;
 
 import dev.kairos.feedback.store.QueryTimeoutException;
+import dev.kairos.service.api.ErrorBody;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;

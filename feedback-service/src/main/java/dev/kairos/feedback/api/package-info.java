@@ -1,2 +1,2 @@
-/** The API's error shape ({@code {"error": {"code", "message", "field"}}}), the same as rules-server's. */
+/** The feedback service's own error handlers (query timeouts); the error shape and the common handlers are in {@code dev.kairos.service.api}. */
 package dev.kairos.feedback.api;

@@ -1,6 +1,6 @@
 package dev.kairos.feedback.auth;
 
-import dev.kairos.feedback.api.ErrorBody;
+import dev.kairos.service.api.ErrorBody;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.exceptions.ConfigurationException;
 import io.micronaut.core.annotation.Nullable;

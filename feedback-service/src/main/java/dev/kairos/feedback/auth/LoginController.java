@@ -1,8 +1,8 @@
 package dev.kairos.feedback.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kairos.feedback.api.ApiException;
-import dev.kairos.feedback.api.ErrorBody;
+import dev.kairos.service.api.ApiException;
+import dev.kairos.service.api.ErrorBody;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;

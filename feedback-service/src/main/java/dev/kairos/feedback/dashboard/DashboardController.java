@@ -1,6 +1,6 @@
 package dev.kairos.feedback.dashboard;
 
-import dev.kairos.feedback.api.ApiException;
+import dev.kairos.service.api.ApiException;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;

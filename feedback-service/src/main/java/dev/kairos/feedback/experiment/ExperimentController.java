@@ -1,6 +1,6 @@
 package dev.kairos.feedback.experiment;
 
-import dev.kairos.feedback.api.ApiException;
+import dev.kairos.service.api.ApiException;
 import dev.kairos.feedback.kpi.Params;
 import dev.kairos.feedback.kpi.Rate;
 import dev.kairos.feedback.store.DecisionRow;

@@ -1,6 +1,6 @@
 package dev.kairos.feedback.kpi;
 
-import dev.kairos.feedback.api.ApiException;
+import dev.kairos.service.api.ApiException;
 import dev.kairos.feedback.store.GroupBy;
 
 import java.time.DateTimeException;

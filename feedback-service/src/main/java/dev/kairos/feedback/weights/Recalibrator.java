@@ -1,6 +1,6 @@
 package dev.kairos.feedback.weights;
 
-import dev.kairos.feedback.api.ApiException;
+import dev.kairos.service.api.ApiException;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,7 +1,7 @@
 package dev.kairos.feedback.weights;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kairos.feedback.api.ApiException;
+import dev.kairos.service.api.ApiException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;

@@ -2,7 +2,7 @@ package dev.kairos.feedback.weights;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kairos.feedback.api.ApiException;
+import dev.kairos.service.api.ApiException;
 import dev.kairos.feedback.config.FeedbackTopics;
 import io.micronaut.http.HttpStatus;
 import org.slf4j.Logger;

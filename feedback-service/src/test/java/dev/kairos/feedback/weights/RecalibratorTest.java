@@ -3,7 +3,7 @@ package dev.kairos.feedback.weights;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.kairos.feedback.api.ApiException;
+import dev.kairos.service.api.ApiException;
 import dev.kairos.feedback.config.FeedbackConfig;
 import dev.kairos.feedback.config.FeedbackTopics;
 import dev.kairos.feedback.store.DecisionRow;

@@ -1,6 +1,6 @@
 package dev.kairos.server.auth;
 
-import dev.kairos.server.api.ErrorBody;
+import dev.kairos.service.api.ErrorBody;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.kairos.server.api.ApiException;
+import dev.kairos.service.api.ApiException;
 import dev.kairos.server.config.KairosConfig;
 import dev.kairos.server.kafka.Topics;
 import io.micronaut.configuration.kafka.annotation.KafkaClient;

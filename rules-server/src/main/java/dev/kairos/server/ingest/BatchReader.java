@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kairos.rules.input.DecideRequestReader;
 import dev.kairos.rules.input.InvalidInputException;
-import dev.kairos.server.api.ApiException;
+import dev.kairos.service.api.ApiException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

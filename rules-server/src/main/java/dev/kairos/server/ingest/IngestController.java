@@ -2,8 +2,8 @@ package dev.kairos.server.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kairos.server.api.ApiException;
-import dev.kairos.server.api.ErrorBody;
+import dev.kairos.service.api.ApiException;
+import dev.kairos.service.api.ErrorBody;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;

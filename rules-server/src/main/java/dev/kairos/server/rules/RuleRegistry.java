@@ -7,7 +7,7 @@ import dev.kairos.rules.engine.RuleCompiler;
 import dev.kairos.rules.engine.RulePack;
 import dev.kairos.rules.engine.RuleProblem;
 import dev.kairos.rules.engine.RuleSource;
-import dev.kairos.server.api.ApiException;
+import dev.kairos.service.api.ApiException;
 import dev.kairos.server.config.KairosConfig;
 import io.micronaut.http.HttpStatus;
 import jakarta.annotation.PreDestroy;

@@ -3,7 +3,7 @@ package dev.kairos.server.rules;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.rules.engine.CompileResult;
-import dev.kairos.server.api.ApiException;
+import dev.kairos.service.api.ApiException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;

@@ -2,7 +2,7 @@ package dev.kairos.server.signals;
 
 import dev.kairos.rules.Signals;
 import dev.kairos.rules.input.StoredUser;
-import dev.kairos.server.api.ApiException;
+import dev.kairos.service.api.ApiException;
 import dev.kairos.server.decide.CurrentWeights;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;

@@ -1,4 +1,4 @@
-package dev.kairos.feedback.api;
+package dev.kairos.service.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.micronaut.context.annotation.Requires;

@@ -1,4 +1,4 @@
-package dev.kairos.feedback.api;
+package dev.kairos.service.api;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.kairos.server.api;
+package dev.kairos.service.api;
 
 import io.micronaut.http.HttpStatus;
 
