@@ -1,9 +1,10 @@
 package dev.kairos.feedback.config;
 
+import dev.kairos.service.kafka.KafkaClients;
+
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -36,7 +37,7 @@ public class TopicCreator {
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, month)),
                 new NewTopic(topics.weights(), 1, topics.replicationFactor())
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-        try (Admin admin = Admin.create(adminConfig(bootstrap,
+        try (Admin admin = Admin.create(KafkaClients.adminConfig(bootstrap,
                 environment.getProperties("kafka", io.micronaut.core.naming.conventions.StringConvention.RAW)))) {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
@@ -55,24 +56,5 @@ public class TopicCreator {
             throw new IllegalStateException("cannot reach Kafka at " + bootstrap + " (is the broker running? ./kairos start runs one; "
                     + "else set KAFKA_BOOTSTRAP_SERVERS): " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * The admin client's settings: the bootstrap servers, timeouts, and the cluster's security
-     * settings from the {@code kafka.*} configuration ({@code security.protocol}, {@code sasl.*},
-     * {@code ssl.*}, e.g. {@code KAFKA_SECURITY_PROTOCOL=SASL_SSL}), the same ones the producers,
-     * consumers and Kafka Streams get, so topic creation works against a secured cluster too.
-     */
-    static Map<String, Object> adminConfig(String bootstrap, Map<String, Object> kafka) {
-        Map<String, Object> config = new java.util.HashMap<>();
-        kafka.forEach((key, value) -> {
-            if (value != null && (key.equals("security.protocol") || key.startsWith("sasl.") || key.startsWith("ssl."))) {
-                config.put(key, value);
-            }
-        });
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000);
-        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        return config;
     }
 }

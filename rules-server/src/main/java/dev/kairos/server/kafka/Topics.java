@@ -1,9 +1,10 @@
 package dev.kairos.server.kafka;
 
+import dev.kairos.service.kafka.KafkaClients;
+
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -32,7 +33,7 @@ public class Topics {
                 io.micronaut.context.env.Environment environment) {
         this.config = config;
         Map<String, Object> kafka = environment.getProperties("kafka", io.micronaut.core.naming.conventions.StringConvention.RAW);
-        this.clientConfig = Map.copyOf(clientConfig(bootstrap, kafka));
+        this.clientConfig = Map.copyOf(KafkaClients.clientConfig(bootstrap, kafka));
         List<NewTopic> wanted = List.of(
                 new NewTopic(config.events(), config.partitions(), config.replicationFactor())
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.DAYS.toMillis(7)))),
@@ -48,7 +49,7 @@ public class Topics {
                 // One partition too: the experiment definitions are few, and one log orders them all.
                 new NewTopic(config.experiments(), 1, config.replicationFactor())
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-        try (Admin admin = Admin.create(adminConfig(bootstrap, kafka))) {
+        try (Admin admin = Admin.create(KafkaClients.adminConfig(bootstrap, kafka))) {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
             if (!missing.isEmpty()) {
@@ -72,31 +73,7 @@ public class Topics {
 
     /**
      * Settings for a plain Kafka client of this cluster: the bootstrap servers and the security
-     * settings (see {@link #adminConfig}); the caller adds its own (deserializers, timeouts).
+     * settings (see {@link KafkaClients}); the caller adds its own (deserializers, timeouts).
      */
     public Map<String, Object> clientConfig() { return clientConfig; }
-
-    /**
-     * The admin client's settings: the bootstrap servers, timeouts, and the cluster's security
-     * settings from the {@code kafka.*} configuration ({@code security.protocol}, {@code sasl.*},
-     * {@code ssl.*}, e.g. {@code KAFKA_SECURITY_PROTOCOL=SASL_SSL}), the same ones the producers,
-     * consumers and Kafka Streams get, so topic creation works against a secured cluster too.
-     */
-    static Map<String, Object> adminConfig(String bootstrap, Map<String, Object> kafka) {
-        Map<String, Object> config = clientConfig(bootstrap, kafka);
-        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000);
-        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        return config;
-    }
-
-    private static Map<String, Object> clientConfig(String bootstrap, Map<String, Object> kafka) {
-        Map<String, Object> config = new java.util.HashMap<>();
-        kafka.forEach((key, value) -> {
-            if (value != null && (key.equals("security.protocol") || key.startsWith("sasl.") || key.startsWith("ssl."))) {
-                config.put(key, value);
-            }
-        });
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        return config;
-    }
 }

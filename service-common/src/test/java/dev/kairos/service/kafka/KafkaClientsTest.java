@@ -1,4 +1,4 @@
-package dev.kairos.feedback.config;
+package dev.kairos.service.kafka;
 
 import io.micronaut.context.env.DefaultEnvironment;
 import io.micronaut.context.env.Environment;
@@ -12,8 +12,8 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The topic admin client gets the cluster's security settings from the same {@code kafka.*} configuration as the other clients. */
-class TopicCreatorAdminConfigTest {
+/** Kafka clients a service makes itself get the cluster's security settings from the same {@code kafka.*} configuration as the others. */
+class KafkaClientsTest {
     @Test
     void passesTheClustersSecuritySettingsToTheAdminClient() {
         Environment env = new DefaultEnvironment(() -> List.of("test"));
@@ -26,7 +26,7 @@ class TopicCreatorAdminConfigTest {
                 "kafka.producers.kairos-ingest.acks", "all")));
         env.start();
         try {
-            Map<String, Object> config = TopicCreator.adminConfig("broker-1:9093", env.getProperties("kafka", StringConvention.RAW));
+            Map<String, Object> config = KafkaClients.adminConfig("broker-1:9093", env.getProperties("kafka", StringConvention.RAW));
             assertThat(config).containsEntry("security.protocol", "SASL_SSL")
                     .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
                     .containsEntry("ssl.truststore.location", "/etc/kafka/truststore.jks")
