@@ -24,6 +24,13 @@ import java.util.Map;
  * {@link #evaluate} borrows a session from a pool (Drools' {@link KieSessionsPool}, which resets
  * a session when it is returned), inserts the facts, fires with an upper bound, and ranks what the
  * rules recorded. Nothing is rebuilt per call. Thread-safe.
+ *
+ * <p>Bounds per evaluation: at most {@link CompileLimits#maxFirings()} firings (the result is then
+ * marked truncated), at most {@link dev.kairos.rules.policy.PackPolicy#MAX_INSERTED_FACTS} facts
+ * inserted by rules (beyond that the evaluation fails with an exception), and an evaluation whose
+ * thread is interrupted (a caller gave up at its deadline) stops before the next firing with an
+ * {@link EvaluationAbandonedException}. A session that did not finish cleanly is destroyed, not
+ * returned to the pool.
  */
 public final class CompiledRules implements AutoCloseable {
     /** Ranking of candidates for one placement: rule answers before defaults, priority, salience, name. */
@@ -80,9 +87,11 @@ public final class CompiledRules implements AutoCloseable {
     public Evaluation evaluate(DecisionInput input, List<dev.kairos.rules.Variant> variants, boolean defaultsOnly) {
         KieSession session = pool.newKieSession();
         Firing firing = Firing.begin();
+        boolean clean = false;
         try {
             if (session.getAgendaEventListeners().isEmpty()) {
-                session.addEventListener(listener);
+                session.addEventListener((org.kie.api.event.rule.AgendaEventListener) listener);
+                session.addEventListener((org.kie.api.event.rule.RuleRuntimeEventListener) listener);
             }
             session.insert(input.context());
             session.insert(input.signals());
@@ -92,13 +101,18 @@ public final class CompiledRules implements AutoCloseable {
             for (Placement p : input.placements()) session.insert(p);
             for (dev.kairos.rules.Variant v : variants) session.insert(v);
             int fired = session.fireAllRules(maxFirings);
+            if (Thread.currentThread().isInterrupted()) throw new EvaluationAbandonedException();
             List<String> segments = new ArrayList<>(4);
             for (Object o : session.getObjects(o -> o instanceof Segment)) segments.add(((Segment) o).getName());
             segments.sort(null);
-            return resolve(input, firing, fired >= maxFirings, segments, defaultsOnly);
+            Evaluation e = resolve(input, firing, fired >= maxFirings, segments, defaultsOnly);
+            clean = true;
+            return e;
         } finally {
             firing.end();
-            session.dispose();
+            // A session a rule broke (an exception, or abandoned at the deadline) is not reused.
+            if (clean) session.dispose();
+            else session.destroy();
         }
     }
 

@@ -1,9 +1,12 @@
 package dev.kairos.rules.engine;
 
-import dev.kairos.rules.engine.internal.DrlPolicy;
+import dev.kairos.rules.policy.PackPolicy;
 import dev.kairos.rules.engine.internal.RuleInfo;
 import org.drools.base.definitions.rule.impl.RuleImpl;
+import org.drools.drl.ast.descr.FunctionImportDescr;
+import org.drools.drl.ast.descr.ImportDescr;
 import org.drools.drl.ast.descr.PackageDescr;
+import org.drools.io.DescrResource;
 import org.drools.drl.parser.DrlParser;
 import org.drools.drl.parser.DroolsError;
 import org.drools.drl.parser.DroolsParserException;
@@ -12,21 +15,17 @@ import org.drools.kiesession.rulebase.InternalKnowledgeBase;
 import org.drools.kiesession.rulebase.KnowledgeBaseFactory;
 import org.kie.api.definition.KiePackage;
 import org.kie.api.definition.rule.Rule;
-import org.kie.api.io.Resource;
 import org.kie.api.io.ResourceType;
 import org.kie.internal.builder.KnowledgeBuilder;
 import org.kie.internal.builder.KnowledgeBuilderError;
 import org.kie.internal.builder.KnowledgeBuilderFactory;
-import org.kie.internal.io.ResourceFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,9 +34,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Compiles a {@link RulePack} into {@link CompiledRules}: checks size limits, parses every file
- * (syntax errors with line and column), enforces the fact-model policy, then builds a Drools
- * knowledge base from plain DRL (drools-mvel) within a time limit.
+ * Compiles a {@link RulePack} into {@link CompiledRules}. Every file is read once: size limits, the
+ * raw-text checks of {@link PackPolicy#precheck}, the Drools DRL parser (syntax errors with line and
+ * column), then the allow-list of {@link PackPolicy#check} over the parsed descriptors. Only a pack
+ * that passed all of them is built, from those very descriptors (no second parse that could read
+ * the text differently), into a Drools knowledge base from plain DRL (drools-mvel) within a time
+ * limit. Building a checked pack runs none of its code: annotation values are plain text, there are
+ * no declared types, functions or globals, and the consequences are only compiled.
  *
  * <pre>CompileResult r = new RuleCompiler(CompileLimits.DEFAULT).compile("v2", RulePack.defaults());
  *if (!r.ok()) r.problems().forEach(System.err::println);</pre>
@@ -45,31 +48,36 @@ import java.util.concurrent.TimeoutException;
  * The functions of {@link dev.kairos.rules.Actions} and the fact model classes are imported into
  * every package automatically, and the built-in segment rules ({@code dev/kairos/rules/segments/segments.drl},
  * package {@link #SEGMENTS_PACKAGE}) are compiled into every version; {@link CompileResult#ruleNames()}
- * lists the pack's own rules. Thread-safe; compilations run one at a time on a daemon thread.
+ * lists the pack's own rules. Thread-safe; compilations run one at a time on a daemon thread with a
+ * large stack, so no input can overflow the caller's.
  */
 public final class RuleCompiler implements AutoCloseable {
-    private static final String PRELUDE = """
-            package %s;
-            import dev.kairos.rules.*;
-            import function dev.kairos.rules.Actions.adapt;
-            import function dev.kairos.rules.Actions.suppress;
-            import function dev.kairos.rules.Actions.fallback;
-            """;
-
     private static final java.util.regex.Pattern LINE_COLUMN = java.util.regex.Pattern.compile("\\[Line: (\\d+), Column: (\\d+)]");
     private static final java.util.regex.Pattern ERROR_DETAIL = java.util.regex.Pattern.compile("\\[Error: ([^\\]]+)]");
 
     /** Package of the built-in segment rules compiled into every version. */
     public static final String SEGMENTS_PACKAGE = "dev.kairos.rules.segments";
     private static final String BUILT_IN_SEGMENTS = readResource("dev/kairos/rules/segments/segments.drl");
+    private static final long COMPILER_STACK_BYTES = 64L << 20;
 
     private final CompileLimits limits;
+    private final PackPolicy policy;
     private final ExecutorService executor;
 
+    /** A compiler that checks every pack with {@link PackPolicy#standard()}. */
     public RuleCompiler(CompileLimits limits) {
+        this(limits, PackPolicy.standard());
+    }
+
+    /**
+     * A compiler with its own policy. Only tests pass anything but {@link PackPolicy#standard()}
+     * (to get a deliberately bad rule past the check and prove the run-time defences).
+     */
+    public RuleCompiler(CompileLimits limits, PackPolicy policy) {
         this.limits = limits;
+        this.policy = java.util.Objects.requireNonNull(policy, "policy");
         this.executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "kairos-rule-compiler");
+            Thread t = new Thread(null, r, "kairos-rule-compiler", COMPILER_STACK_BYTES);
             t.setDaemon(true);
             return t;
         });
@@ -97,31 +105,7 @@ public final class RuleCompiler implements AutoCloseable {
             problems.add(new RuleProblem(null, 0, 0, "limit", "the pack is " + size + " bytes; the limit is " + limits.maxDrlBytes()));
             return failed(problems);
         }
-        Set<String> packages = new LinkedHashSet<>();
-        int ruleCount = 0;
-        for (RuleSource source : pack.sources()) {
-            DrlParser parser = new DrlParser();
-            PackageDescr descr;
-            try {
-                descr = parser.parse(false, source.drl());
-            } catch (DroolsParserException e) {
-                problems.add(new RuleProblem(source.name(), e.getLineNumber(), e.getColumn(), "syntax", e.getMessage()));
-                continue;
-            }
-            if (parser.hasErrors() || descr == null) {
-                for (DroolsError error : parser.getErrors()) problems.add(toProblem(source.name(), error, "syntax"));
-                continue;
-            }
-            problems.addAll(DrlPolicy.check(source.name(), source.drl()));
-            packages.add(descr.getName() == null || descr.getName().isBlank() ? "defaultpkg" : descr.getName());
-            ruleCount += descr.getRules().size();
-        }
-        if (ruleCount > limits.maxRules()) {
-            problems.add(new RuleProblem(null, 0, 0, "limit", "the pack has " + ruleCount + " rules; the limit is " + limits.maxRules()));
-        }
-        if (!problems.isEmpty()) return failed(problems);
-
-        Future<CompileResult> future = executor.submit(() -> build(version, pack, packages));
+        Future<CompileResult> future = executor.submit(() -> checkAndBuild(version, pack));
         try {
             return future.get(limits.compileTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -139,16 +123,79 @@ public final class RuleCompiler implements AutoCloseable {
         }
     }
 
-    private CompileResult build(String version, RulePack pack, Set<String> packages) {
-        KnowledgeBuilder builder = KnowledgeBuilderFactory.newKnowledgeBuilder();
-        for (String pkg : packages) {
-            builder.add(resource("kairos-prelude-" + pkg + ".drl", String.format(PRELUDE, pkg)), ResourceType.DRL);
-        }
-        packages.add(SEGMENTS_PACKAGE);
-        builder.add(resource("kairos-prelude-" + SEGMENTS_PACKAGE + ".drl", String.format(PRELUDE, SEGMENTS_PACKAGE)), ResourceType.DRL);
-        builder.add(resource("kairos-segments.drl", BUILT_IN_SEGMENTS), ResourceType.DRL);
+    private CompileResult checkAndBuild(String version, RulePack pack) {
+        List<RuleProblem> problems = new ArrayList<>();
+        Map<RuleSource, PackageDescr> parsed = new java.util.LinkedHashMap<>();
+        int ruleCount = 0;
         for (RuleSource source : pack.sources()) {
-            builder.add(resource(source.name(), source.drl()), ResourceType.DRL);
+            List<RuleProblem> raw = policy.precheck(source.name(), source.drl());
+            if (!raw.isEmpty()) {
+                problems.addAll(raw);
+                continue;
+            }
+            PackageDescr descr;
+            try {
+                descr = parse(source, problems);
+            } catch (StackOverflowError e) {
+                problems.add(new RuleProblem(source.name(), 0, 0, "limit", "the file is nested too deeply to be read"));
+                continue;
+            }
+            if (descr == null) continue;
+            problems.addAll(policy.check(source.name(), source.drl(), descr));
+            parsed.put(source, descr);
+            ruleCount += descr.getRules().size();
+        }
+        if (ruleCount > limits.maxRules()) {
+            problems.add(new RuleProblem(null, 0, 0, "limit", "the pack has " + ruleCount + " rules; the limit is " + limits.maxRules()));
+        }
+        if (!problems.isEmpty()) return failed(problems);
+        try {
+            return build(version, parsed);
+        } catch (StackOverflowError e) {
+            return failed(List.of(new RuleProblem(null, 0, 0, "limit", "the pack is nested too deeply to be compiled")));
+        }
+    }
+
+    /** Parses one file with the Drools DRL parser; null (and problems) when it has syntax errors. */
+    private static PackageDescr parse(RuleSource source, List<RuleProblem> problems) {
+        DrlParser parser = new DrlParser();
+        PackageDescr descr;
+        try {
+            descr = parser.parse(false, source.drl());
+        } catch (DroolsParserException e) {
+            problems.add(new RuleProblem(source.name(), e.getLineNumber(), e.getColumn(), "syntax", e.getMessage()));
+            return null;
+        }
+        if (parser.hasErrors() || descr == null) {
+            for (DroolsError error : parser.getErrors()) problems.add(toProblem(source.name(), error, "syntax"));
+            if (parser.getErrors().isEmpty()) problems.add(new RuleProblem(source.name(), 0, 0, "syntax", "the file could not be parsed"));
+            return null;
+        }
+        return descr;
+    }
+
+    private CompileResult build(String version, Map<RuleSource, PackageDescr> pack) {
+        KnowledgeBuilder builder = KnowledgeBuilderFactory.newKnowledgeBuilder();
+        List<PackageDescr> all = new ArrayList<>();
+        Map<PackageDescr, String> files = new java.util.IdentityHashMap<>();
+        pack.forEach((source, descr) -> {
+            all.add(descr);
+            files.put(descr, source.name());
+        });
+        PackageDescr segments = builtInSegments();
+        all.add(segments);
+        files.put(segments, "kairos-segments.drl");
+        for (PackageDescr descr : all) {
+            if (descr.getName() == null || descr.getName().isBlank()) descr.setNamespace("defaultpkg");
+            descr.addImport(new ImportDescr("dev.kairos.rules.*"));
+            for (String fn : new String[] {"adapt", "suppress", "fallback"}) {
+                FunctionImportDescr imp = new FunctionImportDescr();
+                imp.setTarget("dev.kairos.rules.Actions." + fn);
+                descr.addFunctionImport(imp);
+            }
+            DescrResource resource = new DescrResource(descr);
+            resource.setSourcePath(files.get(descr));
+            builder.add(resource, ResourceType.DESCR);
         }
         if (builder.hasErrors()) {
             // Drools reports one mistake several times (analysis, then each enclosing expression): keep the first per line.
@@ -178,6 +225,15 @@ public final class RuleCompiler implements AutoCloseable {
         return new CompileResult(Optional.of(new CompiledRules(version, kieBase, infos, names, limits.maxFirings())), List.of(), names);
     }
 
+    /** The built-in segment rules, parsed and checked like any pack (with the built-in policy). */
+    private static PackageDescr builtInSegments() {
+        List<RuleProblem> problems = new ArrayList<>();
+        PackageDescr descr = parse(new RuleSource("kairos-segments.drl", BUILT_IN_SEGMENTS), problems);
+        if (descr != null) problems.addAll(PackPolicy.builtIn().check("kairos-segments.drl", BUILT_IN_SEGMENTS, descr));
+        if (!problems.isEmpty()) throw new IllegalStateException("the built-in segment rules do not pass: " + problems);
+        return descr;
+    }
+
     private static String readResource(String name) {
         try (java.io.InputStream in = RuleCompiler.class.getClassLoader().getResourceAsStream(name)) {
             if (in == null) throw new IllegalStateException("missing resource " + name);
@@ -185,13 +241,6 @@ public final class RuleCompiler implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    private static Resource resource(String name, String drl) {
-        Resource r = ResourceFactory.newByteArrayResource(drl.getBytes(StandardCharsets.UTF_8));
-        r.setSourcePath(name);
-        r.setResourceType(ResourceType.DRL);
-        return r;
     }
 
     private static RuleProblem toProblem(String file, Object error, String kind) {

@@ -34,7 +34,8 @@ class RulesCliTest {
                 """);
         Run r = run("validate", dir.toString());
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.out()).contains("typo.drl:4:4: compile:").contains("placeTyp").contains("1 problem(s)");
+        assertThat(r.out()).as("1-based line and column of the misspelled name").contains("typo.drl:4:23: compile: Location has no property 'placeTyp'; did you mean 'placeType'?")
+                .contains("1 problem(s)");
     }
 
     @Test

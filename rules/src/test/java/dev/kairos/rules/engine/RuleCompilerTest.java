@@ -64,7 +64,8 @@ class RuleCompilerTest {
         assertThat(r.problems()).anySatisfy(p -> {
             assertThat(p.kind()).isEqualTo("compile");
             assertThat(p.line()).isEqualTo(5);
-            assertThat(p.message()).contains("placeTyp");
+            assertThat(p.column()).as("1-based column of the misspelled name").isEqualTo(23);
+            assertThat(p.message()).contains("placeTyp").contains("did you mean 'placeType'");
         });
     }
 

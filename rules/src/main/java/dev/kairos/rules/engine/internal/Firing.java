@@ -17,6 +17,7 @@ public final class Firing {
     private final List<AdaptationBuilder> recorded = new ArrayList<>();
     private final List<String> fired = new ArrayList<>();
     private boolean active;
+    private int inserted;
     private String ruleName;
     private int salience;
     private String description;
@@ -38,6 +39,7 @@ public final class Firing {
         f.recorded.clear();
         f.fired.clear();
         f.ruleName = null;
+        f.inserted = 0;
         f.active = true;
         return f;
     }
@@ -62,6 +64,8 @@ public final class Firing {
     }
 
     public String ruleName() { return ruleName; }
+    /** Counts one fact inserted by a rule; returns the count so far in this evaluation. */
+    public int inserted() { return ++inserted; }
     public int salience() { return salience; }
     public String description() { return description; }
     public List<AdaptationBuilder> recorded() { return recorded; }
