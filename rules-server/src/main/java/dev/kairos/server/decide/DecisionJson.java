@@ -19,7 +19,8 @@ import java.util.Map;
  *  "adaptations": [{"placement", "contentId", "tone", "format", "cta", "priority", "rule", "reason",
  *                   "fallback", "suppressed", "params"}],
  *  "segments": ["cart_no_purchase_24h", ...],
- *  "explanation": {"placements": {"home_banner": {"winner", "why", "candidates": [...]}},
+ *  "explanation": {"fallback": "deadline" (only when the rules did not answer: deadline, error, overloaded),
+ *                  "placements": {"home_banner": {"winner", "why", "candidates": [...]}},
  *                  "firedRules": [...], "truncated": false},
  *  "warnings": [{"code": "ignored_field", "field": ...}]}</pre>
  */
@@ -47,6 +48,7 @@ final class DecisionJson {
             for (String segment : e.segments()) g.writeString(segment);
             g.writeEndArray();
             g.writeObjectFieldStart("explanation");
+            if (e.fallback() != null) g.writeStringField("fallback", e.fallback());
             g.writeObjectFieldStart("placements");
             for (Map.Entry<String, PlacementExplanation> p : e.explanations().entrySet()) {
                 g.writeObjectFieldStart(p.getKey());

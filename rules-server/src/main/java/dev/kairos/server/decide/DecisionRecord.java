@@ -17,7 +17,7 @@ import java.io.UncheckedIOException;
  * The record of one decision on the decisions topic (schema version 1), keyed by user like events
  * and outcomes. The feedback service joins outcomes to it by {@code decisionId}:
  * <pre>{"schemaVersion": 1, "decisionId", "timestamp": "2026-11-23T18:30:00Z", "userId", "anonymousId",
- *  "sessionId", "rulesVersion", "weightsVersion", "canary", "variant": null, "variants": {},
+ *  "sessionId", "rulesVersion", "weightsVersion", "canary", ["fallback": "deadline",] "variant": null, "variants": {},
  *  "placements": ["home_banner"],
  *  "adaptations": [{"placement", "contentId", "rule", "tone", "format", "cta", "fallback", "suppressed"}],
  *  "matchedRules": ["Evening restaurant offer", ...], "segments": [...],
@@ -29,7 +29,9 @@ import java.io.UncheckedIOException;
  * name ({@code "holdout"} for an experiment's holdout), {@code {}} while none runs; {@code variant}
  * is kept for readers of one experiment at a time: the first of them by experiment name as
  * {@code "experiment:variant"}, {@code null} while none runs. Readers that know {@code variants}
- * use it and ignore {@code variant}. The signals are the fused values the rules saw (stored signals overlaid with
+ * use it and ignore {@code variant}. {@code fallback} is present only when the rules did not
+ * answer ({@code deadline}, {@code error} or {@code overloaded}) and every placement got the
+ * built-in empty answer. The signals are the fused values the rules saw (stored signals overlaid with
  * the request's), so a recalibration refits on exactly what was decided on.
  */
 final class DecisionRecord {
@@ -53,6 +55,7 @@ final class DecisionRecord {
             g.writeStringField("rulesVersion", e.rulesVersion());
             g.writeStringField("weightsVersion", d.weightsVersion());
             g.writeBooleanField("canary", d.canary());
+            if (d.evaluation().fallback() != null) g.writeStringField("fallback", d.evaluation().fallback());
             if (d.variant() == null) g.writeNullField("variant");
             else g.writeStringField("variant", d.variant());
             DecisionJson.writeVariants(g, d);

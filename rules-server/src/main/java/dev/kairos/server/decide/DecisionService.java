@@ -7,6 +7,7 @@ import dev.kairos.rules.Weights;
 import dev.kairos.rules.engine.Evaluation;
 import dev.kairos.rules.input.DecideRequest;
 import dev.kairos.rules.input.DecideRequestReader;
+import dev.kairos.rules.input.StoredUser;
 import dev.kairos.server.experiments.Assignment;
 import dev.kairos.server.experiments.ExperimentRegistry;
 import dev.kairos.server.rules.RuleRegistry;
@@ -20,16 +21,24 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Answers one decide request: reads and validates the facts, fuses them with the user's stored
  * signals and profile (this instance's local view; the request's values win), picks the rules
  * version (canary or active) for the user, assigns the user in every active experiment to a variant
  * (one {@link dev.kairos.rules.Variant} fact each) or to its holdout (no fact for it, and pack
- * defaults only for the whole decision), evaluates in memory and names the result with a fresh
- * decision id, then hands the decision to the {@link DecisionLog} (fire-and-forget).
- * Nothing here waits on I/O. Thread-safe.
+ * defaults only for the whole decision), evaluates on the {@link GuardedEvaluator} (off the event
+ * loop, within the decide deadline) and names the result with a fresh decision id, then hands the
+ * decision to the {@link DecisionLog} (fire-and-forget). Each evaluation's fate is reported to the
+ * {@link RuleRegistry}'s circuit breaker. Nothing here waits on I/O. Thread-safe.
+ *
+ * <p>Timers {@code kairos.decide.stage} with tag {@code stage}: {@code parse} (JSON),
+ * {@code fusion} (request validation and fusing, signal lookup excluded), {@code signals} (stored
+ * signal lookup), {@code queue} (waiting for a worker), {@code drools} (rule evaluation) and
+ * {@code serialize} (writing the answer).
  */
 @Singleton
 public class DecisionService {
@@ -39,54 +48,80 @@ public class DecisionService {
     private final DecideRequestReader reader;
     private final SignalsView signals;
     private final DecisionLog log;
+    private final GuardedEvaluator evaluator;
     private final Timer timer;
+    private final Timer fusionStage;
+    private final Timer signalsStage;
     private final Counter fallbacks;
     private final Counter truncated;
 
     public DecisionService(RuleRegistry registry, ExperimentRegistry experiments, CurrentWeights weights, DecideRequestReader reader, SignalsView signals,
-                           DecisionLog log, MeterRegistry meters) {
+                           DecisionLog log, GuardedEvaluator evaluator, MeterRegistry meters) {
         this.registry = registry;
         this.experiments = experiments;
         this.weights = weights;
         this.reader = reader;
         this.signals = signals;
         this.log = log;
-        this.timer = Timer.builder("kairos.decide").description("Time to evaluate one decide request").register(meters);
+        this.evaluator = evaluator;
+        this.timer = Timer.builder("kairos.decide").description("Time to answer one decide request, queue and evaluation included").register(meters);
+        this.fusionStage = stage(meters, "fusion");
+        this.signalsStage = stage(meters, "signals");
         this.fallbacks = Counter.builder("kairos.decide.fallbacks").description("Placements answered with a default").register(meters);
         this.truncated = Counter.builder("kairos.decide.truncated").description("Evaluations stopped at the firing limit").register(meters);
     }
 
-    /** Decides for {@code body}; throws {@link dev.kairos.rules.input.InvalidInputException} for bad input. */
-    public Decision decide(JsonNode body) {
+    /** The timer of one decide stage ({@code kairos.decide.stage{stage=...}}), with a histogram for percentiles. */
+    static Timer stage(MeterRegistry meters, String stage) {
+        return Timer.builder("kairos.decide.stage").tag("stage", stage).publishPercentileHistogram()
+                .minimumExpectedValue(java.time.Duration.ofNanos(1_000)).maximumExpectedValue(java.time.Duration.ofSeconds(1))
+                .description("Time spent in one stage of /v1/decide").register(meters);
+    }
+
+    /**
+     * Decides for {@code body}; throws {@link dev.kairos.rules.input.InvalidInputException} for bad
+     * input (before anything is evaluated). The future completes within about the decide deadline,
+     * with the rules' answer or the built-in fallback.
+     */
+    public CompletableFuture<Decision> decide(JsonNode body) {
         long start = System.nanoTime();
         Weights w = weights.get();
         Instant now = Instant.now();
         // Stored signals and profile first; the request's own values win for the here-and-now.
-        DecideRequest request = reader.read(body, w, now, userKey -> signals.stored(userKey, now));
+        long[] lookup = new long[1];
+        DecideRequest request = reader.read(body, w, now, userKey -> {
+            long t = System.nanoTime();
+            StoredUser u = signals.stored(userKey, now);
+            lookup[0] += System.nanoTime() - t;
+            return u;
+        });
         RuleRegistry.Route route = registry.route(request.userKey());
         // One Variant fact per active experiment the user is in a variant of; a user in any holdout
         // gets pack defaults only (docs/api.md#experiments explains why, and what it does to results).
         List<Assignment> assignments = experiments.assign(request.userKey());
-        Evaluation evaluation;
-        if (assignments.isEmpty()) {
-            evaluation = route.rules().evaluate(request.input());
-        } else {
-            List<Variant> facts = new ArrayList<>(assignments.size());
-            boolean holdout = false;
+        List<Variant> facts = List.of();
+        boolean holdout = false;
+        if (!assignments.isEmpty()) {
+            facts = new ArrayList<>(assignments.size());
             for (Assignment a : assignments) {
                 facts.addAll(a.facts());
                 holdout |= a.holdout();
             }
-            evaluation = route.rules().evaluate(request.input(), facts, holdout);
         }
-        for (Adaptation a : evaluation.adaptations()) {
-            if (a.isFallback()) fallbacks.increment();
-        }
-        if (evaluation.truncated()) truncated.increment();
-        Decision decision = new Decision(newId(), now, request, evaluation, w.getVersion(), route.canary(), assignments);
-        timer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-        log.record(decision);
-        return decision;
+        signalsStage.record(lookup[0], TimeUnit.NANOSECONDS);
+        fusionStage.record(System.nanoTime() - start - lookup[0], TimeUnit.NANOSECONDS);
+        return evaluator.evaluate(route.rules(), request.input(), facts, holdout).thenApply(outcome -> {
+            registry.report(route.rules(), outcome.countsAgainstVersion() ? outcome.failure() : null);
+            Evaluation evaluation = outcome.evaluation();
+            for (Adaptation a : evaluation.adaptations()) {
+                if (a.isFallback()) fallbacks.increment();
+            }
+            if (evaluation.truncated()) truncated.increment();
+            Decision decision = new Decision(newId(), now, request, evaluation, w.getVersion(), route.canary(), assignments);
+            timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            log.record(decision);
+            return decision;
+        });
     }
 
     /** A random (version 4) UUID without SecureRandom's contention; ids need uniqueness, not secrecy. */

@@ -53,6 +53,9 @@ public class RuleRegistry {
 
     private final RuleStore store;
     private final RuleCompiler compiler;
+    private final BreakerConfig breakerConfig;
+    private final Map<CompiledRules, Breaker> breakers = new ConcurrentHashMap<>();
+    private final io.micrometer.core.instrument.Counter trips;
     private final Map<String, RuleVersion> versions = new LinkedHashMap<>();
     private final Map<String, CompiledRules> compiled = new ConcurrentHashMap<>();
     private final ScheduledExecutorService closer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -62,9 +65,13 @@ public class RuleRegistry {
     });
     private volatile Routing routing;
 
-    public RuleRegistry(KairosConfig config) {
+    public RuleRegistry(KairosConfig config, RuleCompiler compiler, BreakerConfig breakerConfig,
+                        io.micrometer.core.instrument.MeterRegistry meters) {
         this.store = new RuleStore(config.dataDir());
-        this.compiler = new RuleCompiler(new CompileLimits(config.maxDrlBytes(), config.maxRules(), config.compileTimeout(), config.maxFirings()));
+        this.compiler = compiler;
+        this.breakerConfig = breakerConfig;
+        this.trips = io.micrometer.core.instrument.Counter.builder("kairos.rules.breaker.trips")
+                .description("Rules versions taken out of service by the circuit breaker").register(meters);
         for (RuleVersion v : store.loadVersions()) versions.put(v.id(), v);
         RoutingState state = store.loadState().orElse(null);
         if (!versions.isEmpty() && (state == null || !versions.containsKey(state.active()))) {
@@ -141,13 +148,15 @@ public class RuleRegistry {
         RoutingState s = routing.state;
         RoutingState next;
         if (canaryPercent == null || canaryPercent >= 100) {
-            next = id.equals(s.active()) ? new RoutingState(id, null, 0, s.history()) : new RoutingState(id, null, 0, push(s.history(), s.active()));
+            next = id.equals(s.active()) ? new RoutingState(id, null, 0, s.history(), s.changes()) : new RoutingState(id, null, 0, push(s.history(), s.active()), s.changes());
+            next = next.with(new RoutingState.Change(Instant.now(), "activate", id, "admin", null));
         } else {
             if (!(canaryPercent >= MIN_CANARY_PERCENT)) {
                 throw ApiException.badRequest("out_of_range", "canaryPercent must be between 0.01 and 100", "canaryPercent");
             }
             if (id.equals(s.active())) throw ApiException.conflict("already_active", id + " is already the active version");
-            next = new RoutingState(s.active(), id, canaryPercent, s.history());
+            next = new RoutingState(s.active(), id, canaryPercent, s.history(), s.changes())
+                    .with(new RoutingState.Change(Instant.now(), "canary", id, "admin", canaryPercent + " % of users"));
         }
         return swap(next);
     }
@@ -156,17 +165,61 @@ public class RuleRegistry {
     public synchronized RoutingState promote() {
         RoutingState s = routing.state;
         if (s.canary() == null) throw ApiException.conflict("no_canary", "there is no canary to promote");
-        return swap(new RoutingState(s.canary(), null, 0, push(s.history(), s.active())));
+        return swap(new RoutingState(s.canary(), null, 0, push(s.history(), s.active()), s.changes())
+                .with(new RoutingState.Change(Instant.now(), "promote", s.canary(), "admin", null)));
     }
 
     /** Ends the canary if there is one, else goes back to the previously active version. */
     public synchronized RoutingState rollback() {
         RoutingState s = routing.state;
-        if (s.canary() != null) return swap(new RoutingState(s.active(), null, 0, s.history()));
-        if (s.history().isEmpty()) throw ApiException.conflict("nothing_to_roll_back", "no earlier active version to roll back to");
+        if (s.canary() == null && s.history().isEmpty()) {
+            throw ApiException.conflict("nothing_to_roll_back", "no earlier active version to roll back to");
+        }
+        return swap(rolledBack(s, s.canary() != null ? s.canary() : s.active(), "rollback", "admin", null));
+    }
+
+    /** {@code s} with {@code version} (its canary, or its active version) out of service and the change logged. */
+    private static RoutingState rolledBack(RoutingState s, String version, String action, String by, String reason) {
+        RoutingState.Change change = new RoutingState.Change(Instant.now(), action, version, by, reason);
+        if (version.equals(s.canary())) return new RoutingState(s.active(), null, 0, s.history(), s.changes()).with(change);
         List<String> history = new ArrayList<>(s.history());
         String previous = history.remove(history.size() - 1);
-        return swap(new RoutingState(previous, null, 0, history));
+        return new RoutingState(previous, null, 0, history, s.changes()).with(change);
+    }
+
+    /**
+     * Reports what became of one evaluation by {@code rules}: {@code failure} is null for an
+     * answer, else {@code "deadline"} or {@code "error"}. When the version's breaker trips, the
+     * version is taken out of service on another thread (see {@link #takeOutOfService}).
+     */
+    public void report(CompiledRules rules, String failure) {
+        if (!breakerConfig.enabled()) return;
+        Breaker b = breakers.get(rules);
+        if (b != null && b.record(failure)) {
+            String reason = "circuit breaker: " + b.reason();
+            closer.execute(() -> takeOutOfService(rules.version(), reason));
+        }
+    }
+
+    /**
+     * Takes a misbehaving version out of service: a canary is rolled back; an active version is
+     * replaced by the previously active one. Logged, counted in {@code kairos.rules.breaker.trips}
+     * and recorded with its reason in the routing log ({@code changes}). Without an earlier version
+     * to restore, the version keeps serving (its failures answer with the fallback) and the trip is
+     * logged.
+     */
+    synchronized void takeOutOfService(String version, String reason) {
+        RoutingState s = routing.state;
+        trips.increment();
+        if (version.equals(s.canary()) || version.equals(s.active()) && !s.history().isEmpty()) {
+            RoutingState next = swap(rolledBack(s, version, "auto-rollback", "breaker", reason));
+            LOG.error("rules version {} taken out of service ({}); now active {}{}", version, reason, next.active(),
+                    next.canary() == null ? "" : ", canary " + next.canary());
+        } else if (version.equals(s.active())) {
+            swap(s.with(new RoutingState.Change(Instant.now(), "breaker-tripped", version, "breaker",
+                    reason + "; no earlier version to restore, so it keeps serving")));
+            LOG.error("rules version {} tripped the circuit breaker ({}) but there is no earlier version to restore", version, reason);
+        }
     }
 
     private RoutingState swap(RoutingState next) {
@@ -182,6 +235,9 @@ public class RuleRegistry {
     private Routing routingFor(RoutingState state) {
         CompiledRules active = compiledOrCompile(state.active());
         CompiledRules canary = state.canary() == null ? null : compiledOrCompile(state.canary());
+        // A version starts with a clean breaker each time it starts serving in a role.
+        if (routing == null || routing.active != active && routing.canary != active) breakers.put(active, new Breaker(breakerConfig));
+        if (canary != null && (routing == null || routing.canary != canary && routing.active != canary)) breakers.put(canary, new Breaker(breakerConfig));
         return new Routing(active, canary, (int) Math.round(state.canaryPercent() * 100), state);
     }
 
@@ -202,7 +258,10 @@ public class RuleRegistry {
             if (old == null || old == after.active || old == after.canary) continue;
             closer.schedule(() -> {
                 Routing now = routing;
-                if (old != now.active && old != now.canary && compiled.remove(old.version(), old)) old.close();
+                if (old != now.active && old != now.canary && compiled.remove(old.version(), old)) {
+                    breakers.remove(old);
+                    old.close();
+                }
             }, GRACE_SECONDS, TimeUnit.SECONDS);
         }
     }
@@ -261,6 +320,5 @@ public class RuleRegistry {
     public void close() {
         closer.shutdownNow();
         compiled.values().forEach(CompiledRules::close);
-        compiler.close();
     }
 }
