@@ -84,6 +84,12 @@ public class ExperimentService {
      */
     public synchronized boolean put(Experiment e) {
         boolean created = registry.get(e.name()).isEmpty();
+        long othersActive = registry.list().stream().filter(x -> x.active() && !x.name().equals(e.name())).count();
+        if (e.active() && othersActive >= dev.kairos.rules.policy.PackPolicy.MAX_VARIANTS) {
+            // Each active experiment is one Variant fact per decision; the rule check counts on this cap.
+            throw ApiException.conflict("too_many_experiments", "at most " + dev.kairos.rules.policy.PackPolicy.MAX_VARIANTS
+                    + " experiments may be active at once; end one first");
+        }
         registry.apply(send(e.name(), encode(e)), e.name(), e);
         return created;
     }

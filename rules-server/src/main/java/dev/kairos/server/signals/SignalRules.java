@@ -155,7 +155,10 @@ public final class SignalRules {
     private void closePage(UserState s, long at) {
         if (s.pageStart == 0 || s.pageCategory == null) return;
         double seconds = Math.min(config.maxDwell().toSeconds(), Math.max(0, (at - s.pageStart) / 1000.0));
-        s.dwellByCategory.merge(s.pageCategory, seconds, Double::sum);
+        // At most 100 categories per session: rules may range over this map (docs/rules-guide.md, limits).
+        if (s.dwellByCategory.size() < 100 || s.dwellByCategory.containsKey(s.pageCategory)) {
+            s.dwellByCategory.merge(s.pageCategory, seconds, Double::sum);
+        }
         s.pageStart = 0;
     }
 

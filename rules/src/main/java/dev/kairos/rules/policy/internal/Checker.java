@@ -232,9 +232,24 @@ public final class Checker {
         return new Value(JType.resolve(getter.getGenericReturnType(), owner));
     }
 
+    /**
+     * The getter MVEL calls for {@code owner.name}: a property of the fact model, or on other
+     * allowed types a method without arguments named {@code name} (MVEL reads {@code size} as
+     * {@code size()}) or {@code getName()}/{@code isName()}.
+     */
     private Method property(JType owner, String name) {
         if (owner == JType.UNKNOWN || owner == JType.NULL) return null;
-        return vocabulary.rulesFor(owner.raw()).map(r -> r.properties().get(name)).orElse(null);
+        TypeRules rules = vocabulary.rulesFor(owner.raw()).orElse(null);
+        if (rules == null) return null;
+        Method m = rules.properties().get(name);
+        if (m != null || rules.type().getName().startsWith("dev.kairos.")) return m;
+        String upper = Character.toUpperCase(name.charAt(0)) + name.substring(1);
+        for (String candidate : new String[] {name, "get" + upper, "is" + upper}) {
+            for (Method x : rules.methods().getOrDefault(candidate, List.of())) {
+                if (x.getParameterCount() == 0 && x.getReturnType() != void.class) return x;
+            }
+        }
+        return null;
     }
 
     private JType call(Ast.Call c) {

@@ -173,6 +173,9 @@ public final class Lexer {
                     case 's' -> value.append(' ');
                     case '"', '\'', '\\' -> value.append(e);
                     case 'u' -> {
+                        if (!java) {
+                            throw new PolicyException(base + pos - 1, "syntax", "conditions cannot read unicode escapes (\\u....); write the character itself");
+                        }
                         int p = pos;
                         while (p < text.length() && text.charAt(p) == 'u') p++;
                         if (p + 4 > text.length()) throw new PolicyException(base + pos - 1, "syntax", "malformed unicode escape");

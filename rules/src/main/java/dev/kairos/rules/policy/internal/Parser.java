@@ -435,6 +435,7 @@ public final class Parser {
             case "null": return new Ast.Literal(t.start(), "NULL", id, null);
             case "this": return new Ast.This(t.start());
             case "super": throw new PolicyException(t.start(), "'super' is not allowed in rules");
+            case "class": throw new PolicyException(t.start(), "'class' (an object's class) is not readable in rules");
             case "new": return creation(t);
             case "switch": throw new PolicyException(t.start(), "switch expressions are not allowed; use a ?: b");
             default: break;
