@@ -132,6 +132,26 @@
     }
   }
 
+  const CHANGES = {'activate': 'activated', 'canary': 'canary started', 'promote': 'promoted',
+    'rollback': 'rolled back', 'auto-rollback': 'rolled back automatically', 'breaker-tripped': 'circuit breaker tripped'};
+
+  async function loadRouting() {
+    const r = await api('/v1/rules-routing').then((x) => x.json());
+    const body = $('routing-changes').tBodies[0];
+    body.replaceChildren();
+    if (!r.available) { $('routing-now').textContent = 'Routing is not available: ' + r.reason + '.'; return; }
+    const g = r.routing;
+    $('routing-now').textContent = 'Active ' + g.active
+      + (g.canary ? ', canary ' + g.canary + ' for ' + g.canaryPercent + ' % of users' : ', no canary') + '.';
+    for (const c of [...g.changes].reverse()) {
+      const row = document.createElement('tr');
+      if (c.by === 'breaker') row.className = 'breaker';
+      cell(row, (c.at || '').replace('T', ' ').replace(/\.\d+Z$|Z$/, '')); cell(row, CHANGES[c.action] || c.action);
+      cell(row, c.version); cell(row, c.by === 'breaker' ? 'the server (circuit breaker)' : c.by); cell(row, c.reason || '');
+      body.appendChild(row);
+    }
+  }
+
   async function loadRulesVersions() {
     const r = await api('/v1/rules-versions?' + period()).then((x) => x.json());
     const versions = $('versions-table').tBodies[0];
@@ -173,7 +193,7 @@
   async function refresh() {
     $('error').textContent = '';
     try {
-      await Promise.all([loadKpis(), loadWeights(), loadExperiments(), loadRulesVersions(), loadRuleActivity()]);
+      await Promise.all([loadKpis(), loadWeights(), loadExperiments(), loadRouting(), loadRulesVersions(), loadRuleActivity()]);
       document.body.dataset.loaded = String(Date.now());
     } catch (e) {
       if (e.message !== 'unauthorized') $('error').textContent = 'Could not load: ' + e.message;

@@ -52,11 +52,22 @@ public class RulesServerClient {
      * @param versions  the serving versions' ids by status ({@code active}, {@code canary})
      * @param rules     every rule of a serving version, by name, with the ids of the versions that hold it
      */
-    public record KnownRules(boolean available, String reason, Map<String, String> versions, Map<String, List<String>> rules) {
+    public record KnownRules(boolean available, String reason, Map<String, String> versions, Map<String, List<String>> rules,
+                             Routing routing) {
         static KnownRules unavailable(String reason) {
-            return new KnownRules(false, reason, Map.of(), Map.of());
+            return new KnownRules(false, reason, Map.of(), Map.of(), null);
         }
     }
+
+    /**
+     * Routing exactly as rules-server has it: the active version, the canary and its share, and the
+     * log of routing changes (oldest first), each with who made it ({@code admin} or
+     * {@code breaker}) and why.
+     */
+    public record Routing(String active, String canary, double canaryPercent, List<Change> changes) {}
+
+    /** One routing change, as rules-server logged it. */
+    public record Change(String at, String action, String version, String by, String reason) {}
 
     /** Whether a rules-server URL is configured at all. */
     public boolean configured() {
@@ -93,7 +104,15 @@ public class RulesServerClient {
                 versions.put(status, id);
                 for (JsonNode r : v.path("rules")) rules.computeIfAbsent(r.asText(), k -> new ArrayList<>()).add(id);
             }
-            return new KnownRules(true, null, versions, rules);
+            JsonNode state = root.path("state");
+            List<Change> changes = new ArrayList<>();
+            for (JsonNode c : state.path("changes")) {
+                changes.add(new Change(c.path("at").asText(null), c.path("action").asText(null), c.path("version").asText(null),
+                        c.path("by").asText(null), c.path("reason").isNull() ? null : c.path("reason").asText(null)));
+            }
+            Routing routing = new Routing(state.path("active").asText(null), state.path("canary").isNull() ? null : state.path("canary").asText(null),
+                    state.path("canaryPercent").asDouble(0), changes);
+            return new KnownRules(true, null, versions, rules, routing);
         } catch (IOException e) {
             return KnownRules.unavailable("rules-server's answer was not understood");
         }

@@ -53,7 +53,11 @@ class DashboardBrowserTest {
         rulesServer = new RulesServerStub("""
                 {"versions": [{"id": "v1", "status": "active", "rules": ["Cart reminder", "Evening offer", "Winter sale"]},
                               {"id": "v2", "status": "canary", "rules": ["Cart reminder", "Evening offer", "Spring teaser"]}],
-                 "state": {"active": "v1", "canary": "v2", "canaryPercent": 20.0, "history": []}}
+                 "state": {"active": "v1", "canary": "v2", "canaryPercent": 20.0, "history": [],
+                           "changes": [{"at": "2026-12-01T09:00:00Z", "action": "canary", "version": "v3", "by": "admin", "reason": "20.0 % of users"},
+                                       {"at": "2026-12-01T09:04:12Z", "action": "auto-rollback", "version": "v3", "by": "breaker",
+                                        "reason": "circuit breaker: 12 of the last 1000 evaluations failed (12 past the deadline, 0 errors)"},
+                                       {"at": "2026-12-02T10:00:00Z", "action": "canary", "version": "v2", "by": "admin", "reason": "20.0 % of users"}]}}
                 """);
         service = TestService.start(Map.of("kairos.feedback.recalibration.enabled", false,
                 "kairos.feedback.rules-server-url", rulesServer.url(),
@@ -106,6 +110,7 @@ class DashboardBrowserTest {
         browser.get(service.server.getURI().toString());
         ((JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
         browser.navigate().refresh();
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> d.findElement(By.id("marketer-user")).isDisplayed());
     }
 
     @Test
@@ -183,6 +188,12 @@ class DashboardBrowserTest {
         List<String> canaryDays = cells("#versions-days tr.canary");
         assertThat(canaryDays).hasSize(1);
         assertThat(canaryDays.get(0)).endsWith("v2 canary 8");
+
+        // Serving now, exactly as rules-server has it, with the breaker's automatic roll back and its reason.
+        assertThat(browser.findElement(By.id("routing-now")).getText()).isEqualTo("Active v1, canary v2 for 20 % of users.");
+        assertThat(cells("#routing-changes tbody tr td:nth-child(2)")).containsExactly("canary started", "rolled back automatically", "canary started");
+        assertThat(cells("#routing-changes tr.breaker td")).contains("v3", "the server (circuit breaker)",
+                "circuit breaker: 12 of the last 1000 evaluations failed (12 past the deadline, 0 errors)");
 
         // Rules that never fire: the rule list comes from (a stub of) rules-server; two of its rules won nothing.
         assertThat(cells("#activity-table tr.silent td:first-child")).containsExactly("Spring teaser", "Winter sale");
