@@ -117,7 +117,7 @@ public class DecideBenchmark {
         KieSession session = container.newKieSession();
         Firing firing = Firing.begin();
         try {
-            session.addEventListener(listener);
+            session.addEventListener((org.kie.api.event.rule.AgendaEventListener) listener);
             session.insert(in.context());
             session.insert(in.signals());
             session.insert(in.weights());

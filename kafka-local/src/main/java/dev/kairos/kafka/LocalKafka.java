@@ -28,7 +28,10 @@ import java.util.concurrent.TimeUnit;
  *    String bootstrap = kafka.bootstrapServers();   // "127.0.0.1:9092"
  *}</pre>
  *
- * Data (the log directories, {@code meta.properties}, {@code broker.log}) stays in {@code dataDir}
+ * The broker JVM ends when the JVM that started it ends, however that ends ({@link BrokerMain}), so
+ * a killed test run or launcher never leaves a broker behind.
+ *
+ * <p>Data (the log directories, {@code meta.properties}, {@code broker.log}) stays in {@code dataDir}
  * across restarts; the storage is formatted only the first time. The broker jars are found in
  * {@code kairos.kafka.lib} (system property), {@code KAIROS_KAFKA_LIB} (environment), or
  * {@code broker-lib} beside this class's jar. Not thread-safe; start and close from one thread.
@@ -123,7 +126,10 @@ public final class LocalKafka implements AutoCloseable {
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-Dlog4j2.configurationFile=" + log4j.toUri());
         cmd.add("-cp");
-        cmd.add(libDir.toAbsolutePath() + File.separator + "*");
+        cmd.add(libDir.toAbsolutePath() + File.separator + "*" + File.pathSeparator + ownLocation());
+        // The broker ends with this JVM, however this JVM ends (BrokerMain watches it).
+        cmd.add(BrokerMain.class.getName());
+        cmd.add(String.valueOf(ProcessHandle.current().pid()));
         cmd.add(mainClass);
         cmd.addAll(List.of(args));
         return cmd;
@@ -196,6 +202,15 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
+    /** This module's jar or classes folder (for {@link BrokerMain} on the broker's class path). */
+    private static String ownLocation() {
+        try {
+            return Path.of(LocalKafka.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("cannot locate the kafka-local classes", e);
+        }
+    }
+
     static Path defaultLibDir() {
         String prop = System.getProperty("kairos.kafka.lib");
         if (prop != null && !prop.isBlank()) return Path.of(prop);
@@ -249,6 +264,14 @@ public final class LocalKafka implements AutoCloseable {
         }
         LocalKafka kafka = b.build();
         Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "kafka-stop"));
+        // Started by a launcher (./kairos start sets KAIROS_PARENT_PID): end with it, even after kill -9.
+        String parent = System.getenv("KAIROS_PARENT_PID");
+        if (parent != null && parent.matches("\\d+")) {
+            ProcessHandle.of(Long.parseLong(parent)).ifPresent(p -> p.onExit().thenRun(() -> {
+                System.err.println("kairos: the launcher (" + parent + ") is gone; stopping the broker");
+                new Thread(() -> System.exit(0), "kairos-parent-gone").start();
+            }));
+        }
         kafka.start();
         System.out.println("kafka ready: " + kafka.bootstrapServers() + " (data " + kafka.dataDir() + ")");
         System.out.flush();

@@ -42,6 +42,40 @@ class LocalKafkaTest {
     }
 
     @Test
+    void aBrokerEndsWithTheJvmThatStartedItEvenAfterKillMinus9(@TempDir Path dir) throws Exception {
+        // The launcher's wrapper JVM (java -jar kairos-kafka-local.jar) starts the broker JVM; kill -9 the wrapper.
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process wrapper = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "-Dkairos.kafka.lib=" + System.getProperty("kairos.kafka.lib"), LocalKafka.class.getName(),
+                "--data", dir.toString(), "--port", String.valueOf(port), "--heap", "256m")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("wrapper.log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + 90_000_000_000L;
+            while (!Files.readString(dir.resolve("wrapper.log")).contains("kafka ready") && System.nanoTime() < deadline) {
+                assertThat(wrapper.isAlive()).as(Files.readString(dir.resolve("wrapper.log"))).isTrue();
+                Thread.sleep(200);
+            }
+            assertThat(accepts(port)).isTrue();
+            java.util.List<ProcessHandle> broker = wrapper.toHandle().children().toList();
+            assertThat(broker).hasSize(1);
+
+            wrapper.destroyForcibly().waitFor();
+
+            deadline = System.nanoTime() + 60_000_000_000L;
+            while ((broker.get(0).isAlive() || accepts(port)) && System.nanoTime() < deadline) Thread.sleep(200);
+            assertThat(broker.get(0).isAlive()).as("the broker JVM stopped by itself").isFalse();
+            assertThat(accepts(port)).as("its port is free for the next start").isFalse();
+        } finally {
+            wrapper.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            wrapper.destroyForcibly();
+        }
+    }
+
+    @Test
     void rejectsConflictingOptions() {
         assertThrows(IllegalArgumentException.class, () -> LocalKafka.builder().build());
         assertThrows(IllegalArgumentException.class, () -> LocalKafka.builder().dataDir(Path.of("x")).port(9092).controllerPort(9092).build());

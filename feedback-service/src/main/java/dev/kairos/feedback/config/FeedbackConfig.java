@@ -44,6 +44,10 @@ public record FeedbackConfig(@Nullable String dbUrl,
         if (dbUrl != null && !dbUrl.isBlank()) return dbUrl.strip();
         Path file = dataDir.toAbsolutePath().resolve("feedback").resolve("kairos");
         // PostgreSQL mode: the store's statements (ON CONFLICT DO NOTHING) are the same on both.
-        return "jdbc:h2:file:" + file + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;CACHE_SIZE=131072";
+        // WRITE_DELAY=0: a commit is written to the file before it returns (H2 delays it 500 ms by
+        // default), so the consumer commits Kafka offsets only for rows a kill -9 cannot take away.
+        // DB_CLOSE_ON_EXIT=FALSE: H2's own shutdown hook would close the database under requests that a
+        // graceful shutdown is still finishing; it closes with the connection pool instead.
+        return "jdbc:h2:file:" + file + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;CACHE_SIZE=131072;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
     }
 }

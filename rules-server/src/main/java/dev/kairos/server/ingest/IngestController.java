@@ -100,7 +100,9 @@ public class IngestController {
             }
             return HttpResponse.ok(body);
         }).exceptionally(e -> {
-            LOG.warn("could not hand a batch to Kafka: {}", e.getCause() == null ? e.toString() : e.getCause().toString());
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            // While Kafka is known to be away, the broker probe has said so once; do not log every batch.
+            if (!(cause instanceof IngestService.KafkaUnavailableException)) LOG.warn("could not hand a batch to Kafka: {}", cause.toString());
             return HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5")
                     .body(ErrorBody.of("unavailable", "the batch could not be stored right now; retry it (items already stored are de-duplicated by id)", null, null));
         });

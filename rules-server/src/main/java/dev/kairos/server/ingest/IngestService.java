@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.kairos.server.kafka.Topics;
+import dev.kairos.service.health.BrokerHealth;
 import dev.kairos.server.signals.SignalsView;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,7 +26,9 @@ import java.util.concurrent.CompletableFuture;
  * Records are keyed by user ({@code userId}; else the user an {@code anonymousId} identified as;
  * else the {@code anonymousId}) so each user's events stay ordered in one partition. Ids accepted
  * in the last hour on this instance are answered as duplicates without being sent again; the
- * signal engine de-duplicates across instances and restarts.
+ * signal engine de-duplicates across instances and restarts. While the background probe says Kafka
+ * is unreachable ({@link BrokerHealth}), a batch fails at once (the caller answers 503 with
+ * {@code Retry-After}) instead of waiting for the producer's timeouts.
  */
 @Singleton
 public class IngestService {
@@ -35,6 +38,7 @@ public class IngestService {
     private final Producer<String, byte[]> producer;
     private final Topics topics;
     private final SignalsView view;
+    private final BrokerHealth broker;
     private final BatchReader reader;
     private final Cache<String, Boolean> recent = Caffeine.newBuilder().maximumSize(1_000_000).expireAfterWrite(Duration.ofHours(1)).build();
     private final Counter accepted;
@@ -42,8 +46,9 @@ public class IngestService {
     private final Counter rejected;
 
     public IngestService(@KafkaClient("kairos-ingest") Producer<String, byte[]> producer, Topics topics, SignalsView view,
-                         ObjectMapper json, IngestConfig config, MeterRegistry meters) {
+                         ObjectMapper json, IngestConfig config, BrokerHealth broker, MeterRegistry meters) {
         this.producer = producer;
+        this.broker = broker;
         this.topics = topics;
         this.view = view;
         this.reader = new BatchReader(json, config);
@@ -70,6 +75,10 @@ public class IngestService {
     }
 
     private CompletableFuture<Result> publish(String topic, BatchReader.Batch batch) {
+        if (!broker.isUp() && !batch.items().isEmpty()) {
+            // Fail fast while Kafka is away: the client retries after Retry-After instead of waiting for a timeout.
+            return CompletableFuture.failedFuture(new KafkaUnavailableException());
+        }
         List<CompletableFuture<Void>> sends = new ArrayList<>(batch.items().size());
         List<String> sent = new ArrayList<>(batch.items().size());
         java.util.Set<String> inBatch = new java.util.HashSet<>();
@@ -95,5 +104,12 @@ public class IngestService {
             duplicates.increment(duplicateCount);
             return new Result(sent.size(), duplicateCount, batch.rejected());
         });
+    }
+
+    /** Kafka is not reachable right now; nothing of the batch was sent. */
+    static final class KafkaUnavailableException extends RuntimeException {
+        KafkaUnavailableException() {
+            super("Kafka is not reachable", null, false, false);
+        }
     }
 }

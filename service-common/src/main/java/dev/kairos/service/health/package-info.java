@@ -1,0 +1,2 @@
+/** Health both services report: the reachability of the Kafka cluster, probed in the background. */
+package dev.kairos.service.health;
