@@ -22,6 +22,15 @@ class HealthTest {
             assertThat(page.status()).isEqualTo(200);
             assertThat(page.headers().firstValue("Content-Security-Policy").orElse(""))
                     .contains("frame-ancestors 'none'").contains("script-src 'self'");
+
+            // Metrics and anything that is not the dashboard or /health need the key, like rules-server's.
+            assertThat(service.http.get("/metrics", null).status()).isEqualTo(401);
+            assertThat(service.http.get("/metrics/jvm.memory.used", null).status()).isEqualTo(401);
+            assertThat(service.http.get("//metrics", null).status()).isEqualTo(401);
+            assertThat(service.http.get("/no-such-path", null).status()).isEqualTo(401);
+            Http.Response metrics = service.http.get("/metrics", TestService.ADMIN_KEY);
+            assertThat(metrics.status()).isEqualTo(200);
+            assertThat(metrics.body()).contains("kairos.feedback.decisions");
         }
     }
 }

@@ -219,6 +219,56 @@ class KairosDeliveryTest {
     }
 
     @Test
+    void aBatchTheServerKeepsFailingIsSplitUntilThePoisonItemIsGivenUpAndReported() throws Exception {
+        // The server answers 500 to any batch holding the one poisoned event, and takes every other.
+        java.util.Set<String> received = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger serverErrors = new java.util.concurrent.atomic.AtomicInteger();
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                List<JsonNode> b = batch(request);
+                if (b.stream().anyMatch(e -> e.get("properties").get("path").asText().equals("/poison"))) {
+                    serverErrors.incrementAndGet();
+                    return new MockResponse().setResponseCode(500).setBody("{\"error\": {\"code\": \"internal\"}}");
+                }
+                b.forEach(e -> received.add(e.get("properties").get("path").asText()));
+                return new MockResponse().setBody(ok(b.size()));
+            }
+        });
+        Kairos kairos = client(builder().flushAt(16));
+        for (int i = 0; i < 16; i++) kairos.track("page_view", Map.of("path", i == 11 ? "/poison" : "/" + i));
+        assertThat(kairos.flush(Duration.ofSeconds(20))).as("delivery does not stall on the poison").isTrue();
+
+        assertThat(received).hasSize(15).doesNotContain("/poison");
+        assertThat(kairos.stats().failed()).isEqualTo(1);
+        assertThat(kairos.stats().delivered()).isEqualTo(15);
+        assertThat(events).contains("failed 1 500 server_error");
+        assertThat(serverErrors.get()).as("split, then a few tries of the item alone").isBetween(Pipeline_DROP_AFTER(), 30);
+
+        kairos.track("page_view", Map.of("path", "/after"));
+        assertThat(kairos.flush(Duration.ofSeconds(10))).isTrue();
+        assertThat(received).as("later events go on being delivered").contains("/after");
+    }
+
+    static int Pipeline_DROP_AFTER() { return dev.kairos.sdk.internal.Pipeline.DROP_AFTER_SERVER_ERRORS; }
+
+    @Test
+    void aServerFailingEverythingLosesNothing() throws Exception {
+        // 500 for every batch is a broken server, not a poison item: nothing is given up.
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return new MockResponse().setResponseCode(500);
+            }
+        });
+        Kairos kairos = client(builder().flushAt(4));
+        for (int i = 0; i < 4; i++) kairos.track("page_view", Map.of("path", "/" + i));
+        assertThat(kairos.flush(Duration.ofSeconds(3))).isFalse();
+        assertThat(kairos.stats().failed()).isZero();
+        assertThat(kairos.stats().queued()).isEqualTo(4);
+    }
+
+    @Test
     void dropsTheOldestItemsWhenTheQueueIsFullAndSaysSo() throws Exception {
         server.setDispatcher(new Dispatcher() {
             @Override

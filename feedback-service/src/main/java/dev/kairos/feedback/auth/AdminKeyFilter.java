@@ -21,15 +21,16 @@ import java.security.MessageDigest;
 import java.util.Locale;
 
 /**
- * Every path under {@code /v1} needs {@code Authorization: Bearer <admin key>} ({@code KAIROS_ADMIN_KEY},
+ * Every path but the dashboard's page and assets and {@code /health} (the API under {@code /v1},
+ * {@code /metrics}, any other) needs {@code Authorization: Bearer <admin key>} ({@code KAIROS_ADMIN_KEY},
  * the same key as rules-server's; the service refuses to start without one) or a marketer session
  * token from {@code POST /v1/login} (see {@link MarketerAccounts}), which may only read: any method
  * but GET/HEAD with it (recalibrate, weights roll-back) is a 403 {@code forbidden}, except
  * {@code POST /v1/logout}. {@code POST /v1/login} itself needs no key. {@code /health} and
- * the dashboard's static page and assets are public: the dashboard asks for the key and sends it
+ * the dashboard's static page and assets are public (see {@link #isPublic}): the dashboard asks for the key and sends it
  * with every API call. A missing or wrong key is a 401 in the standard error shape; the key is
  * compared in constant time and never echoed or logged. The path is judged after decoding
- * percent-escapes and collapsing repeated slashes, so no spelling of {@code /v1} gets past.
+ * percent-escapes and collapsing repeated slashes, so no spelling of a protected path gets past.
  * Runs on the blocking executor: a marketer token is looked up in the database.
  */
 @ServerFilter("/**")
@@ -50,7 +51,7 @@ public final class AdminKeyFilter {
     @Nullable
     public HttpResponse<?> authenticate(HttpRequest<?> request) {
         String path = normalize(request.getPath()).toLowerCase(Locale.ROOT);
-        if (!(path.equals("/v1") || path.startsWith("/v1/"))) return null;
+        if (isPublic(path)) return null;
         if (path.equals("/v1/login") && request.getMethod() == HttpMethod.POST) return null;
         String header = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
         String key = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : null;
@@ -63,6 +64,15 @@ public final class AdminKeyFilter {
                     .body(ErrorBody.of("forbidden", "marketer accounts are read-only; this needs the admin key", "Authorization", null));
         }
         return unauthorized("invalid_key", "this endpoint needs the admin key or a marketer session");
+    }
+
+    /**
+     * What anyone may fetch: the dashboard page and its assets (it asks for the key itself) and
+     * {@code /health}. Everything else, {@code /metrics} and unknown paths included, needs a key.
+     */
+    static boolean isPublic(String path) {
+        return path.equals("/") || path.equals("/health") || path.startsWith("/health/") || path.startsWith("/dashboard/")
+                || path.equals("/favicon.ico");
     }
 
     /** Decodes percent-escapes (repeatedly) and collapses repeated slashes. */

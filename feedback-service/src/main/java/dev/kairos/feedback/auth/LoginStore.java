@@ -16,8 +16,9 @@ import java.util.Optional;
  * {@code login_failures}, migration V4), so that every instance of the service sees the same
  * sessions and lock-outs and a restart signs nobody out. Sessions are looked up by the SHA-256 of
  * their token: the token itself is never stored. Times are epoch milliseconds from the caller's
- * clock. Every statement is atomic on its own, so concurrent instances need no other locking.
- * Thread-safe.
+ * clock. An attempt is counted before its password is checked, in a transaction that locks the
+ * subject's row ({@link #reserveAttempt}), so concurrent requests and instances need no other
+ * locking. Thread-safe.
  */
 @Singleton
 public class LoginStore {
@@ -31,6 +32,13 @@ public class LoginStore {
     LoginStore(DataSource dataSource) {
         this.dataSource = dataSource;
     }
+
+    /**
+     * One counted sign-in attempt: {@code refusedUntil} is 0 when it may go on to the password check,
+     * else until when (epoch ms) the subject is locked; {@code locks}: this attempt reached the limit
+     * and locked the subject (unless its password turns out right).
+     */
+    record Attempt(long refusedUntil, boolean locks) {}
 
     /** An open session: who, and until when (epoch ms). */
     record StoredSession(String username, long expiresAt) {}
@@ -75,23 +83,79 @@ public class LoginStore {
     }
 
     /**
-     * Counts a failure of {@code subject} at {@code now} (a new window when the last one started at
-     * or before {@code now - windowMillis}); once {@code max} failures are in the window, locks the
-     * subject until {@code lockedUntil} and starts counting afresh; answers whether it locked it now.
+     * Counts one sign-in attempt of {@code subject} at {@code now}, before its password is checked,
+     * atomically (the row is locked for the read and the write), so parallel attempts cannot all
+     * pass a check that none has counted yet. A new window starts when the last one started at or
+     * before {@code now - windowMillis}. The attempt that brings the window to {@code max} locks the
+     * subject until {@code lockUntil} (a right password then clears it, see {@link #clearFailures});
+     * an attempt while locked, or beyond {@code max}, is refused.
+     *
+     * @return whether the attempt may go on to the password check, and whether it locked the subject
      */
-    boolean recordFailure(String subject, long now, long windowMillis, int max, long lockedUntil) {
-        long stale = now - windowMillis;
-        String bump = "UPDATE login_failures SET "
-                + "failures = CASE WHEN window_start <= ? THEN 1 ELSE failures + 1 END, "
-                + "window_start = CASE WHEN window_start <= ? THEN ? ELSE window_start END WHERE subject = ?";
-        if (update(bump, stale, stale, now, subject) == 0
-                && update("INSERT INTO login_failures (subject, failures, window_start, locked_until) VALUES (?, 1, ?, 0) "
-                + "ON CONFLICT DO NOTHING", subject, now) == 0) {
-            // Another instance inserted the row between the two statements.
-            update(bump, stale, stale, now, subject);
+    Attempt reserveAttempt(String subject, long now, long windowMillis, int max, long lockUntil) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement insert = c.prepareStatement(
+                        "INSERT INTO login_failures (subject, failures, window_start, locked_until) VALUES (?, 0, ?, 0) ON CONFLICT DO NOTHING")) {
+                    insert.setString(1, subject);
+                    insert.setLong(2, now);
+                    insert.executeUpdate();
+                }
+                int failures;
+                long windowStart;
+                long lockedUntil;
+                try (PreparedStatement select = c.prepareStatement(
+                        "SELECT failures, window_start, locked_until FROM login_failures WHERE subject = ? FOR UPDATE")) {
+                    select.setString(1, subject);
+                    try (ResultSet rs = select.executeQuery()) {
+                        rs.next();
+                        failures = rs.getInt(1);
+                        windowStart = rs.getLong(2);
+                        lockedUntil = rs.getLong(3);
+                    }
+                }
+                long refusedUntil = 0;
+                boolean locks = false;
+                if (lockedUntil > now) {
+                    refusedUntil = lockedUntil;
+                } else {
+                    if (windowStart <= now - windowMillis || lockedUntil > 0) {
+                        failures = 0;
+                        windowStart = now;
+                        lockedUntil = 0;
+                    }
+                    failures++;
+                    if (failures > max) refusedUntil = lockUntil;
+                    if (failures >= max) lockedUntil = lockUntil;
+                    locks = failures == max;
+                    try (PreparedStatement update = c.prepareStatement(
+                            "UPDATE login_failures SET failures = ?, window_start = ?, locked_until = ? WHERE subject = ?")) {
+                        update.setInt(1, failures);
+                        update.setLong(2, windowStart);
+                        update.setLong(3, lockedUntil);
+                        update.setString(4, subject);
+                        update.executeUpdate();
+                    }
+                }
+                c.commit();
+                return new Attempt(refusedUntil, locks);
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("sign-in state update failed: " + e.getMessage(), e);
         }
-        return update("UPDATE login_failures SET locked_until = ?, failures = 0, window_start = ? WHERE subject = ? AND failures >= ?",
-                lockedUntil, now, subject, max) > 0;
+    }
+
+    /** Takes back an attempt {@link #reserveAttempt} counted but that was refused for another reason. */
+    void releaseAttempt(String subject, Attempt attempt) {
+        update("UPDATE login_failures SET failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END, "
+                + "locked_until = CASE WHEN ? = 1 THEN 0 ELSE locked_until END WHERE subject = ?", attempt.locks() ? 1 : 0, subject);
     }
 
     /** Forgets the failures of {@code subject}. */

@@ -146,18 +146,26 @@ public class MarketerAccounts {
         String account = "account:" + username;
         String address = clientAddress == null || policy.addressMaxFailures() == 0 ? null : "address:" + clientAddress;
         store.purge(now, policy.window().toMillis());
-        long lockedUntil = address == null ? store.lockedUntil(account) : store.lockedUntil(account, address);
-        if (lockedUntil > now) throw new LockedOut(Duration.ofMillis(lockedUntil - now));
+        long until = now + policy.lockout().toMillis();
+        // Count the attempt before the (slow) password check: parallel attempts cannot all slip past the limit.
+        LoginStore.Attempt byAccount = store.reserveAttempt(account, now, policy.window().toMillis(), policy.maxFailures(), until);
+        if (byAccount.refusedUntil() > now) throw new LockedOut(Duration.ofMillis(byAccount.refusedUntil() - now));
+        LoginStore.Attempt byAddress = address == null ? new LoginStore.Attempt(0, false)
+                : store.reserveAttempt(address, now, policy.window().toMillis(), policy.addressMaxFailures(), until);
+        if (byAddress.refusedUntil() > now) {
+            // The address is locked: this was no attempt on the account.
+            store.releaseAttempt(account, byAccount);
+            throw new LockedOut(Duration.ofMillis(byAddress.refusedUntil() - now));
+        }
 
         Hash h = accounts.get(username);
         Hash check = h != null ? h : dummy;
         boolean ok = MessageDigest.isEqual(check.hash(), pbkdf2(password.toCharArray(), check.salt(), check.iterations(), check.hash().length));
         if (h == null || !ok) {
-            long until = now + policy.lockout().toMillis();
-            if (store.recordFailure(account, now, policy.window().toMillis(), policy.maxFailures(), until)) {
+            if (byAccount.locks()) {
                 LOG.warn("marketer sign-in locked for account '{}' for {} after {} failures", printable(username), policy.lockout(), policy.maxFailures());
             }
-            if (address != null && store.recordFailure(address, now, policy.window().toMillis(), policy.addressMaxFailures(), until)) {
+            if (byAddress.locks()) {
                 LOG.warn("marketer sign-in locked for client address {} for {} after {} failures", clientAddress, policy.lockout(),
                         policy.addressMaxFailures());
             }

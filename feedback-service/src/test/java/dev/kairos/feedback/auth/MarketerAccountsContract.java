@@ -162,6 +162,55 @@ abstract class MarketerAccountsContract {
     }
 
     @Test
+    void parallelWrongPasswordsCannotAllSlipPastTheLimit() throws Exception {
+        // 40 wrong passwords at once for one account, 40 more from one address over many accounts:
+        // only as many are checked as the limits allow; the rest are refused before any hashing.
+        LoginPolicy policy = new LoginPolicy(5, Duration.ofMinutes(15), Duration.ofMinutes(15), 20, Duration.ofHours(12));
+        MarketerAccounts a = instance(policy), b = instance(policy);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(40);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            java.util.List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                MarketerAccounts instance = i % 2 == 0 ? a : b;
+                int n = i;
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    try {
+                        return instance.login("ana", "guess " + n, null).isPresent() ? "in" : "checked";
+                    } catch (MarketerAccounts.LockedOut e) {
+                        return "refused";
+                    }
+                }));
+            }
+            go.countDown();
+            java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+            for (var f : answers) counts.merge(f.get(), 1, Integer::sum);
+            assertThat(counts).as("per account").isEqualTo(java.util.Map.of("checked", 5, "refused", 35));
+
+            java.util.concurrent.CountDownLatch go2 = new java.util.concurrent.CountDownLatch(1);
+            answers.clear();
+            for (int i = 0; i < 40; i++) {
+                int n = i;
+                answers.add(pool.submit(() -> {
+                    go2.await();
+                    try {
+                        return a.login("user" + n, "guess", "203.0.113.5").isPresent() ? "in" : "checked";
+                    } catch (MarketerAccounts.LockedOut e) {
+                        return "refused";
+                    }
+                }));
+            }
+            go2.countDown();
+            counts.clear();
+            for (var f : answers) counts.merge(f.get(), 1, Integer::sum);
+            assertThat(counts).as("per address").isEqualTo(java.util.Map.of("checked", 20, "refused", 20));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aMalformedAccountEntryIsAConfigurationErrorThatDoesNotEchoIt() {
         assertThatThrownBy(() -> MarketerAccounts.parseAccounts("ana:plaintext-password"))
                 .isInstanceOf(io.micronaut.context.exceptions.ConfigurationException.class)

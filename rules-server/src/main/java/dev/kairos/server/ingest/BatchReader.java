@@ -192,7 +192,11 @@ final class BatchReader {
         if (!v.isTextual()) throw new InvalidInputException(p + field, "invalid_type", p + field + " must be a string");
         String s = v.asText().strip();
         if (s.length() > DecideRequestReader.MAX_ID_LENGTH) throw new InvalidInputException(p + field, "too_long", p + field + " must be at most 256 characters");
-        if (s.indexOf('\u0000') >= 0) throw new InvalidInputException(p + field, "invalid_value", p + field + " must not contain a NUL character");
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isISOControl(s.charAt(i))) {
+                throw new InvalidInputException(p + field, "invalid_value", p + field + " must not contain control characters (such as NUL)");
+            }
+        }
         return s.isEmpty() ? null : s;
     }
 

@@ -38,15 +38,16 @@ import java.util.zip.GZIPInputStream;
 @io.micronaut.scheduling.annotation.ExecuteOn(io.micronaut.scheduling.TaskExecutors.BLOCKING)
 public class IngestController {
     private static final Logger LOG = LoggerFactory.getLogger(IngestController.class);
-    /** Largest body after gzip decompression. */
-    static final int MAX_INFLATED_BYTES = 8 << 20;
-
     private final IngestService service;
     private final ObjectMapper json;
+    /** Largest body after gzip decompression: the same limit as every body ({@code KAIROS_MAX_BODY_BYTES}). */
+    private final long maxInflatedBytes;
 
-    public IngestController(IngestService service, ObjectMapper json) {
+    public IngestController(IngestService service, ObjectMapper json,
+                            @io.micronaut.context.annotation.Value("${micronaut.server.max-request-size:1048576}") long maxBodyBytes) {
         this.service = service;
         this.json = json;
+        this.maxInflatedBytes = maxBodyBytes;
     }
 
     @Post(uri = "/events", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
@@ -60,31 +61,33 @@ public class IngestController {
     }
 
     private JsonNode parse(HttpRequest<?> request, byte[] body) throws IOException {
-        if (body == null || body.length == 0) throw ApiException.badRequest("missing_body", "send {\"batch\": [...]} as JSON", null);
         String encoding = request.getHeaders().get(HttpHeaders.CONTENT_ENCODING);
-        // Netty may already have inflated the body; only inflate what still is gzip.
-        if (encoding != null && encoding.toLowerCase(java.util.Locale.ROOT).contains("gzip")
-                && body.length > 2 && (body[0] & 0xff) == 0x1f && (body[1] & 0xff) == 0x8b) {
-            body = gunzip(body);
-        }
+        boolean gzip = encoding != null && encoding.toLowerCase(java.util.Locale.ROOT).contains("gzip");
+        if (body == null || body.length == 0) throw ApiException.badRequest("missing_body", "send {\"batch\": [...]} as JSON", null);
+        // The HTTP layer does not inflate (request-decompression-enabled: false): this does, within the body limit.
+        if (gzip) body = gunzip(body, maxInflatedBytes);
         return json.readTree(body);
     }
 
-    static byte[] gunzip(byte[] gz) {
+    private static ApiException invalidEncoding() {
+        return ApiException.badRequest("invalid_encoding", "Content-Encoding is gzip but the body is not valid gzip", null);
+    }
+
+    static byte[] gunzip(byte[] gz, long maxInflatedBytes) {
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
             ByteArrayOutputStream out = new ByteArrayOutputStream(gz.length * 4);
             byte[] buf = new byte[16384];
             int n;
             while ((n = in.read(buf)) > 0) {
                 out.write(buf, 0, n);
-                if (out.size() > MAX_INFLATED_BYTES) {
+                if (out.size() > maxInflatedBytes) {
                     throw new ApiException(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
-                            "the body inflates to more than " + MAX_INFLATED_BYTES + " bytes", null, null);
+                            "the body inflates to more than " + maxInflatedBytes + " bytes", null, null);
                 }
             }
             return out.toByteArray();
         } catch (IOException e) {
-            throw ApiException.badRequest("invalid_encoding", "Content-Encoding is gzip but the body is not valid gzip", null);
+            throw invalidEncoding();
         }
     }
 

@@ -116,6 +116,35 @@ public final class CompiledRules implements AutoCloseable {
         }
     }
 
+    /**
+     * Evaluates synthetic decisions {@code rounds} times (every placement of the default pack, a
+     * few contexts and signals), so the first real decisions do not pay for class loading, MVEL's
+     * lazy compilation and Drools' lazy network set-up within their deadline. Errors are ignored:
+     * a rule that fails on made-up facts fails again, and is reported, on real ones.
+     */
+    public void warmUp(int rounds) {
+        String[] places = {"restaurant", "cafe", "home", ""};
+        String[] oses = {"ios", "android", "web"};
+        List<Placement> placements = List.of(Placement.named(Placement.HOME_BANNER), Placement.named(Placement.PRODUCT_PAGE),
+                Placement.named(Placement.ARTICLE_SUMMARY), Placement.named(Placement.IN_APP_MESSAGE), Placement.named(Placement.CART_RECOVERY));
+        java.time.Instant base = java.time.Instant.parse("2026-01-05T00:00:00Z");
+        for (int i = 0; i < rounds; i++) {
+            dev.kairos.rules.Context context = new dev.kairos.rules.Context(
+                    new dev.kairos.rules.Device(i % 2 == 0 ? "mobile" : "desktop", oses[i % oses.length], "", "", ""),
+                    new dev.kairos.rules.Location(Double.NaN, Double.NaN, places[i % places.length], java.util.Set.of(), ""),
+                    dev.kairos.rules.TimeOfDay.of(base.plusSeconds(3_600L * (i % 24) + 86_400L * (i % 7)), java.time.ZoneOffset.UTC),
+                    dev.kairos.rules.Session.UNKNOWN, null, i % 3 == 0 ? "/product/1" : "/", null, null);
+            dev.kairos.rules.Signals signals = dev.kairos.rules.Signals.builder().intentScore((i % 10) / 10.0).cartItems(i % 3)
+                    .scrollDepth((i % 10) / 10.0).dwellSeconds(i % 60).adTapRate(i % 4).failedPurchasesInRow(i % 6).build();
+            try {
+                evaluate(new DecisionInput(context, signals, i % 4 == 0 ? List.of(Segment.of("cart_history")) : List.of(),
+                        dev.kairos.rules.Weights.DEFAULT, placements));
+            } catch (RuntimeException ignored) {
+                // a rule that fails here fails on real decisions too, where the breaker sees it
+            }
+        }
+    }
+
     private Evaluation resolve(DecisionInput input, Firing firing, boolean truncated, List<String> segments, boolean defaultsOnly) {
         Map<String, List<AdaptationBuilder>> byPlacement = new HashMap<>();
         for (AdaptationBuilder b : firing.recorded()) {

@@ -264,7 +264,31 @@ public final class RuleCompiler implements AutoCloseable {
         } else {
             message = String.valueOf(error);
         }
-        return new RuleProblem(file, Math.max(line, 0), Math.max(column, 0), kind, message == null ? "" : message.strip());
+        message = message == null ? "" : message;
+        java.util.regex.Matcher at = PARSER_POSITION.matcher(message);
+        if (line <= 0 && at.find()) {
+            line = Integer.parseInt(at.group(1));
+            column = Integer.parseInt(at.group(2)) + 1;
+        }
+        return new RuleProblem(file, Math.max(line, 0), Math.max(column, 0), kind, clean(message));
+    }
+
+    private static final java.util.regex.Pattern PARSER_POSITION = java.util.regex.Pattern.compile("^\\[?(?:ERR \\d+\\] )?Line (\\d+):(\\d+)");
+    private static final java.util.regex.Pattern QUALIFIED_NAME = java.util.regex.Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.)+([A-Z][A-Za-z0-9_$]*)");
+
+    /**
+     * A problem message fit for a marketer and safe to return over HTTP: the first line only, no
+     * exception or stack trace Drools may append, and classes by their simple names.
+     */
+    static String clean(String message) {
+        String m = message;
+        for (String cut : new String[] {"\n", " Exception: ", "Exception:", " Stack trace:"}) {
+            int i = m.indexOf(cut);
+            if (i > 0) m = m.substring(0, i);
+        }
+        m = m.replace("unexpected exception at input", "cannot read the text at");
+        m = QUALIFIED_NAME.matcher(m).replaceAll("$1");
+        return m.strip().replaceFirst("[.:]$", "");
     }
 
     private static String firstMatch(String message) {

@@ -200,13 +200,7 @@ public final class DecideRequestReader {
         }
         Instant at = now;
         String ts = optText(node, "timestamp", "context.timestamp");
-        if (ts != null) {
-            try {
-                at = Instant.parse(ts);
-            } catch (DateTimeException e) {
-                throw new InvalidInputException("context.timestamp", "invalid_value", "context.timestamp must be an ISO-8601 instant such as 2026-11-23T18:30:00Z");
-            }
-        }
+        if (ts != null) at = instant(ts, "context.timestamp");
         Session session = new Session(sessionId, -1, null);
         JsonNode s = node.get("session");
         if (s != null && !s.isNull()) {
@@ -215,11 +209,7 @@ public final class DecideRequestReader {
             long duration = (long) optNumber(s, "durationSeconds", "context.session.durationSeconds", 0, 31_536_000, -1);
             String startedAt = optText(s, "startedAt", "context.session.startedAt");
             if (duration < 0 && startedAt != null) {
-                try {
-                    duration = Math.max(0, (at.toEpochMilli() - Instant.parse(startedAt).toEpochMilli()) / 1000);
-                } catch (DateTimeException e) {
-                    throw new InvalidInputException("context.session.startedAt", "invalid_value", "context.session.startedAt must be an ISO-8601 instant");
-                }
+                duration = Math.max(0, (at.toEpochMilli() - instant(startedAt, "context.session.startedAt").toEpochMilli()) / 1000);
             }
             session = new Session(id != null ? id : sessionId, duration, optText(s, "phase", "context.session.phase"));
         }
@@ -298,11 +288,7 @@ public final class DecideRequestReader {
             } else if (s.isObject()) {
                 String since = optText(s, "since", path + ".since");
                 Instant at = null;
-                if (since != null) {
-                    try { at = Instant.parse(since); } catch (DateTimeException e) {
-                        throw new InvalidInputException(path + ".since", "invalid_value", path + ".since must be an ISO-8601 instant");
-                    }
-                }
+                if (since != null) at = instant(since, path + ".since");
                 String segment = requireText(s, "name", path + ".name");
                 if (segment.length() > 128) throw new InvalidInputException(path + ".name", "too_long", path + ".name must be at most 128 characters");
                 out.add(new Segment(segment, at));
@@ -336,7 +322,30 @@ public final class DecideRequestReader {
         if (!v.isTextual()) throw new InvalidInputException(path, "invalid_type", path + " must be a string");
         String s = v.asText();
         if (s.length() > maxLength) throw new InvalidInputException(path, "too_long", path + " must be at most " + maxLength + " characters");
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isISOControl(s.charAt(i))) {
+                throw new InvalidInputException(path, "invalid_value", path + " must not contain control characters (such as NUL)");
+            }
+        }
         return s.strip();
+    }
+
+    /** Earliest and latest instant a request may carry: beyond them clocks are wrong, and local times overflow. */
+    public static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+    public static final Instant LATEST = Instant.parse("2100-01-01T00:00:00Z");
+
+    /** An ISO-8601 instant between {@link #EARLIEST} and {@link #LATEST}. */
+    static Instant instant(String text, String path) {
+        Instant t;
+        try {
+            t = Instant.parse(text);
+        } catch (DateTimeException e) {
+            throw new InvalidInputException(path, "invalid_value", path + " must be an ISO-8601 instant such as 2026-11-23T18:30:00Z");
+        }
+        if (t.isBefore(EARLIEST) || !t.isBefore(LATEST)) {
+            throw new InvalidInputException(path, "out_of_range", path + " must be between 2000-01-01 and 2100-01-01, was " + text);
+        }
+        return t;
     }
 
     private static double optNumber(JsonNode parent, String name, String path, double min, double max, double absent) {

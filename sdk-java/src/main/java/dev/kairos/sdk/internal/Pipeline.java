@@ -71,6 +71,10 @@ public final class Pipeline {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
     private static final long MAX_RETRY_AFTER_MS = Duration.ofHours(1).toMillis();
+    /** Server errors (500 and the like) in a row for one batch before it is split to find a poison item. */
+    static final int SPLIT_AFTER_SERVER_ERRORS = 3;
+    /** Server errors in a row for a single item, while others got through, before it is given up. */
+    public static final int DROP_AFTER_SERVER_ERRORS = 5;
     /** After work, the persist worker naps this long between looks at the hand-off ... */
     private static final long NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** ... this many times (100 ms) before it goes back to waiting to be woken. */
@@ -109,6 +113,8 @@ public final class Pipeline {
         long appended;
         long removed;
         boolean inFlight;
+        /** Batches this lane delivered: a poison item is only given up while others get through. */
+        long deliveredBatches;
         final List<long[]> waiterTargets = new ArrayList<>();
         final List<Runnable> waiters = new ArrayList<>();
 
@@ -521,6 +527,13 @@ public final class Pipeline {
     private boolean deliver(boolean drainAll) {
         int attempt = 0;
         int batchLimit = s.maxBatchSize;
+        // Poison isolation: a batch the server keeps failing with a server error (not an outage:
+        // 502/503/504 and network errors do not count) is halved until the item it chokes on stands
+        // alone; that item is given up after DROP_AFTER_SERVER_ERRORS tries if other batches get
+        // through meanwhile (the server works, only this item breaks it).
+        int serverErrors = 0;
+        int suspects = 0;              // items at the head among which the poison is; 0: not isolating
+        long deliveredWhenStuck = -1;  // batches delivered when isolating began
         while (true) {
             Lane lane = events.queue.size() > 0 ? events : outcomes.queue.size() > 0 ? outcomes : null;
             if (lane == null) return true;
@@ -540,9 +553,41 @@ public final class Pipeline {
             try {
                 if (r.kind == Result.Kind.DONE) {
                     lane.completed(batch.size());
+                    lane.deliveredBatches++;
                     attempt = 0;
-                    batchLimit = s.maxBatchSize;
+                    serverErrors = 0;
+                    suspects = Math.max(0, suspects - batch.size());
+                    batchLimit = suspects == 0 ? s.maxBatchSize : Math.min(batchLimit, suspects);
                     continue;
+                }
+                if (r.serverError) {
+                    serverErrors++;
+                    if (batch.size() > 1 && serverErrors >= SPLIT_AFTER_SERVER_ERRORS) {
+                        synchronized (lane) {
+                            lane.inFlight = false;
+                        }
+                        if (suspects == 0) {
+                            suspects = batch.size();
+                            deliveredWhenStuck = lane.deliveredBatches;
+                        }
+                        batchLimit = Math.max(1, batch.size() / 2);
+                        serverErrors = 0;
+                        attempt = 0;
+                        log(Level.WARN, "the server keeps failing a batch of " + batch.size() + " on " + lane.path + " (" + r.detail
+                                + "); splitting it to find the item it fails on", null);
+                        continue;
+                    }
+                    if (batch.size() == 1 && suspects > 0 && serverErrors >= DROP_AFTER_SERVER_ERRORS
+                            && lane.deliveredBatches > deliveredWhenStuck) {
+                        giveUpPoison(lane, batch.get(0), r);
+                        suspects--;
+                        batchLimit = suspects == 0 ? s.maxBatchSize : Math.min(batchLimit, suspects);
+                        serverErrors = 0;
+                        attempt = 0;
+                        continue;
+                    }
+                } else {
+                    serverErrors = 0;
                 }
                 synchronized (lane) {
                     lane.inFlight = false;
@@ -584,17 +629,45 @@ public final class Pipeline {
         }
     }
 
+    /**
+     * Gives up the one item the server keeps failing while other items get through: removed from
+     * the queue, counted as failed, logged and reported to {@link Callback#onFailed}.
+     */
+    private void giveUpPoison(Lane lane, byte[] item, Result r) throws IOException {
+        lane.completed(1);
+        failed.incrementAndGet();
+        String id = null;
+        try {
+            id = JSON.readTree(item).path(lane.idField).asText(null);
+        } catch (IOException | RuntimeException unreadable) {
+            // the id is only for the log
+        }
+        log(Level.ERROR, "the server failed item " + id + " on " + lane.path + " " + DROP_AFTER_SERVER_ERRORS
+                + " times (" + r.detail + ") while other items got through; it is given up", null);
+        notifyFailed(lane.path, 1, r.status, "server_error");
+    }
+
     /** What became of one request. */
     static final class Result {
         enum Kind { DONE, RETRY, SPLIT }
         final Kind kind;
         final long retryAfterMs;
         final String detail;
+        /** HTTP status, 0 without an answer. */
+        final int status;
+        /** A server error that is not an outage (500, 501, 505...): the batch itself may be what breaks the server. */
+        final boolean serverError;
 
         Result(Kind kind, long retryAfterMs, String detail) {
+            this(kind, retryAfterMs, detail, 0);
+        }
+
+        Result(Kind kind, long retryAfterMs, String detail, int status) {
             this.kind = kind;
             this.retryAfterMs = retryAfterMs;
             this.detail = detail;
+            this.status = status;
+            this.serverError = status >= 500 && status != 502 && status != 503 && status != 504;
         }
     }
 
@@ -620,7 +693,7 @@ public final class Pipeline {
                 return new Result(Result.Kind.DONE, 0, "ok");
             }
             long retryAfter = retryAfterMs(response.header("Retry-After"));
-            if (code == 408 || code == 429 || code >= 500) return new Result(Result.Kind.RETRY, retryAfter, "HTTP " + code);
+            if (code == 408 || code == 429 || code >= 500) return new Result(Result.Kind.RETRY, retryAfter, "HTTP " + code, code);
             if (code == 413 && batch.size() > 1) return new Result(Result.Kind.SPLIT, 0, "HTTP 413");
             String reason = errorCode(text, code);
             failed.addAndGet(batch.size());

@@ -28,7 +28,11 @@ public final class ApiExceptionHandler implements ExceptionHandler<ApiException,
         @Override
         public HttpResponse<?> handle(HttpRequest request, JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            return HttpResponse.badRequest(ErrorBody.of("invalid_json", "the body is not valid JSON" + where, null, null))
+            String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+            String why = original.startsWith("Duplicate field") ? ": a field appears twice (" + original.replaceAll("^Duplicate field '([^']{0,64}).*", "$1") + ")"
+                    : original.startsWith("Trailing token") ? ": there is more after the JSON value"
+                    : "";
+            return HttpResponse.badRequest(ErrorBody.of("invalid_json", "the body is not valid JSON" + why + where, null, null))
                     .contentType(MediaType.APPLICATION_JSON_TYPE);
         }
     }
