@@ -26,6 +26,9 @@ import java.util.concurrent.TimeUnit;
 public class Topics {
     private static final Logger LOG = LoggerFactory.getLogger(Topics.class);
 
+    /** Largest entry of the rules topic: a pack's DRL (1 MiB at most) written as JSON, escapes included. */
+    public static final int RULES_MAX_MESSAGE_BYTES = 8 << 20;
+
     private final TopicsConfig config;
     private final Map<String, Object> clientConfig;
 
@@ -48,7 +51,11 @@ public class Topics {
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
                 // One partition too: the experiment definitions are few, and one log orders them all.
                 new NewTopic(config.experiments(), 1, config.replicationFactor())
-                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                // The rules log: one partition orders every change; an entry holds a whole pack (up to 1 MiB of DRL).
+                new NewTopic(config.rules(), 1, config.replicationFactor())
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(RULES_MAX_MESSAGE_BYTES))));
         try (Admin admin = Admin.create(KafkaClients.adminConfig(bootstrap, kafka))) {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();

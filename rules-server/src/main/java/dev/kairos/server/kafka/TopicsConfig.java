@@ -8,9 +8,10 @@ import io.micronaut.core.bind.annotation.Bindable;
  * user ({@code userId}, else {@code anonymousId}); signals are compacted (one latest record per
  * user); weights are compacted and keyed by {@code current} (the feedback service publishes each new
  * version there); experiments are compacted and keyed by experiment name (every instance applies
- * every definition, a deletion is a tombstone). Defaults: {@code kairos.events},
- * {@code kairos.outcomes}, {@code kairos.signals}, {@code kairos.decisions}, {@code kairos.weights},
- * {@code kairos.experiments}, 6 partitions, replication 1 ({@code KAIROS_TOPIC_PARTITIONS},
+ * every definition, a deletion is a tombstone); rules is the log of rule versions and routing
+ * changes (one partition, compacted, a unique key per entry, see {@code RuleRegistry}). Defaults:
+ * {@code kairos.events}, {@code kairos.outcomes}, {@code kairos.signals}, {@code kairos.decisions},
+ * {@code kairos.weights}, {@code kairos.experiments}, {@code kairos.rules}, 6 partitions, replication 1 ({@code KAIROS_TOPIC_PARTITIONS},
  * {@code KAIROS_TOPIC_REPLICATION}).
  */
 @ConfigurationProperties("kairos.topics")
@@ -21,6 +22,7 @@ public record TopicsConfig(
         @Bindable(defaultValue = "kairos.decisions") String decisions,
         @Bindable(defaultValue = "kairos.weights") String weights,
         @Bindable(defaultValue = "kairos.experiments") String experiments,
+        @Bindable(defaultValue = "kairos.rules") String rules,
         @Bindable(defaultValue = "6") int partitions,
         @Bindable(defaultValue = "1") short replicationFactor) {
 }

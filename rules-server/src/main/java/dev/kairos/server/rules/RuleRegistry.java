@@ -9,14 +9,18 @@ import dev.kairos.rules.engine.RuleProblem;
 import dev.kairos.rules.engine.RuleSource;
 import dev.kairos.service.api.ApiException;
 import dev.kairos.server.config.KairosConfig;
+import dev.kairos.server.kafka.Topics;
+import io.micronaut.configuration.kafka.annotation.KafkaClient;
 import io.micronaut.http.HttpStatus;
 import jakarta.annotation.PreDestroy;
+import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -24,24 +28,44 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * The rule versions and which of them serve traffic. Uploads are compiled (and so validated)
- * before they are stored; activation, canary, promotion and roll back replace one immutable
- * {@link Routing} in a single volatile write, so a request sees either the old or the new
- * routing and never a half-built one. Compiled versions that stop serving are closed after a
- * grace period, once requests in flight are done with them.
+ * The rule versions and which of them serve traffic, shared by every instance through the rules
+ * topic ({@link RulesLog}): each change (an upload, an activation, a canary, a promotion, a roll
+ * back, the breaker's automatic roll back) is an entry of that log, and every instance applies
+ * the log in the same order, so all hold the same versions and routing. A write waits until this
+ * instance has applied its entry (read-your-writes) and answers with the outcome; other instances
+ * apply it within moments. Routing changes are compare-and-set on {@link RoutingState#revision()}:
+ * a change based on a revision another change already replaced is refused everywhere alike (409
+ * when the caller named the revision it saw, else retried on the new state).
  *
- * <p>On first start the built-in default pack becomes {@code v1} and is activated.
+ * <p>Uploads are compiled (and so validated) before they are written; applying a routing change
+ * compiles the versions it needs and replaces one immutable {@link Routing} in a single volatile
+ * write, so a request sees either the old or the new routing and never a half-built one. Compiled
+ * versions that stop serving are closed after a grace period, once requests in flight are done.
+ *
+ * <p>At start the topic is read to its end before the server serves. The local files under
+ * {@code <data-dir>/rules} are a cache written after every change; they are read only once, to
+ * migrate a single-node data folder of an earlier version when the topic is empty. With neither,
+ * the built-in default pack becomes {@code v1} and is activated.
  */
 @io.micronaut.context.annotation.Context
 public class RuleRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(RuleRegistry.class);
     private static final long GRACE_SECONDS = 30;
+    private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
+    private static final int CAS_RETRIES = 5;
+    /** Synthetic evaluations a version runs before it serves. */
+    static final int WARM_UP_ROUNDS = 200;
     /** Users are hashed into 10,000 buckets, so 0.01 % is the smallest canary. */
     static final double MIN_CANARY_PERCENT = 0.01;
 
@@ -51,6 +75,9 @@ public class RuleRegistry {
     /** The rules one request is evaluated with. */
     public record Route(CompiledRules rules, boolean canary) {}
 
+    /** The outcome of applying a routing entry that was refused. */
+    private record Refused(HttpStatus status, String code, String message, boolean conflict) {}
+
     private final RuleStore store;
     private final RuleCompiler compiler;
     private final BreakerConfig breakerConfig;
@@ -58,37 +85,62 @@ public class RuleRegistry {
     private final io.micrometer.core.instrument.Counter trips;
     private final Map<String, RuleVersion> versions = new LinkedHashMap<>();
     private final Map<String, CompiledRules> compiled = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Object>> pending = new ConcurrentHashMap<>();
     private final ScheduledExecutorService closer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "kairos-rules-closer");
         t.setDaemon(true);
         return t;
     });
+    private final RulesLog log;
     private volatile Routing routing;
+    private volatile RoutingState state;
 
     public RuleRegistry(KairosConfig config, RuleCompiler compiler, BreakerConfig breakerConfig,
-                        io.micrometer.core.instrument.MeterRegistry meters) {
+                        io.micrometer.core.instrument.MeterRegistry meters, Topics topics,
+                        @KafkaClient("kairos-rules") Producer<String, byte[]> producer) {
         this.store = new RuleStore(config.dataDir());
         this.compiler = compiler;
         this.breakerConfig = breakerConfig;
         this.trips = io.micrometer.core.instrument.Counter.builder("kairos.rules.breaker.trips")
                 .description("Rules versions taken out of service by the circuit breaker").register(meters);
-        for (RuleVersion v : store.loadVersions()) versions.put(v.id(), v);
-        RoutingState state = store.loadState().orElse(null);
-        if (!versions.isEmpty() && (state == null || !versions.containsKey(state.active()))) {
-            LOG.warn("rules routing state missing or naming an unknown version; activating the oldest stored version");
+        this.log = new RulesLog(topics.config().rules(), topics.clientConfig(), producer);
+        int read = log.catchUp(this::apply, CATCH_UP_TIMEOUT);
+        LOG.info("read {} entries of the rules topic {}", read, topics.config().rules());
+        if (state == null) bootstrap();
+        if (routing == null) throw new IllegalStateException("the rules topic holds no routing that this instance can serve");
+        log.follow(this::apply);
+        LOG.info("rules version {} active{} (revision {})", state.active(),
+                state.canary() == null ? "" : ", " + state.canary() + " in canary at " + state.canaryPercent() + " %", state.revision());
+    }
+
+    /**
+     * A first start on this topic: the versions and routing of a single-node data folder are
+     * migrated once (keeping their ids), or else the built-in default pack becomes v1 and is
+     * activated. Instances starting together write the same entries; the log keeps one outcome.
+     */
+    private void bootstrap() {
+        List<RuleVersion> local = store.loadVersions();
+        Optional<RoutingState> localState = store.loadState();
+        // The follower does not run yet: write, then read the topic to its end to apply what was written.
+        if (!local.isEmpty() && localState.isPresent() && local.stream().anyMatch(v -> v.id().equals(localState.get().active()))) {
+            LOG.info("migrating {} rule versions of {} to the rules topic", local.size(), store.root());
+            for (RuleVersion v : local) {
+                log.send(RulesCommand.upload(UUID.randomUUID().toString(), v.createdAt(), v.id(), true, v.description(), v.files(), v.rules(), v.sha256()));
+            }
+            RoutingState s = localState.get();
+            List<String> history = s.history().stream().filter(h -> local.stream().anyMatch(v -> v.id().equals(h))).toList();
+            String canary = s.canary() != null && local.stream().anyMatch(v -> v.id().equals(s.canary())) ? s.canary() : null;
+            log.send(RulesCommand.restore(UUID.randomUUID().toString(), Instant.now(),
+                    new RoutingState(s.active(), canary, canary == null ? 0 : s.canaryPercent(), history, s.changes(), 0)));
+        } else {
+            Map<String, String> files = filesOf(RulePack.defaults());
+            CompileResult r = compiler.validate(RulePack.defaults());
+            log.send(RulesCommand.upload(UUID.randomUUID().toString(), Instant.now(), "v1", true, "built-in default pack", files,
+                    r.ruleNames(), sha256(files)));
+            log.send(RulesCommand.route(UUID.randomUUID().toString(), Instant.now(), "admin", "first start", 0, "activate", "v1", null));
         }
-        if (versions.isEmpty() || state == null || !versions.containsKey(state.active())) {
-            RuleVersion v1 = versions.isEmpty() ? upload(filesOf(RulePack.defaults()), "built-in default pack") : versions.values().iterator().next();
-            state = new RoutingState(v1.id(), null, 0, List.of());
-            store.save(state);
-        }
-        if (state.canary() != null && !versions.containsKey(state.canary())) {
-            LOG.warn("canary version {} is not stored; ending the canary", state.canary());
-            state = new RoutingState(state.active(), null, 0, state.history());
-            store.save(state);
-        }
-        this.routing = routingFor(state);
-        LOG.info("rules version {} active{}", state.active(), state.canary() == null ? "" : ", " + state.canary() + " in canary at " + state.canaryPercent() + " %");
+        // Instances starting together may write the same entries: each applies the first routing, the rest are conflicts.
+        log.catchUp(this::apply, CATCH_UP_TIMEOUT);
     }
 
     /** The compile limits in force. */
@@ -119,72 +171,200 @@ public class RuleRegistry {
         return compiler.validate(packOf(files));
     }
 
-    /** Compiles and stores a new version; throws a 422 listing the problems when it does not compile. */
-    public synchronized RuleVersion upload(Map<String, String> files, String description) {
-        String id = "v" + (versions.keySet().stream().mapToInt(RuleStore::number).filter(n -> n != Integer.MAX_VALUE).max().orElse(0) + 1);
-        CompileResult result = compiler.compile(id, packOf(files));
-        if (!result.ok()) throw invalid(result.problems());
-        RuleVersion version = new RuleVersion(id, Instant.now(), description == null ? "" : description, sha256(files), files, result.ruleNames());
-        store.save(version);
-        versions.put(id, version);
-        // Not kept compiled: a version costs memory only while it serves (it is compiled again on activation).
-        result.orThrow().close();
-        LOG.info("rules version {} uploaded: {} files, {} rules", id, files.size(), result.ruleNames().size());
-        return version;
+    /** Compiles and stores a new version on every instance; throws a 422 listing the problems when it does not compile. */
+    public RuleVersion upload(Map<String, String> files, String description) {
+        CompileResult result = compiler.validate(packOf(files));
+        if (!result.ok() && !result.problems().isEmpty()) throw invalid(result.problems());
+        String id = UUID.randomUUID().toString();
+        Object outcome = send(RulesCommand.upload(id, Instant.now(), null, false, description == null ? "" : description, files,
+                result.ruleNames(), sha256(files)));
+        if (outcome instanceof RuleVersion v) {
+            LOG.info("rules version {} uploaded: {} files, {} rules", v.id(), files.size(), v.rules().size());
+            return v;
+        }
+        throw ApiException.unavailable("the upload was stored but not applied here; list the versions to see it");
     }
 
     public synchronized List<RuleVersion> versions() { return new ArrayList<>(versions.values()); }
 
     public synchronized Optional<RuleVersion> version(String id) { return Optional.ofNullable(versions.get(id)); }
 
-    public RoutingState state() { return routing.state; }
+    public RoutingState state() { return state; }
 
     /**
      * Activates {@code id}: for everyone when {@code canaryPercent} is null or 100, else as a canary
-     * for that share of users (the active version keeps the rest).
+     * for that share of users (the active version keeps the rest). {@code expectedRevision}: the
+     * routing revision the caller saw (409 when another change came first), or null.
      */
-    public synchronized RoutingState activate(String id, Double canaryPercent) {
-        if (!versions.containsKey(id)) throw ApiException.notFound("no rules version '" + id + "'");
-        RoutingState s = routing.state;
-        RoutingState next;
-        if (canaryPercent == null || canaryPercent >= 100) {
-            next = id.equals(s.active()) ? new RoutingState(id, null, 0, s.history(), s.changes()) : new RoutingState(id, null, 0, push(s.history(), s.active()), s.changes());
-            next = next.with(new RoutingState.Change(Instant.now(), "activate", id, "admin", null));
-        } else {
-            if (!(canaryPercent >= MIN_CANARY_PERCENT)) {
-                throw ApiException.badRequest("out_of_range", "canaryPercent must be between 0.01 and 100", "canaryPercent");
-            }
-            if (id.equals(s.active())) throw ApiException.conflict("already_active", id + " is already the active version");
-            next = new RoutingState(s.active(), id, canaryPercent, s.history(), s.changes())
-                    .with(new RoutingState.Change(Instant.now(), "canary", id, "admin", canaryPercent + " % of users"));
+    public RoutingState activate(String id, Double canaryPercent, Long expectedRevision) {
+        if (canaryPercent != null && canaryPercent < 100 && !(canaryPercent >= MIN_CANARY_PERCENT)) {
+            throw ApiException.badRequest("out_of_range", "canaryPercent must be between 0.01 and 100", "canaryPercent");
         }
-        return swap(next);
+        boolean canary = canaryPercent != null && canaryPercent < 100;
+        return change(expectedRevision, rev -> RulesCommand.route(UUID.randomUUID().toString(), Instant.now(), "admin",
+                canary ? canaryPercent + " % of users" : null, rev, canary ? "canary" : "activate", id, canary ? canaryPercent : null));
     }
+
+    public RoutingState activate(String id, Double canaryPercent) { return activate(id, canaryPercent, null); }
 
     /** Makes the canary the active version for everyone. */
-    public synchronized RoutingState promote() {
-        RoutingState s = routing.state;
-        if (s.canary() == null) throw ApiException.conflict("no_canary", "there is no canary to promote");
-        return swap(new RoutingState(s.canary(), null, 0, push(s.history(), s.active()), s.changes())
-                .with(new RoutingState.Change(Instant.now(), "promote", s.canary(), "admin", null)));
+    public RoutingState promote(Long expectedRevision) {
+        return change(expectedRevision, rev -> RulesCommand.route(UUID.randomUUID().toString(), Instant.now(), "admin", null, rev,
+                "promote", null, null));
     }
+
+    public RoutingState promote() { return promote(null); }
 
     /** Ends the canary if there is one, else goes back to the previously active version. */
-    public synchronized RoutingState rollback() {
-        RoutingState s = routing.state;
-        if (s.canary() == null && s.history().isEmpty()) {
-            throw ApiException.conflict("nothing_to_roll_back", "no earlier active version to roll back to");
-        }
-        return swap(rolledBack(s, s.canary() != null ? s.canary() : s.active(), "rollback", "admin", null));
+    public RoutingState rollback(Long expectedRevision) {
+        return change(expectedRevision, rev -> RulesCommand.route(UUID.randomUUID().toString(), Instant.now(), "admin", null, rev,
+                "rollback", null, null));
     }
 
-    /** {@code s} with {@code version} (its canary, or its active version) out of service and the change logged. */
-    private static RoutingState rolledBack(RoutingState s, String version, String action, String by, String reason) {
-        RoutingState.Change change = new RoutingState.Change(Instant.now(), action, version, by, reason);
-        if (version.equals(s.canary())) return new RoutingState(s.active(), null, 0, s.history(), s.changes()).with(change);
-        List<String> history = new ArrayList<>(s.history());
-        String previous = history.remove(history.size() - 1);
-        return new RoutingState(previous, null, 0, history, s.changes()).with(change);
+    public RoutingState rollback() { return rollback(null); }
+
+    /**
+     * Writes a routing change based on {@code expected} (or on the current revision, retried on
+     * conflicts) and answers the routing it led to, or the refusal as an {@link ApiException}.
+     */
+    private RoutingState change(Long expected, java.util.function.LongFunction<RulesCommand> command) {
+        for (int attempt = 0; ; attempt++) {
+            long revision = expected != null ? expected : state.revision();
+            Object outcome = send(command.apply(revision));
+            if (outcome instanceof RoutingState s) return s;
+            Refused refused = (Refused) outcome;
+            if (refused.conflict() && expected == null && attempt < CAS_RETRIES) continue;
+            throw new ApiException(refused.status(), refused.code(), refused.message(), null,
+                    refused.conflict() ? Map.of("revision", state.revision()) : null);
+        }
+    }
+
+    /** Writes {@code command} and waits until this instance applied it; answers the outcome. */
+    private Object send(RulesCommand command) {
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        pending.put(command.id(), outcome);
+        try {
+            log.send(command);
+            return outcome.get(APPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.unavailable("interrupted while waiting for the rules change to apply");
+        } catch (TimeoutException e) {
+            throw ApiException.unavailable("the rules change was stored but is not applied here yet; check GET /v1/rules/state");
+        } catch (ExecutionException e) {
+            throw ApiException.unavailable("the rules change could not be applied: " + e.getCause().getMessage());
+        } finally {
+            pending.remove(command.id());
+        }
+    }
+
+    // --- applying the log (one thread at a time: catch-up, then the follower) ----------------
+
+    private synchronized void apply(long offset, RulesCommand c) {
+        Object outcome = "upload".equals(c.type()) ? applyUpload(c) : applyRoute(c);
+        CompletableFuture<Object> waiting = c.id() == null ? null : pending.get(c.id());
+        if (waiting != null) waiting.complete(outcome);
+    }
+
+    private RuleVersion applyUpload(RulesCommand c) {
+        String id = c.requestedVersion();
+        if (id != null && versions.containsKey(id)) {
+            if (Boolean.TRUE.equals(c.onlyIfAbsent())) return versions.get(id);
+            id = null;
+        }
+        if (id == null) {
+            id = "v" + (versions.keySet().stream().mapToInt(RuleStore::number).filter(n -> n != Integer.MAX_VALUE).max().orElse(0) + 1);
+        }
+        RuleVersion v = new RuleVersion(id, c.at(), c.description() == null ? "" : c.description(), c.sha256(),
+                c.files() == null ? Map.of() : c.files(), c.rules() == null ? List.of() : c.rules());
+        versions.put(id, v);
+        store.save(v);
+        return v;
+    }
+
+    private Object applyRoute(RulesCommand c) {
+        RoutingState s = state;
+        long revision = s == null ? 0 : s.revision();
+        if (c.expectedRevision() != null && c.expectedRevision() != revision) {
+            return new Refused(HttpStatus.CONFLICT, "conflict", "the routing changed (now at revision " + revision + ", the change expected "
+                    + c.expectedRevision() + "); read GET /v1/rules/state and try again", true);
+        }
+        RoutingState next;
+        try {
+            next = next(s, c);
+        } catch (ApiException e) {
+            return new Refused(e.status(), e.code(), e.getMessage(), false);
+        }
+        next = next.at(revision + 1);
+        Routing before = routing;
+        Routing after;
+        try {
+            after = routingFor(next);
+        } catch (RuntimeException e) {
+            LOG.error("rules routing change {} of {} could not be applied on this instance: {}", c.action(), c.version(), e.toString());
+            return new Refused(HttpStatus.UNPROCESSABLE_ENTITY, "rules_invalid", "the version does not compile on this server: " + e.getMessage(), false);
+        }
+        routing = after;
+        state = next;
+        store.save(next);
+        if (before != null) {
+            LOG.info("rules routing: active {}{} (revision {}, {} by {})", next.active(),
+                    next.canary() == null ? "" : ", canary " + next.canary() + " at " + next.canaryPercent() + " %", next.revision(), c.action(), c.by());
+            retire(before, after);
+        }
+        return next;
+    }
+
+    /** The routing after {@code c} on {@code s} (null before the first routing); an ApiException when {@code c} does not apply. */
+    private RoutingState next(RoutingState s, RulesCommand c) {
+        Instant at = c.at() == null ? Instant.now() : c.at();
+        RoutingState.Change change = new RoutingState.Change(at, c.action(), c.version(), c.by(), c.reason());
+        if ("restore".equals(c.action())) {
+            RoutingState r = c.state();
+            if (r == null || !versions.containsKey(r.active())) throw ApiException.notFound("no rules version '" + (r == null ? null : r.active()) + "'");
+            return new RoutingState(r.active(), r.canary(), r.canaryPercent(), r.history(), r.changes(), 0).with(change);
+        }
+        if (s == null && !"activate".equals(c.action())) throw ApiException.conflict("no_routing", "no version is active yet");
+        switch (c.action()) {
+            case "activate" -> {
+                requireVersion(c.version());
+                if (s == null) return new RoutingState(c.version(), null, 0, List.of(), List.of(), 0).with(change);
+                RoutingState n = c.version().equals(s.active()) ? new RoutingState(c.version(), null, 0, s.history(), s.changes(), 0)
+                        : new RoutingState(c.version(), null, 0, push(s.history(), s.active()), s.changes(), 0);
+                return n.with(change);
+            }
+            case "canary" -> {
+                requireVersion(c.version());
+                if (c.version().equals(s.active())) throw ApiException.conflict("already_active", c.version() + " is already the active version");
+                return new RoutingState(s.active(), c.version(), c.canaryPercent(), s.history(), s.changes(), 0).with(change);
+            }
+            case "promote" -> {
+                if (s.canary() == null) throw ApiException.conflict("no_canary", "there is no canary to promote");
+                return new RoutingState(s.canary(), null, 0, push(s.history(), s.active()), s.changes(), 0)
+                        .with(new RoutingState.Change(at, "promote", s.canary(), c.by(), c.reason()));
+            }
+            case "rollback", "auto-rollback" -> {
+                String version = c.version() != null ? c.version() : s.canary() != null ? s.canary() : s.active();
+                if (version.equals(s.canary())) {
+                    return new RoutingState(s.active(), null, 0, s.history(), s.changes(), 0)
+                            .with(new RoutingState.Change(at, c.action(), version, c.by(), c.reason()));
+                }
+                if (!version.equals(s.active())) throw ApiException.conflict("not_serving", version + " is not serving any more");
+                if (s.history().isEmpty()) throw ApiException.conflict("nothing_to_roll_back", "no earlier active version to roll back to");
+                List<String> history = new ArrayList<>(s.history());
+                String previous = history.remove(history.size() - 1);
+                return new RoutingState(previous, null, 0, history, s.changes(), 0)
+                        .with(new RoutingState.Change(at, c.action(), version, c.by(), c.reason()));
+            }
+            case "breaker-tripped" -> {
+                return new RoutingState(s.active(), s.canary(), s.canaryPercent(), s.history(), s.changes(), 0).with(change);
+            }
+            default -> throw ApiException.badRequest("invalid_value", "unknown routing action '" + c.action() + "'", "action");
+        }
+    }
+
+    private void requireVersion(String id) {
+        if (id == null || !versions.containsKey(id)) throw ApiException.notFound("no rules version '" + id + "'");
     }
 
     /**
@@ -202,34 +382,33 @@ public class RuleRegistry {
     }
 
     /**
-     * Takes a misbehaving version out of service: a canary is rolled back; an active version is
-     * replaced by the previously active one. Logged, counted in {@code kairos.rules.breaker.trips}
-     * and recorded with its reason in the routing log ({@code changes}). Without an earlier version
-     * to restore, the version keeps serving (its failures answer with the fallback) and the trip is
-     * logged.
+     * Takes a misbehaving version out of service on every instance: a canary is rolled back; an
+     * active version is replaced by the previously active one. Logged, counted in
+     * {@code kairos.rules.breaker.trips} and recorded with its reason in the routing log
+     * ({@code changes}). Without an earlier version to restore, the version keeps serving (its
+     * failures answer with the fallback) and the trip is recorded. When several instances trip for
+     * the same version, the first entry in the log wins and the others are refused as conflicts.
      */
-    synchronized void takeOutOfService(String version, String reason) {
-        RoutingState s = routing.state;
+    void takeOutOfService(String version, String reason) {
         trips.increment();
-        if (version.equals(s.canary()) || version.equals(s.active()) && !s.history().isEmpty()) {
-            RoutingState next = swap(rolledBack(s, version, "auto-rollback", "breaker", reason));
+        RoutingState s = state;
+        boolean canRollBack = version.equals(s.canary()) || version.equals(s.active()) && !s.history().isEmpty();
+        if (!version.equals(s.canary()) && !version.equals(s.active())) return;
+        Object outcome;
+        try {
+            outcome = send(RulesCommand.route(UUID.randomUUID().toString(), Instant.now(), "breaker",
+                    canRollBack ? reason : reason + "; no earlier version to restore, so it keeps serving", s.revision(),
+                    canRollBack ? "auto-rollback" : "breaker-tripped", version, null));
+        } catch (ApiException e) {
+            LOG.error("rules version {} tripped the circuit breaker ({}) but the roll back could not be written: {}", version, reason, e.getMessage());
+            return;
+        }
+        if (outcome instanceof RoutingState next && canRollBack) {
             LOG.error("rules version {} taken out of service ({}); now active {}{}", version, reason, next.active(),
                     next.canary() == null ? "" : ", canary " + next.canary());
-        } else if (version.equals(s.active())) {
-            swap(s.with(new RoutingState.Change(Instant.now(), "breaker-tripped", version, "breaker",
-                    reason + "; no earlier version to restore, so it keeps serving")));
+        } else if (outcome instanceof RoutingState) {
             LOG.error("rules version {} tripped the circuit breaker ({}) but there is no earlier version to restore", version, reason);
         }
-    }
-
-    private RoutingState swap(RoutingState next) {
-        Routing before = routing;
-        Routing after = routingFor(next);
-        store.save(next);
-        routing = after;
-        LOG.info("rules routing: active {}{}", next.active(), next.canary() == null ? "" : ", canary " + next.canary() + " at " + next.canaryPercent() + " %");
-        retire(before, after);
-        return next;
     }
 
     private Routing routingFor(RoutingState state) {
@@ -248,7 +427,10 @@ public class RuleRegistry {
             if (!r.ok()) {
                 throw new IllegalStateException("stored rules version " + k + " no longer compiles: " + r.problems());
             }
-            return r.orThrow();
+            // Before it serves: its first decisions must not spend their deadline on warming up.
+            CompiledRules rules = r.orThrow();
+            rules.warmUp(WARM_UP_ROUNDS);
+            return rules;
         });
     }
 
@@ -318,6 +500,7 @@ public class RuleRegistry {
 
     @PreDestroy
     public void close() {
+        log.close();
         closer.shutdownNow();
         compiled.values().forEach(CompiledRules::close);
     }

@@ -15,18 +15,21 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Keeps rule versions and the routing state as JSON files under {@code <data-dir>/rules}, each
- * written to a temporary file and atomically moved into place, so a crash never leaves half a
- * version or half a state behind.
+ * This instance's cache of the rule versions and the routing state, as JSON files under
+ * {@code <data-dir>/rules}, each written to a temporary file and atomically moved into place, so a
+ * crash never leaves half a version or half a state behind. The truth is the rules topic (see
+ * {@link RuleRegistry}); these files are read only to migrate a single-node data folder of an
+ * earlier version, once.
  */
 public final class RuleStore {
+    private final Path root;
     private final Path versionsDir;
     private final Path stateFile;
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
 
     public RuleStore(Path dataDir) {
-        Path root = dataDir.resolve("rules");
+        this.root = dataDir.resolve("rules");
         this.versionsDir = root.resolve("versions");
         this.stateFile = root.resolve("state.json");
         try {
@@ -35,6 +38,9 @@ public final class RuleStore {
             throw new UncheckedIOException("cannot create " + versionsDir, e);
         }
     }
+
+    /** The folder of the cache ({@code <data-dir>/rules}). */
+    public Path root() { return root; }
 
     public List<RuleVersion> loadVersions() {
         List<RuleVersion> out = new ArrayList<>();

@@ -90,26 +90,44 @@ public class RulesController {
     @Post(uri = "/versions/{id}/activate", consumes = MediaType.APPLICATION_JSON)
     public RoutingState activate(@PathVariable String id, @Nullable @Body byte[] body, @Nullable @QueryValue Double canaryPercent) throws IOException {
         Double percent = canaryPercent;
-        if (body != null && body.length > 0) {
-            JsonNode node = json.readTree(body);
-            if (node != null && node.has("canaryPercent") && !node.get("canaryPercent").isNull()) {
-                if (!node.get("canaryPercent").isNumber()) {
-                    throw ApiException.badRequest("invalid_type", "canaryPercent must be a number between 0 and 100", "canaryPercent");
-                }
-                percent = node.get("canaryPercent").asDouble();
+        JsonNode node = body == null || body.length == 0 ? null : json.readTree(body);
+        if (node != null && !node.isObject()) throw ApiException.badRequest("invalid_type", "the body must be a JSON object", null);
+        if (node != null && node.has("canaryPercent") && !node.get("canaryPercent").isNull()) {
+            if (!node.get("canaryPercent").isNumber()) {
+                throw ApiException.badRequest("invalid_type", "canaryPercent must be a number between 0 and 100", "canaryPercent");
             }
+            percent = node.get("canaryPercent").asDouble();
         }
         if (percent != null && (percent < RuleRegistry.MIN_CANARY_PERCENT || percent > 100 || percent.isNaN())) {
             throw ApiException.badRequest("out_of_range", "canaryPercent must be between 0.01 and 100", "canaryPercent");
         }
-        return registry.activate(id, percent);
+        return registry.activate(id, percent, expectedRevision(node));
     }
 
-    @Post("/promote")
-    public RoutingState promote() { return registry.promote(); }
+    @Post(uri = "/promote", consumes = MediaType.APPLICATION_JSON)
+    public RoutingState promote(@Nullable @Body byte[] body) throws IOException {
+        return registry.promote(expectedRevision(body == null || body.length == 0 ? null : json.readTree(body)));
+    }
 
-    @Post("/rollback")
-    public RoutingState rollback() { return registry.rollback(); }
+    @Post(uri = "/rollback", consumes = MediaType.APPLICATION_JSON)
+    public RoutingState rollback(@Nullable @Body byte[] body) throws IOException {
+        return registry.rollback(expectedRevision(body == null || body.length == 0 ? null : json.readTree(body)));
+    }
+
+    /**
+     * The optional {@code expectedRevision} of a routing change: the {@code revision} of the state
+     * the caller saw; when another change came first the answer is 409 {@code conflict}.
+     */
+    private static Long expectedRevision(JsonNode node) {
+        if (node == null || node.isNull()) return null;
+        if (!node.isObject()) throw ApiException.badRequest("invalid_type", "the body must be a JSON object", null);
+        JsonNode r = node.get("expectedRevision");
+        if (r == null || r.isNull()) return null;
+        if (!r.canConvertToLong() || !r.isIntegralNumber() || r.asLong() < 0) {
+            throw ApiException.badRequest("invalid_type", "expectedRevision must be a whole number >= 0", "expectedRevision");
+        }
+        return r.asLong();
+    }
 
     @Get("/state")
     public RoutingState state() { return registry.state(); }

@@ -24,9 +24,9 @@ public final class TestServer implements AutoCloseable {
     /** Prefix of this server's topics and Kafka Streams application id: a restart reuses it. */
     public final String namespace;
 
-    private TestServer(Path dataDir, Map<String, Object> extra) {
+    private TestServer(Path dataDir, String namespace, Map<String, Object> extra) {
         this.dataDir = dataDir;
-        this.namespace = "t" + Integer.toHexString(dataDir.toString().hashCode());
+        this.namespace = namespace;
         Map<String, Object> props = new java.util.HashMap<>(Map.of(
                 "micronaut.server.port", -1,
                 "kairos.write-keys", WRITE_KEY + ",wk_other_app",
@@ -41,6 +41,7 @@ public final class TestServer implements AutoCloseable {
         props.put("kairos.topics.decisions", namespace + ".decisions");
         props.put("kairos.topics.weights", namespace + ".weights");
         props.put("kairos.topics.experiments", namespace + ".experiments");
+        props.put("kairos.topics.rules", namespace + ".rules");
         props.putAll(extra);
         this.server = ApplicationContext.run(EmbeddedServer.class, props);
         this.http = new Http(server.getURI());
@@ -51,7 +52,16 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(Path dataDir, Map<String, Object> extra) {
-        return new TestServer(dataDir, extra);
+        return new TestServer(dataDir, "t" + Integer.toHexString(dataDir.toString().hashCode()), extra);
+    }
+
+    /**
+     * Another instance of the same deployment as {@code other}: its own data folder and port, the
+     * same topics and signal-engine application id (so the two share Kafka state like two
+     * instances behind a load balancer).
+     */
+    public static TestServer peer(TestServer other, Map<String, Object> extra) {
+        return new TestServer(newDataDir(), other.namespace, extra);
     }
 
     public static Path newDataDir() {
