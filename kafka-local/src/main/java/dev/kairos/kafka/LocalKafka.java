@@ -44,7 +44,13 @@ public final class LocalKafka implements AutoCloseable {
     private final int controllerPort;
     private final Path libDir;
     private final String heap;
+    // Cluster membership (see LocalKafkaCluster): a single node is node 1 of a cluster of 1.
+    private final int nodeId;
+    private final int clusterSize;
+    private final String voters;
+    private final String clusterId;
     private Process process;
+    private long logStart;
 
     private LocalKafka(Builder b) {
         this.dataDir = b.dataDir.toAbsolutePath();
@@ -52,7 +58,14 @@ public final class LocalKafka implements AutoCloseable {
         this.controllerPort = b.controllerPort == 0 ? freePort() : b.controllerPort;
         this.libDir = b.libDir != null ? b.libDir : defaultLibDir();
         this.heap = b.heap;
+        this.nodeId = b.nodeId;
+        this.clusterSize = b.clusterSize;
+        this.voters = b.voters != null ? b.voters : nodeId + "@127.0.0.1:" + controllerPort;
+        this.clusterId = b.clusterId;
     }
+
+    /** This node's KRaft voter entry, {@code id@host:controllerPort}. */
+    String voter() { return nodeId + "@127.0.0.1:" + controllerPort; }
 
     public static Builder builder() { return new Builder(); }
 
@@ -69,6 +82,33 @@ public final class LocalKafka implements AutoCloseable {
     /** Formats the storage if needed, starts the broker and waits until it serves. */
     public LocalKafka start() {
         if (isRunning()) return this;
+        launch();
+        try {
+            awaitReady(dataDir.resolve("broker.log"), logStart);
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start Kafka in " + dataDir, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting Kafka", e);
+        }
+    }
+
+    /** Waits until a {@link #launch launched} node serves (a cluster's nodes only do once a quorum runs). */
+    void awaitReady() {
+        try {
+            awaitReady(dataDir.resolve("broker.log"), logStart);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start Kafka in " + dataDir, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting Kafka", e);
+        }
+    }
+
+    /** Formats the storage if needed and starts the broker process, without waiting for it. */
+    void launch() {
+        if (isRunning()) return;
         try {
             Files.createDirectories(dataDir.resolve("logs"));
             Path props = dataDir.resolve("server.properties");
@@ -78,17 +118,15 @@ public final class LocalKafka implements AutoCloseable {
             Path brokerLog = dataDir.resolve("broker.log");
             if (!Files.exists(dataDir.resolve("logs/meta.properties"))) {
                 Process format = new ProcessBuilder(java(log4j, "kafka.tools.StorageTool", "format",
-                        "-t", clusterId(), "-c", props.toString(), "--ignore-formatted"))
+                        "-t", clusterId != null ? clusterId : clusterId(), "-c", props.toString(), "--ignore-formatted"))
                         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(brokerLog.toFile())).start();
                 if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
                     throw new IllegalStateException("formatting Kafka storage failed; see " + brokerLog);
                 }
             }
-            long logStart = Files.exists(brokerLog) ? Files.size(brokerLog) : 0;
+            logStart = Files.exists(brokerLog) ? Files.size(brokerLog) : 0;
             process = new ProcessBuilder(java(log4j, "kafka.Kafka", props.toString()))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(brokerLog.toFile())).start();
-            awaitReady(brokerLog, logStart);
-            return this;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start Kafka in " + dataDir, e);
         } catch (InterruptedException e) {
@@ -136,10 +174,12 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     private String serverProperties() {
+        int replication = Math.min(3, clusterSize);
+        int minIsr = clusterSize >= 3 ? 2 : 1;
         return String.join("\n",
                 "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                "node.id=" + nodeId,
+                "controller.quorum.voters=" + voters,
                 "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
                 "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
                 "controller.listener.names=CONTROLLER",
@@ -148,13 +188,15 @@ public final class LocalKafka implements AutoCloseable {
                 "log.dirs=" + dataDir.resolve("logs"),
                 "num.partitions=3",
                 "auto.create.topics.enable=false",
-                "offsets.topic.replication.factor=1",
+                "default.replication.factor=" + replication,
+                "min.insync.replicas=" + minIsr,
+                "offsets.topic.replication.factor=" + replication,
                 "offsets.topic.num.partitions=3",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
+                "transaction.state.log.replication.factor=" + replication,
+                "transaction.state.log.min.isr=" + minIsr,
                 "transaction.state.log.num.partitions=3",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=" + replication,
+                "share.coordinator.state.topic.min.isr=" + minIsr,
                 "group.initial.rebalance.delay.ms=0",
                 "log.retention.hours=168",
                 "") ;
@@ -193,7 +235,7 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
             return s.getLocalPort();
@@ -225,6 +267,18 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
+    /** Kills the broker process at once ({@code kill -9}), for fault tests; {@link #start} brings it back. */
+    public void kill() {
+        if (process == null) return;
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
     /** Stops the broker (SIGTERM: a controlled shutdown), forcibly after 30 s. */
     @Override
     public void close() {
@@ -248,6 +302,7 @@ public final class LocalKafka implements AutoCloseable {
      */
     public static void main(String[] args) throws InterruptedException {
         Builder b = builder();
+        int brokers = 1;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -256,15 +311,33 @@ public final class LocalKafka implements AutoCloseable {
                 case "--controller-port" -> { b.controllerPort(Integer.parseInt(Objects.requireNonNull(value, "--controller-port needs a number"))); i++; }
                 case "--heap" -> { b.heap(Objects.requireNonNull(value, "--heap needs a size")); i++; }
                 case "--lib" -> { b.libDir(Path.of(Objects.requireNonNull(value, "--lib needs a folder"))); i++; }
+                case "--brokers" -> { brokers = Integer.parseInt(Objects.requireNonNull(value, "--brokers needs a number")); i++; }
                 default -> {
-                    System.err.println("usage: LocalKafka --data DIR [--port 9092] [--controller-port 9093] [--heap 512m] [--lib DIR]");
+                    System.err.println("usage: LocalKafka --data DIR [--port 9092] [--controller-port 9093] [--brokers 1|3] [--heap 512m] [--lib DIR]");
                     System.exit(2);
                 }
             }
         }
+        watchLauncher();
+        if (brokers > 1) {
+            // A cluster: node i listens on port + 2i, its controller on port + 2i + 1.
+            LocalKafkaCluster cluster = LocalKafkaCluster.start(b.dataDir, brokers, b.port == 0 ? 9092 : b.port, b.heap, b.libDir);
+            Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "kafka-stop"));
+            System.out.println("kafka ready: " + cluster.bootstrapServers() + " (" + brokers + " brokers, data " + b.dataDir.toAbsolutePath() + ")");
+            System.out.flush();
+            cluster.supervise();
+        }
         LocalKafka kafka = b.build();
         Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "kafka-stop"));
-        // Started by a launcher (./kairos start sets KAIROS_PARENT_PID): end with it, even after kill -9.
+        kafka.start();
+        System.out.println("kafka ready: " + kafka.bootstrapServers() + " (data " + kafka.dataDir() + ")");
+        System.out.flush();
+        int exit = kafka.process.waitFor();
+        System.exit(exit);
+    }
+
+    /** Started by a launcher ({@code ./kairos start} sets {@code KAIROS_PARENT_PID}): end with it, even after kill -9. */
+    private static void watchLauncher() {
         String parent = System.getenv("KAIROS_PARENT_PID");
         if (parent != null && parent.matches("\\d+")) {
             ProcessHandle.of(Long.parseLong(parent)).ifPresent(p -> p.onExit().thenRun(() -> {
@@ -272,11 +345,6 @@ public final class LocalKafka implements AutoCloseable {
                 new Thread(() -> System.exit(0), "kairos-parent-gone").start();
             }));
         }
-        kafka.start();
-        System.out.println("kafka ready: " + kafka.bootstrapServers() + " (data " + kafka.dataDir() + ")");
-        System.out.flush();
-        int exit = kafka.process.waitFor();
-        System.exit(exit);
     }
 
     /** Options; defaults: free ports, 512 MiB heap, broker jars as described on the class. */
@@ -286,8 +354,21 @@ public final class LocalKafka implements AutoCloseable {
         private int controllerPort;
         private Path libDir;
         private String heap = "512m";
+        private int nodeId = 1;
+        private int clusterSize = 1;
+        private String voters;
+        private String clusterId;
 
         private Builder() {}
+
+        /** Membership of a cluster (see {@link LocalKafkaCluster}): node id, size, the voters and the shared cluster id. */
+        Builder member(int nodeId, int clusterSize, String voters, String clusterId) {
+            this.nodeId = nodeId;
+            this.clusterSize = clusterSize;
+            this.voters = voters;
+            this.clusterId = clusterId;
+            return this;
+        }
 
         /** Folder for the broker's data and log; required. */
         public Builder dataDir(Path dir) { this.dataDir = Objects.requireNonNull(dir, "dataDir"); return this; }
