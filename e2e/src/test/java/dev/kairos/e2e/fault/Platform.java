@@ -54,7 +54,7 @@ final class Platform implements AutoCloseable {
     final LocalKafka kafka;
     final int rulesPort = freePort();
     final int feedbackPort = freePort();
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     Process rules;
     Process feedback;
 
@@ -66,9 +66,14 @@ final class Platform implements AutoCloseable {
     // --- processes ---------------------------------------------------------------------------
 
     Platform startRules() {
-        rules = start("rules-server", ROOT.resolve("rules-server/target/kairos-rules-server-" + VERSION + ".jar"), rulesPort, Map.of());
+        rules = start("rules-server", rulesServerJar(), rulesPort, Map.of());
         awaitHealthy(rulesPort, rules);
         return this;
+    }
+
+    /** The packaged rules server. */
+    static Path rulesServerJar() {
+        return ROOT.resolve("rules-server/target/kairos-rules-server-" + VERSION + ".jar");
     }
 
     Platform startFeedback() {
@@ -79,20 +84,30 @@ final class Platform implements AutoCloseable {
     }
 
     private Process start(String name, Path jar, int port, Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        env.put("KAIROS_DATA_DIR", data.toString());
+        env.put("KAIROS_RULES_PORT", String.valueOf(rulesPort));
+        env.put("KAIROS_FEEDBACK_PORT", String.valueOf(feedbackPort));
+        env.putAll(extra);
+        return startJvm(data.resolve(name + ".log"), jar, env);
+    }
+
+    /**
+     * Starts a packaged service jar as its own JVM (small heap) with the test keys, 3 topic
+     * partitions, this JVM as its parent, and {@code env}; output appended to {@code log}.
+     */
+    static Process startJvm(Path log, Path jar, Map<String, String> env) {
         try {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar.toString())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve(name + ".log").toFile()));
-            Map<String, String> env = pb.environment();
-            env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-            env.put("KAIROS_WRITE_KEYS", WRITE_KEY);
-            env.put("KAIROS_ADMIN_KEY", ADMIN_KEY);
-            env.put("KAIROS_DATA_DIR", data.toString());
-            env.put("KAIROS_RULES_PORT", String.valueOf(rulesPort));
-            env.put("KAIROS_FEEDBACK_PORT", String.valueOf(feedbackPort));
-            env.put("KAIROS_TOPIC_PARTITIONS", "3");
-            env.put("KAIROS_PARENT_PID", String.valueOf(ProcessHandle.current().pid()));
-            env.putAll(extra);
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            Map<String, String> e = pb.environment();
+            e.put("KAIROS_WRITE_KEYS", WRITE_KEY);
+            e.put("KAIROS_ADMIN_KEY", ADMIN_KEY);
+            e.put("KAIROS_TOPIC_PARTITIONS", "3");
+            e.put("KAIROS_PARENT_PID", String.valueOf(ProcessHandle.current().pid()));
+            e.putAll(env);
             return pb.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -100,9 +115,14 @@ final class Platform implements AutoCloseable {
     }
 
     private void awaitHealthy(int port, Process p) {
+        awaitHealthy(port, p, data);
+    }
+
+    /** Waits until {@code p} answers {@code /health} with 200 on {@code port} (120 s at most). */
+    static void awaitHealthy(int port, Process p, Path logs) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) throw new IllegalStateException("exited with " + p.exitValue() + "; see " + data);
+            if (!p.isAlive()) throw new IllegalStateException("exited with " + p.exitValue() + "; see " + logs);
             try {
                 if (get(port, "/health", null).statusCode() == 200) return;
             } catch (UncheckedIOException notYet) {
@@ -110,7 +130,7 @@ final class Platform implements AutoCloseable {
             }
             sleep(250);
         }
-        throw new IllegalStateException("not healthy within 120 s; see " + data);
+        throw new IllegalStateException("not healthy within 120 s; see " + logs);
     }
 
     /** kill -9. */
@@ -140,21 +160,27 @@ final class Platform implements AutoCloseable {
 
     // --- HTTP --------------------------------------------------------------------------------
 
-    HttpResponse<String> post(int port, String path, String key, String body) {
+    static HttpResponse<String> post(int port, String path, String key, String body) {
         return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
-    HttpResponse<String> get(int port, String path, String key) {
+    static HttpResponse<String> postText(int port, String path, String key, String body) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    static HttpResponse<String> get(int port, String path, String key) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10));
         if (key != null) b.header("Authorization", "Bearer " + key);
         return send(b.GET().build());
     }
 
-    private HttpResponse<String> send(HttpRequest r) {
+    private static HttpResponse<String> send(HttpRequest r) {
         try {
-            return http.send(r, HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(r, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -186,8 +212,13 @@ final class Platform implements AutoCloseable {
 
     /** The string field {@code field} of every record of {@code topic}, read to its current end. */
     Set<String> idsIn(String topic, String field) {
+        return idsIn(kafka.bootstrapServers(), topic, field);
+    }
+
+    /** The string field {@code field} of every record of {@code topic} on {@code bootstrap}, read to its current end. */
+    static Set<String> idsIn(String bootstrap, String topic, String field) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -273,7 +304,12 @@ final class Platform implements AutoCloseable {
             if (p != null && p.isAlive()) terminate(p);
         }
         kafka.close();
-        // Keep the services' logs for a look after the run (the data folder is temporary).
+        keepLogs(data);
+    }
+
+    /** Keeps the services' logs in {@code data} for a look after the run (the data folder is temporary). */
+    static void keepLogs(Path data) {
+        if (data == null) return;
         try (var logs = Files.list(data)) {
             Path keep = Path.of("target", "fault-logs", data.getFileName().toString());
             Files.createDirectories(keep);

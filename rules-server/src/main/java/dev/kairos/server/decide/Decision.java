@@ -11,12 +11,20 @@ import java.util.Map;
 /**
  * One answered decide request: its id, when it was made, the request, the evaluation, how it was
  * routed, and the user's place in each active experiment ({@code experiments}, ordered by
- * experiment name; empty when none runs or the user is not known).
+ * experiment name; empty when none runs or the user is not known), and where the user's stored
+ * signals came from ({@code signals}: null when read as usual, {@code "standby"} from a standby
+ * replica, {@code "unavailable"} when no copy could be reached and the request stood alone).
  */
 public record Decision(String decisionId, java.time.Instant decidedAt, DecideRequest request, Evaluation evaluation,
-                       String weightsVersion, boolean canary, List<Assignment> experiments) {
+                       String weightsVersion, boolean canary, List<Assignment> experiments, String signals) {
     public Decision {
         experiments = experiments == null ? List.of() : List.copyOf(experiments);
+    }
+
+    /** A decision whose stored signals were read as usual. */
+    public Decision(String decisionId, java.time.Instant decidedAt, DecideRequest request, Evaluation evaluation,
+                    String weightsVersion, boolean canary, List<Assignment> experiments) {
+        this(decisionId, decidedAt, request, evaluation, weightsVersion, canary, experiments, null);
     }
 
     /**

@@ -20,6 +20,7 @@ import java.util.Map;
  *                   "fallback", "suppressed", "params"}],
  *  "segments": ["cart_no_purchase_24h", ...],
  *  "explanation": {"fallback": "deadline" (only when the rules did not answer: deadline, error, overloaded),
+ *                  "signals": "unavailable" (only when the stored signals were not read as usual: standby, unavailable),
  *                  "placements": {"home_banner": {"winner", "why", "candidates": [...]}},
  *                  "firedRules": [...], "truncated": false},
  *  "warnings": [{"code": "ignored_field", "field": ...}]}</pre>
@@ -49,6 +50,7 @@ final class DecisionJson {
             g.writeEndArray();
             g.writeObjectFieldStart("explanation");
             if (e.fallback() != null) g.writeStringField("fallback", e.fallback());
+            if (d.signals() != null) g.writeStringField("signals", d.signals());
             g.writeObjectFieldStart("placements");
             for (Map.Entry<String, PlacementExplanation> p : e.explanations().entrySet()) {
                 g.writeObjectFieldStart(p.getKey());

@@ -17,7 +17,7 @@ import java.io.UncheckedIOException;
  * The record of one decision on the decisions topic (schema version 1), keyed by user like events
  * and outcomes. The feedback service joins outcomes to it by {@code decisionId}:
  * <pre>{"schemaVersion": 1, "decisionId", "timestamp": "2026-11-23T18:30:00Z", "userId", "anonymousId",
- *  "sessionId", "rulesVersion", "weightsVersion", "canary", ["fallback": "deadline",] "variant": null, "variants": {},
+ *  "sessionId", "rulesVersion", "weightsVersion", "canary", ["fallback": "deadline",] ["signalsSource": "unavailable",] "variant": null, "variants": {},
  *  "placements": ["home_banner"],
  *  "adaptations": [{"placement", "contentId", "rule", "tone", "format", "cta", "fallback", "suppressed"}],
  *  "matchedRules": ["Evening restaurant offer", ...], "segments": [...],
@@ -31,7 +31,9 @@ import java.io.UncheckedIOException;
  * {@code "experiment:variant"}, {@code null} while none runs. Readers that know {@code variants}
  * use it and ignore {@code variant}. {@code fallback} is present only when the rules did not
  * answer ({@code deadline}, {@code error} or {@code overloaded}) and every placement got the
- * built-in empty answer. The signals are the fused values the rules saw (stored signals overlaid with
+ * built-in empty answer. {@code signalsSource} is present only when the user's stored signals were not
+ * read as usual: {@code standby} (a standby replica's copy) or {@code unavailable} (none; the
+ * request's own signals stood alone). The signals are the fused values the rules saw (stored signals overlaid with
  * the request's), so a recalibration refits on exactly what was decided on.
  */
 final class DecisionRecord {
@@ -56,6 +58,7 @@ final class DecisionRecord {
             g.writeStringField("weightsVersion", d.weightsVersion());
             g.writeBooleanField("canary", d.canary());
             if (d.evaluation().fallback() != null) g.writeStringField("fallback", d.evaluation().fallback());
+            if (d.signals() != null) g.writeStringField("signalsSource", d.signals());
             if (d.variant() == null) g.writeNullField("variant");
             else g.writeStringField("variant", d.variant());
             DecisionJson.writeVariants(g, d);

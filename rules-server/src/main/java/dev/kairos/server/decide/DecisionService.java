@@ -27,13 +27,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Answers one decide request: reads and validates the facts, fuses them with the user's stored
- * signals and profile (this instance's local view; the request's values win), picks the rules
+ * signals and profile ({@link SignalsView}: this instance's copy, or in partitioned mode the
+ * instance owning the user; the request's values win), picks the rules
  * version (canary or active) for the user, assigns the user in every active experiment to a variant
  * (one {@link dev.kairos.rules.Variant} fact each) or to its holdout (no fact for it, and pack
  * defaults only for the whole decision), evaluates on the {@link GuardedEvaluator} (off the event
  * loop, within the decide deadline) and names the result with a fresh decision id, then hands the
  * decision to the {@link DecisionLog} (fire-and-forget). Each evaluation's fate is reported to the
- * {@link RuleRegistry}'s circuit breaker. Nothing here waits on I/O. Thread-safe.
+ * {@link RuleRegistry}'s circuit breaker. Nothing here blocks on I/O. Thread-safe.
  *
  * <p>Timers {@code kairos.decide.stage} with tag {@code stage}: {@code parse} (JSON),
  * {@code fusion} (request validation and fusing, signal lookup excluded), {@code signals} (stored
@@ -85,16 +86,19 @@ public class DecisionService {
      */
     public CompletableFuture<Decision> decide(JsonNode body) {
         long start = System.nanoTime();
+        // Stored signals and profile first (at once unless another instance holds the user); the
+        // request's own values win for the here-and-now.
+        CompletableFuture<SignalsView.Lookup> lookup = signals.lookup(userKey(body));
+        if (lookup.isDone()) return decide(body, start, lookup.join());
+        return lookup.thenCompose(l -> decide(body, start, l));
+    }
+
+    private CompletableFuture<Decision> decide(JsonNode body, long start, SignalsView.Lookup lookup) {
+        long signalsDone = System.nanoTime();
         Weights w = weights.get();
         Instant now = Instant.now();
-        // Stored signals and profile first; the request's own values win for the here-and-now.
-        long[] lookup = new long[1];
-        DecideRequest request = reader.read(body, w, now, userKey -> {
-            long t = System.nanoTime();
-            StoredUser u = signals.stored(userKey, now);
-            lookup[0] += System.nanoTime() - t;
-            return u;
-        });
+        StoredUser stored = signals.stored(lookup.state(), now);
+        DecideRequest request = reader.read(body, w, now, userKey -> stored);
         RuleRegistry.Route route = registry.route(request.userKey());
         // One Variant fact per active experiment the user is in a variant of; a user in any holdout
         // gets pack defaults only (docs/api.md#experiments explains why, and what it does to results).
@@ -108,8 +112,13 @@ public class DecisionService {
                 holdout |= a.holdout();
             }
         }
-        signalsStage.record(lookup[0], TimeUnit.NANOSECONDS);
-        fusionStage.record(System.nanoTime() - start - lookup[0], TimeUnit.NANOSECONDS);
+        String signalsSource = switch (lookup.source()) {
+            case STANDBY -> "standby";
+            case UNAVAILABLE -> "unavailable";
+            default -> null;
+        };
+        signalsStage.record(signalsDone - start, TimeUnit.NANOSECONDS);
+        fusionStage.record(System.nanoTime() - signalsDone, TimeUnit.NANOSECONDS);
         return evaluator.evaluate(route.rules(), request.input(), facts, holdout).thenApply(outcome -> {
             registry.report(route.rules(), outcome.countsAgainstVersion() ? outcome.failure() : null);
             Evaluation evaluation = outcome.evaluation();
@@ -117,11 +126,21 @@ public class DecisionService {
                 if (a.isFallback()) fallbacks.increment();
             }
             if (evaluation.truncated()) truncated.increment();
-            Decision decision = new Decision(newId(), now, request, evaluation, w.getVersion(), route.canary(), assignments);
+            Decision decision = new Decision(newId(), now, request, evaluation, w.getVersion(), route.canary(), assignments, signalsSource);
             timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             log.record(decision);
             return decision;
         });
+    }
+
+    /** The key the stored signals are under, as the reader will take it ({@code userId}, else
+     * {@code anonymousId}); null when the body has neither as text (the reader then says what is wrong). */
+    static String userKey(JsonNode body) {
+        if (body == null || !body.isObject()) return null;
+        JsonNode id = body.get("userId");
+        if (id != null && !id.isNull()) return id.isTextual() ? id.textValue() : null;
+        JsonNode anonymous = body.get("anonymousId");
+        return anonymous != null && anonymous.isTextual() ? anonymous.textValue() : null;
     }
 
     /** A random (version 4) UUID without SecureRandom's contention; ids need uniqueness, not secrecy. */

@@ -33,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -47,8 +48,10 @@ import java.util.concurrent.TimeoutException;
  * a change based on a revision another change already replaced is refused everywhere alike (409
  * when the caller named the revision it saw, else retried on the new state).
  *
- * <p>Uploads are compiled (and so validated) before they are written; applying a routing change
- * compiles the versions it needs and replaces one immutable {@link Routing} in a single volatile
+ * <p>Uploads are compiled (and so validated) before they are written; every instance then compiles
+ * and warms the new version in the background ({@code kairos-rules-prepare}), so its activation
+ * switches at once. Applying a routing change compiles the versions it needs (if not prepared
+ * already) and replaces one immutable {@link Routing} in a single volatile
  * write, so a request sees either the old or the new routing and never a half-built one. Compiled
  * versions that stop serving are closed after a grace period, once requests in flight are done.
  *
@@ -63,7 +66,8 @@ public class RuleRegistry {
     private static final long GRACE_SECONDS = 30;
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
-    private static final int CAS_RETRIES = 5;
+    /** Retries of a routing change that lost a race and did not name the revision it expected (each round, one writer wins). */
+    private static final int CAS_RETRIES = 20;
     /** Synthetic evaluations a version runs before it serves. */
     static final int WARM_UP_ROUNDS = 200;
     /** Users are hashed into 10,000 buckets, so 0.01 % is the smallest canary. */
@@ -91,6 +95,15 @@ public class RuleRegistry {
         t.setDaemon(true);
         return t;
     });
+    /** Compiles and warms each newly uploaded version ahead of its activation, off the log's thread. */
+    private final ExecutorService preparer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "kairos-rules-prepare");
+        t.setDaemon(true);
+        return t;
+    });
+    /** The version prepared last that may not serve yet (at most one such is kept compiled). */
+    private String prepared;
+    private volatile boolean following;
     private final RulesLog log;
     private volatile Routing routing;
     private volatile RoutingState state;
@@ -108,6 +121,7 @@ public class RuleRegistry {
         LOG.info("read {} entries of the rules topic {}", read, topics.config().rules());
         if (state == null) bootstrap();
         if (routing == null) throw new IllegalStateException("the rules topic holds no routing that this instance can serve");
+        following = true;
         log.follow(this::apply);
         LOG.info("rules version {} active{} (revision {})", state.active(),
                 state.canary() == null ? "" : ", " + state.canary() + " in canary at " + state.canaryPercent() + " %", state.revision());
@@ -143,6 +157,11 @@ public class RuleRegistry {
         log.catchUp(this::apply, CATCH_UP_TIMEOUT);
     }
 
+    /** Whether {@code id} is compiled and warmed up on this instance, so activating it switches at once. */
+    public boolean isReady(String id) {
+        return compiled.containsKey(id);
+    }
+
     /** The compile limits in force. */
     public CompileLimits limits() { return compiler.limits(); }
 
@@ -155,8 +174,11 @@ public class RuleRegistry {
         return new Route(r.active, false);
     }
 
-    /** Stable bucket 0..9999 of a user for a canary version (FNV-1a over version and user). */
-    static int bucket(String version, String userKey) {
+    /**
+     * Stable bucket 0..9999 of a user for a canary version (FNV-1a over version and user): a canary
+     * at p % serves the users in buckets below 100·p, on every instance alike.
+     */
+    public static int bucket(String version, String userKey) {
         long h = 0xcbf29ce484222325L;
         for (byte b : (version + ':' + userKey).getBytes(StandardCharsets.UTF_8)) {
             h ^= (b & 0xff);
@@ -279,7 +301,40 @@ public class RuleRegistry {
                 c.files() == null ? Map.of() : c.files(), c.rules() == null ? List.of() : c.rules());
         versions.put(id, v);
         store.save(v);
+        if (following) prepare(id);
         return v;
+    }
+
+    /**
+     * Compiles and warms up {@code id} in the background, so activating a version just uploaded
+     * (through any instance) switches at once rather than compiling on the log's thread. Only the
+     * latest such version is kept compiled while it does not serve.
+     */
+    private void prepare(String id) {
+        preparer.execute(() -> {
+            try {
+                compiledOrCompile(id);
+            } catch (RuntimeException e) {
+                LOG.warn("rules version {} could not be prepared: {}", id, e.toString());
+                return;
+            }
+            String before;
+            synchronized (this) {
+                before = prepared;
+                prepared = id;
+            }
+            Routing now = routing;
+            if (before != null && !before.equals(id) && (now == null || !before.equals(now.active.version())
+                    && (now.canary == null || !before.equals(now.canary.version())))) {
+                CompiledRules old = compiled.get(before);
+                if (old != null && !serving(old)) retireLater(old);
+            }
+        });
+    }
+
+    private boolean serving(CompiledRules rules) {
+        Routing now = routing;
+        return now != null && (rules == now.active || rules == now.canary);
     }
 
     private Object applyRoute(RulesCommand c) {
@@ -438,14 +493,21 @@ public class RuleRegistry {
     private void retire(Routing before, Routing after) {
         for (CompiledRules old : new CompiledRules[] {before.active, before.canary}) {
             if (old == null || old == after.active || old == after.canary) continue;
-            closer.schedule(() -> {
-                Routing now = routing;
-                if (old != now.active && old != now.canary && compiled.remove(old.version(), old)) {
-                    breakers.remove(old);
-                    old.close();
-                }
-            }, GRACE_SECONDS, TimeUnit.SECONDS);
+            retireLater(old);
         }
+    }
+
+    /** Closes {@code old} after the grace period unless it serves (again) by then or is the version just prepared. */
+    private void retireLater(CompiledRules old) {
+        closer.schedule(() -> {
+            synchronized (this) {
+                if (old.version().equals(prepared) && !serving(old)) return;
+            }
+            if (!serving(old) && compiled.remove(old.version(), old)) {
+                breakers.remove(old);
+                old.close();
+            }
+        }, GRACE_SECONDS, TimeUnit.SECONDS);
     }
 
     private static List<String> push(List<String> history, String id) {
@@ -501,6 +563,7 @@ public class RuleRegistry {
     @PreDestroy
     public void close() {
         log.close();
+        preparer.shutdownNow();
         closer.shutdownNow();
         compiled.values().forEach(CompiledRules::close);
     }

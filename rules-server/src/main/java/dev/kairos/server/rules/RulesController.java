@@ -132,7 +132,7 @@ public class RulesController {
     @Get("/state")
     public RoutingState state() { return registry.state(); }
 
-    private static Map<String, Object> summary(RuleVersion v, RoutingState state) {
+    private Map<String, Object> summary(RuleVersion v, RoutingState state) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", v.id());
         m.put("createdAt", v.createdAt().toString());
@@ -140,6 +140,7 @@ public class RulesController {
         m.put("sha256", v.sha256());
         m.put("status", v.id().equals(state.active()) ? "active" : v.id().equals(state.canary()) ? "canary"
                 : state.history().contains(v.id()) ? "previous" : "inactive");
+        m.put("ready", registry.isReady(v.id()));
         m.put("fileNames", List.copyOf(v.files().keySet()));
         m.put("rules", v.rules());
         return m;

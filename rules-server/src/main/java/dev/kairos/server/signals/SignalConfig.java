@@ -13,6 +13,12 @@ import java.time.Duration;
  * {@code product-burst-window} (10 min) count as recent; ad taps within {@code ad-tap-window}
  * (60 s) make the tap rate; cross-session averages and peak hours decay with {@code half-life}
  * (7 days); dwell on one page is capped at {@code max-dwell} (30 min).
+ *
+ * <p>Where user state is kept for decide ({@code mode}, docs/operations.md#signals-global-or-partitioned):
+ * {@code global} (default) gives every instance a copy of every user's signals; {@code partitioned}
+ * keeps each user only on the instance that owns the user's partition (and its standby, {@code
+ * standby-replicas}), and a decide elsewhere asks that instance at {@code advertised} (host:port of
+ * this instance's HTTP server, as the other instances reach it), waiting at most {@code remote-timeout}.
  */
 @ConfigurationProperties("kairos.signals")
 public record SignalConfig(
@@ -22,11 +28,30 @@ public record SignalConfig(
         @Bindable(defaultValue = "10m") Duration productBurstWindow,
         @Bindable(defaultValue = "60s") Duration adTapWindow,
         @Bindable(defaultValue = "7d") Duration halfLife,
-        @Bindable(defaultValue = "30m") Duration maxDwell) {
+        @Bindable(defaultValue = "30m") Duration maxDwell,
+        @Bindable(defaultValue = "global") String mode,
+        @Bindable(defaultValue = "1") int standbyReplicas,
+        @Bindable(defaultValue = "50ms") Duration remoteTimeout,
+        @io.micronaut.core.annotation.Nullable String advertised) {
+
+    public static final String GLOBAL = "global";
+    public static final String PARTITIONED = "partitioned";
+
+    public SignalConfig {
+        if (!GLOBAL.equals(mode) && !PARTITIONED.equals(mode)) {
+            throw new IllegalArgumentException("kairos.signals.mode must be 'global' or 'partitioned', was '" + mode + "'");
+        }
+        if (standbyReplicas < 0) throw new IllegalArgumentException("kairos.signals.standby-replicas must be 0 or more");
+    }
+
+    /** Whether each instance keeps only the users of its own partitions. */
+    public boolean partitioned() {
+        return PARTITIONED.equals(mode);
+    }
 
     /** The defaults, for tests and tools. */
     public static SignalConfig defaults() {
         return new SignalConfig(Duration.ofMinutes(30), 3000, 3, Duration.ofMinutes(10), Duration.ofSeconds(60),
-                Duration.ofDays(7), Duration.ofMinutes(30));
+                Duration.ofDays(7), Duration.ofMinutes(30), GLOBAL, 1, Duration.ofMillis(50), null);
     }
 }

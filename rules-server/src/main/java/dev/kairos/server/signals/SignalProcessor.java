@@ -17,33 +17,52 @@ import java.time.Duration;
  * within {@link #DEDUPE_WINDOW} is skipped, so SDK retries and replays after a crash count once
  * (a point lookup in a RocksDB key-value store; ids older than the window are purged every
  * {@link #PURGE_EVERY}).
- * An event that carries both a {@code userId} and an {@code anonymousId} it has not seen before
- * merges the anonymous profile (read from the global signals view) into the user's and publishes
- * an alias record for the anonymous id. An event still keyed by an anonymous id that has
- * identified goes back to the events topic under the user's key (the ingest already keys new
- * events that way; this catches the ones in flight).
+ *
+ * <p>Identification is a short exchange over the events topic, so each step runs on the partition
+ * that owns the state it changes (the two ids may live on different instances):
+ * <ol>
+ * <li>an event with a {@code userId} and an {@code anonymousId} the user has not merged yet adds the
+ *     alias and sends a {@code merge-request} (key: the anonymous id, value: the user id);</li>
+ * <li>the anonymous id's partition answers with a {@code merge-state} (key: the user id, value: the
+ *     anonymous profile), replaces the profile by an alias record ({@code aliasOf}) and publishes it;</li>
+ * <li>the user's partition merges the anonymous profile into the user's.</li>
+ * </ol>
+ * An event still keyed by an anonymous id that has identified goes back to the events topic under
+ * the user's key (the ingest already keys new events that way where it can; this catches the rest).
+ * Control records carry the {@link #CONTROL_HEADER}; everything sent back to the events topic
+ * carries the {@link #REROUTE_HEADER}, which the topology's sink routes by.
  */
 final class SignalProcessor implements Processor<String, byte[], String, byte[]> {
     static final Duration DEDUPE_WINDOW = Duration.ofHours(24);
     static final Duration PURGE_EVERY = Duration.ofMinutes(10);
-    /** Marks an event forwarded back to the events topic under the user it belongs to. */
+    /** Marks a record the sink sends back to the events topic rather than to the signals topic. */
     static final String REROUTE_HEADER = "kairos-reroute";
+    /** Marks a control record of the identification exchange; the value says which. */
+    static final String CONTROL_HEADER = "kairos-control";
+    static final String MERGE_REQUEST = "merge-request";
+    static final String MERGE_STATE = "merge-state";
     private static final Logger LOG = LoggerFactory.getLogger(SignalProcessor.class);
 
     private final SignalRules rules;
     private final io.micrometer.core.instrument.Counter processed;
     private final io.micrometer.core.instrument.Counter duplicates;
+    private final io.micrometer.core.instrument.Counter merges;
+    private final boolean globalView;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, UserState> states;
     private KeyValueStore<String, Long> seen;
     private KeyValueStore<String, Object> view;
 
-    SignalProcessor(SignalRules rules, io.micrometer.core.instrument.MeterRegistry meters) {
+    /** @param globalView whether the topology has the global signals view (global mode), consulted for aliases written before 1.x */
+    SignalProcessor(SignalRules rules, io.micrometer.core.instrument.MeterRegistry meters, boolean globalView) {
         this.rules = rules;
+        this.globalView = globalView;
         this.processed = io.micrometer.core.instrument.Counter.builder("kairos.signals.events")
                 .description("Events folded into user state by the signal engine").register(meters);
         this.duplicates = io.micrometer.core.instrument.Counter.builder("kairos.signals.duplicates")
                 .description("Events skipped by the signal engine as already counted").register(meters);
+        this.merges = io.micrometer.core.instrument.Counter.builder("kairos.signals.merges")
+                .description("Anonymous profiles merged into an identified user's").register(meters);
     }
 
     @Override
@@ -51,7 +70,7 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
         this.context = context;
         this.states = context.getStateStore(SignalTopology.STATE_STORE);
         this.seen = context.getStateStore(SignalTopology.SEEN_STORE);
-        this.view = context.getStateStore(SignalTopology.VIEW_STORE);
+        this.view = globalView ? context.getStateStore(SignalTopology.VIEW_STORE) : null;
         context.schedule(PURGE_EVERY, org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME, this::purgeSeen);
     }
 
@@ -71,8 +90,16 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
     @Override
     public void process(Record<String, byte[]> record) {
         if (record.key() == null || record.value() == null) return;
-        // A re-routed event arrives with the marker; what it produces goes to the signals topic.
+        // A re-routed record arrives with the marker; what it produces goes to the signals topic.
         record.headers().remove(REROUTE_HEADER);
+        org.apache.kafka.common.header.Header control = record.headers().lastHeader(CONTROL_HEADER);
+        if (control != null) {
+            String kind = new String(control.value(), java.nio.charset.StandardCharsets.UTF_8);
+            if (MERGE_REQUEST.equals(kind)) mergeRequested(record);
+            else if (MERGE_STATE.equals(kind)) mergeState(record);
+            else LOG.warn("skipping a control record of unknown kind '{}'", kind);
+            return;
+        }
         JsonNode event;
         try {
             event = UserStateSerde.JSON.readTree(record.value());
@@ -83,13 +110,14 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
         long now = context.currentSystemTimeMs();
         String userId = event.path("userId").asText(null);
         String anonymousId = event.path("anonymousId").asText(null);
-        UserState aliasTarget = userId == null ? readAlias(record.key()) : null;
-        if (aliasTarget != null) {
+        UserState state = states.get(record.key());
+        String aliasOf = userId == null ? aliasOf(record.key(), state) : null;
+        if (aliasOf != null) {
             // This anonymous id identified as a user: the event belongs to that user's profile.
             // Send it back through the events topic under the user's key; the user's partition
             // de-duplicates it by id like any other event (it is not marked seen here: both keys
             // may live in the same partition).
-            context.forward(record.withKey(aliasTarget.aliasOf).withHeaders(
+            context.forward(record.withKey(aliasOf).withHeaders(
                     record.headers().add(REROUTE_HEADER, new byte[] {1})));
             return;
         }
@@ -102,17 +130,14 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
             }
             seen.put(eventId, now);
         }
-        UserState state = states.get(record.key());
         if (state == null) {
             state = new UserState();
             state.userKey = record.key();
         }
         if (userId != null && anonymousId != null && !anonymousId.equals(userId) && record.key().equals(userId)
                 && !state.aliases.contains(anonymousId)) {
-            UserState anonymous = readView(anonymousId);
-            if (anonymous != null && anonymous.aliasOf == null) rules.merge(state, anonymous);
             state.aliases.add(anonymousId);
-            context.forward(record.withKey(anonymousId).withValue(UserStateSerde.writeAlias(anonymousId, userId)));
+            context.forward(control(record, anonymousId, MERGE_REQUEST, userId.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
         rules.apply(state, event, event.path("receivedAt").asLong(now));
         processed.increment();
@@ -120,19 +145,47 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
         context.forward(record.withValue(UserStateSerde.write(state)));
     }
 
-    /** The alias record of {@code key} in the view, if it is one (alias records are written small by
-     * {@link UserStateSerde#writeAlias}; full profiles are not parsed). */
-    private UserState readAlias(String key) {
+    /** Step 2: hand this anonymous id's profile to the user it identified as, and leave an alias behind. */
+    private void mergeRequested(Record<String, byte[]> record) {
+        String anonymousId = record.key();
+        String userId = new String(record.value(), java.nio.charset.StandardCharsets.UTF_8);
+        UserState anonymous = states.get(anonymousId);
+        if (anonymous != null && anonymous.aliasOf != null) return; // merged into someone already: the first identification wins
+        if (anonymous != null) context.forward(control(record, userId, MERGE_STATE, UserStateSerde.write(anonymous)));
+        UserState alias = UserState.alias(anonymousId, userId);
+        states.put(anonymousId, alias);
+        context.forward(new Record<>(anonymousId, UserStateSerde.write(alias), record.timestamp()));
+    }
+
+    /** Step 3: merge the anonymous profile into the user's. */
+    private void mergeState(Record<String, byte[]> record) {
+        UserState anonymous = UserStateSerde.read(record.value());
+        UserState state = states.get(record.key());
+        if (state == null) {
+            state = new UserState();
+            state.userKey = record.key();
+        }
+        rules.merge(state, anonymous);
+        merges.increment();
+        states.put(record.key(), state);
+        context.forward(new Record<>(record.key(), UserStateSerde.write(state), record.timestamp()));
+    }
+
+    private static Record<String, byte[]> control(Record<String, byte[]> cause, String key, String kind, byte[] value) {
+        org.apache.kafka.common.header.internals.RecordHeaders headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+        headers.add(CONTROL_HEADER, kind.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        headers.add(REROUTE_HEADER, new byte[] {1});
+        return new Record<>(key, value, cause.timestamp(), headers);
+    }
+
+    /** The user {@code key} identified as, if it is an anonymous id that did: from its own state, or
+     * (global mode) an alias record in the view written before aliases were kept in the state. */
+    private String aliasOf(String key, UserState own) {
+        if (own != null && own.aliasOf != null) return own.aliasOf;
+        if (view == null) return null;
         Object v = view.get(key);
         if (v instanceof ValueAndTimestamp<?> vt) v = vt.value();
         if (!(v instanceof byte[] b) || b.length > 1024) return null;
-        UserState s = UserStateSerde.read(b);
-        return s.aliasOf != null ? s : null;
-    }
-
-    private UserState readView(String key) {
-        Object v = view.get(key);
-        if (v instanceof ValueAndTimestamp<?> vt) v = vt.value();
-        return v instanceof byte[] b ? UserStateSerde.read(b) : null;
+        return UserStateSerde.read(b).aliasOf;
     }
 }

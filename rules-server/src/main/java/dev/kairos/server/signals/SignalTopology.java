@@ -7,6 +7,7 @@ import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -18,10 +19,14 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The signal engine's topology, on Kafka Streams:
  * <pre>kairos.events (key: user) → SignalProcessor [user-state, seen-events] → kairos.signals (compacted)
- *                                      └→ kairos.events (events of an identified anonymous id, re-keyed)
- *kairos.signals → global table "signals-view" (every instance has all users, for /v1/decide)</pre>
+ *                                      └→ kairos.events (re-keyed events, identification control records)
+ *kairos.signals → global table "signals-view" (global mode only: every instance has all users)</pre>
  * State stores are RocksDB, backed by changelog topics, so state survives restarts and moves with
- * partitions when instances are added. Micronaut starts and closes the {@code KafkaStreams}.
+ * partitions when instances are added. In partitioned mode ({@code kairos.signals.mode}) decide reads
+ * the partitioned {@code user-state} store through interactive queries instead of the global view:
+ * this instance advertises its HTTP address as {@code application.server} and keeps standby
+ * replicas of other instances' partitions ({@link SignalsView}). Micronaut starts and closes the
+ * {@code KafkaStreams}.
  */
 @Factory
 public class SignalTopology {
@@ -34,13 +39,21 @@ public class SignalTopology {
     KStream<String, byte[]> signals(ConfiguredStreamBuilder builder, Topics topics, SignalConfig config,
                                     io.micrometer.core.instrument.MeterRegistry meters) {
         SignalRules rules = new SignalRules(config);
+        boolean global = !config.partitioned();
+        // Partitioned mode needs this instance's address; global mode advertises it when it has one,
+        // so GET /v1/users/{key}/signals can say which instance owns a user.
+        org.apache.kafka.streams.state.HostInfo self = global ? SignalsView.advertisedOrNull(config) : SignalsView.advertised(config);
+        if (self != null) builder.getConfiguration().put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+        if (!global) builder.getConfiguration().putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new UserStateSerde()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), Serdes.Long()));
-        builder.globalTable(topics.config().signals(), Consumed.with(Serdes.String(), Serdes.ByteArray()),
-                Materialized.<String, byte[], KeyValueStore<Bytes, byte[]>>as(VIEW_STORE)
-                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()));
+        if (global) {
+            builder.globalTable(topics.config().signals(), Consumed.with(Serdes.String(), Serdes.ByteArray()),
+                    Materialized.<String, byte[], KeyValueStore<Bytes, byte[]>>as(VIEW_STORE)
+                            .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()));
+        }
         KStream<String, byte[]> events = builder.stream(topics.config().events(), Consumed.with(Serdes.String(), Serdes.ByteArray()));
-        KStream<String, byte[]> out = events.process(() -> new SignalProcessor(rules, meters), STATE_STORE, SEEN_STORE);
+        KStream<String, byte[]> out = events.process(() -> new SignalProcessor(rules, meters, global), STATE_STORE, SEEN_STORE);
         out.to((key, value, context) ->
                         context.headers().lastHeader(SignalProcessor.REROUTE_HEADER) != null ? topics.config().events() : topics.config().signals(),
                 Produced.with(Serdes.String(), Serdes.ByteArray()));

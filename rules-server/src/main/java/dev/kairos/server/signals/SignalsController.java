@@ -11,12 +11,14 @@ import io.micronaut.http.annotation.PathVariable;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code GET /v1/users/{userKey}/signals} (admin key): what the signal engine knows of a user right
  * now, as the rules would see it: the signals (with the intent score under the current weights),
  * the profile, how many events were counted, and the anonymous ids merged in. For operators and
- * marketers checking why a rule fired, and for tests.
+ * marketers checking why a rule fired, and for tests. In partitioned mode any instance answers,
+ * asking the one that holds the user; 503 when no copy of the user's state could be reached.
  */
 @Controller("/v1/users")
 public class SignalsController {
@@ -31,8 +33,21 @@ public class SignalsController {
     }
 
     @Get("/{userKey}/signals")
-    public Map<String, Object> signals(@PathVariable String userKey) {
-        UserState state = view.state(userKey).orElseThrow(() -> ApiException.notFound("no signals for user '" + userKey + "' (yet)"));
+    public CompletableFuture<Map<String, Object>> signals(@PathVariable String userKey) {
+        return view.lookup(userKey).thenApply(lookup -> {
+            if (lookup.source() == SignalsView.Source.UNAVAILABLE) {
+                throw ApiException.unavailable("the instance holding user '" + userKey + "' did not answer; try again shortly");
+            }
+            if (lookup.state() == null) throw ApiException.notFound("no signals for user '" + userKey + "' (yet)");
+            Map<String, Object> out = describe(lookup.state());
+            out.put("source", lookup.source().name().toLowerCase(java.util.Locale.ROOT));
+            out.put("heldBy", lookup.heldBy());
+            out.put("owner", view.owner(userKey).orElse(null));
+            return out;
+        });
+    }
+
+    private Map<String, Object> describe(UserState state) {
         StoredUser stored = rules.toStored(state, Instant.now());
         Signals signals = stored.signals().build(weights.get());
         Map<String, Object> out = new LinkedHashMap<>();

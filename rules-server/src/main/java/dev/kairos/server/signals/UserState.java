@@ -61,6 +61,14 @@ public final class UserState {
     public long historyUpdated;
     public double[] hourHistogram = new double[24];
 
+    /** The record left for an anonymous id once it identified as {@code userId}. */
+    public static UserState alias(String anonymousId, String userId) {
+        UserState s = new UserState();
+        s.userKey = anonymousId;
+        s.aliasOf = userId;
+        return s;
+    }
+
     /** A product view kept for the recent-views window. */
     public record ProductView(long at, String category) {}
 }

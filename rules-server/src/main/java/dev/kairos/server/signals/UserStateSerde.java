@@ -14,6 +14,7 @@ public final class UserStateSerde implements Serde<UserState> {
     static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     public static byte[] write(UserState s) {
+        if (s.aliasOf != null) return writeAlias(s.userKey, s.aliasOf);
         try {
             return JSON.writeValueAsBytes(s);
         } catch (IOException e) {

@@ -65,6 +65,9 @@ class SharedRulesTest {
     void aVersionUploadedAndActivatedOnOneInstanceIsServedByTheOtherWithinASecond() {
         String v = upload(a.http, "one");
         assertThat(b.http.get("/v1/rules/versions/" + v, ADMIN_KEY).status()).as("the other instance knows it").isEqualTo(200);
+        // Both compile and warm the upload in the background, before anyone activates it.
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.http.get("/v1/rules/versions/" + v, ADMIN_KEY).json().get("ready").asBoolean()
+                && b.http.get("/v1/rules/versions/" + v, ADMIN_KEY).json().get("ready").asBoolean());
         long t0 = System.nanoTime();
         assertThat(a.http.postJson("/v1/rules/versions/" + v + "/activate", ADMIN_KEY, "{}").status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).until(() -> decide(b.http, "u-" + System.nanoTime()).equals(v + "/shared-one"));
