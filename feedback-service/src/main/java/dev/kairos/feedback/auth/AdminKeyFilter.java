@@ -67,12 +67,13 @@ public final class AdminKeyFilter {
     }
 
     /**
-     * What anyone may fetch: the dashboard page and its assets (it asks for the key itself) and
-     * {@code /health}. Everything else, {@code /metrics} and unknown paths included, needs a key.
+     * What anyone may fetch: the dashboard page and its assets (it asks for the key itself),
+     * {@code /health}, and the API description ({@code /openapi.yml}, its page under {@code /swagger-ui/}). Everything else, {@code /metrics} and unknown paths included, needs a key.
      */
     static boolean isPublic(String path) {
+        if (path.contains("/.")) return false;
         return path.equals("/") || path.equals("/health") || path.startsWith("/health/") || path.startsWith("/dashboard/")
-                || path.equals("/favicon.ico");
+                || path.equals("/favicon.ico") || path.equals("/openapi.yml") || path.equals("/openapi") || path.startsWith("/swagger-ui/");
     }
 
     /** Decodes percent-escapes (repeatedly) and collapses repeated slashes. */

@@ -1,5 +1,7 @@
 package dev.kairos.feedback.auth;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.Operation;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kairos.service.api.ApiException;
 import dev.kairos.service.api.ErrorBody;
@@ -29,6 +31,7 @@ import java.util.Map;
  * until the lock-out ends, whatever the password. {@code POST /v1/logout} ends the session of the
  * token it is sent with. Thin: the work is {@link MarketerAccounts}'.
  */
+@Tag(name = "Sign-in", description = "Marketer sessions for the dashboard (docs/api.md#post-v1login-and-post-v1logout)")
 @Controller("/v1")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class LoginController {
@@ -38,6 +41,7 @@ public class LoginController {
         this.accounts = accounts;
     }
 
+    @Operation(summary = "Sign a marketer in: a read-only session token")
     @Post(uri = "/login", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
     public HttpResponse<?> login(HttpRequest<?> request, @Nullable @Body JsonNode body) {
         String username = body != null && body.path("username").isTextual() ? body.get("username").asText() : null;
@@ -65,6 +69,7 @@ public class LoginController {
         }
     }
 
+    @Operation(summary = "End a marketer session")
     @Post(uri = "/logout")
     public HttpResponse<?> logout(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization) {
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) accounts.logout(authorization.substring(7).strip());

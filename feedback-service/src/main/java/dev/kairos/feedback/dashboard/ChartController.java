@@ -1,5 +1,7 @@
 package dev.kairos.feedback.dashboard;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.Operation;
 import dev.kairos.feedback.kpi.KpiReport;
 import dev.kairos.feedback.kpi.KpiSeries;
 import dev.kairos.feedback.kpi.KpiService;
@@ -31,6 +33,7 @@ import java.util.List;
  * </ul>
  * Parameters are validated like {@code /v1/kpis}'s. Thin: data from {@link KpiService} and {@link WeightsStore}.
  */
+@Tag(name = "Dashboard", description = "Charts as SVG (docs/api.md#charts-v1chartssvg)")
 @Controller("/v1/charts")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class ChartController {
@@ -44,6 +47,7 @@ public class ChartController {
         this.weights = weights;
     }
 
+    @Operation(summary = "Click-through rate per day, as SVG")
     @Get(uri = "/ctr.svg", produces = SVG)
     public HttpResponse<String> ctr(@Nullable @QueryValue String from, @Nullable @QueryValue String to,
                                     @Nullable @QueryValue String groupBy, @Nullable @QueryValue String interval) {
@@ -57,6 +61,7 @@ public class ChartController {
         return svg(SvgCharts.lines("CTR per " + series.interval() + " by " + by.param(), lines, w.from(), w.to(), true));
     }
 
+    @Operation(summary = "Impressions per day, as SVG")
     @Get(uri = "/impressions.svg", produces = SVG)
     public HttpResponse<String> impressions(@Nullable @QueryValue String from, @Nullable @QueryValue String to,
                                             @Nullable @QueryValue String groupBy) {
@@ -68,6 +73,7 @@ public class ChartController {
         return svg(SvgCharts.bars("Impressions by " + by.param(), bars));
     }
 
+    @Operation(summary = "The weights over time, as SVG")
     @Get(uri = "/weights.svg", produces = SVG)
     public HttpResponse<String> weights() {
         List<Publication> publications = new ArrayList<>(weights.publications());

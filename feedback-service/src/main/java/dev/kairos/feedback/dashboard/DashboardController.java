@@ -1,5 +1,7 @@
 package dev.kairos.feedback.dashboard;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.Operation;
 import dev.kairos.service.api.ApiException;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -18,6 +20,7 @@ import java.util.Map;
  * {@code /v1} call, so nothing here reveals data. A strict Content-Security-Policy allows only this
  * origin's script and style.
  */
+@Tag(name = "Dashboard", description = "The dashboard page (docs/feedback.md)")
 @Controller
 public class DashboardController {
     private static final Map<String, String> ASSETS = Map.of(
@@ -26,11 +29,13 @@ public class DashboardController {
     private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
             + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
+    @Operation(summary = "The dashboard page")
     @Get(uri = "/", produces = MediaType.TEXT_HTML)
     public HttpResponse<byte[]> index() {
         return asset("index.html", "text/html; charset=utf-8");
     }
 
+    @Operation(summary = "The dashboard's script and style sheet")
     @Get(uri = "/dashboard/{file}")
     public HttpResponse<byte[]> file(@PathVariable String file) {
         String type = ASSETS.get(file);

@@ -1,5 +1,7 @@
 package dev.kairos.feedback.experiment;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.Operation;
 import dev.kairos.service.api.ApiException;
 import dev.kairos.feedback.kpi.Params;
 import dev.kairos.feedback.kpi.Rate;
@@ -30,6 +32,7 @@ import java.util.Set;
  * experiment in {@code experiments}. Parameters are validated; {@code from}/{@code to} as for
  * {@code /v1/kpis}. Thin: the figures come from {@link FeedbackStore#counts} grouped by variant.
  */
+@Tag(name = "Experiments", description = "Experiment results (docs/api.md#get-v1experimentsresults)")
 @Controller("/v1/experiments")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class ExperimentController {
@@ -41,6 +44,7 @@ public class ExperimentController {
         this.store = store;
     }
 
+    @Operation(summary = "Results of an experiment, per variant, with intervals")
     @Get(uri = "/results", produces = MediaType.APPLICATION_JSON)
     public ExperimentResults results(@Nullable @QueryValue List<String> control, @Nullable @QueryValue String metric,
                                      @Nullable @QueryValue String minSamples, @Nullable @QueryValue String from,

@@ -1,5 +1,7 @@
 package dev.kairos.feedback.kpi;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.Operation;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
@@ -13,6 +15,7 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
  * {@code GET /v1/kpis/series?from=&to=&groupBy=&interval=hour|day} (admin key); parameters as in
  * {@link Params}. Thin: validates and delegates to {@link KpiService}; runs on the blocking executor (JDBC).
  */
+@Tag(name = "KPIs", description = "What works: rates with intervals (docs/api.md#get-v1kpis)")
 @Controller("/v1/kpis")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class KpiController {
@@ -22,12 +25,14 @@ public class KpiController {
         this.service = service;
     }
 
+    @Operation(summary = "KPIs per rule, variant, segment or placement, with Wilson intervals")
     @Get(produces = MediaType.APPLICATION_JSON)
     public KpiReport kpis(@Nullable @QueryValue String from, @Nullable @QueryValue String to, @Nullable @QueryValue String groupBy) {
         Params.Window w = Params.window(from, to);
         return service.report(w.from(), w.to(), Params.groupBy(groupBy));
     }
 
+    @Operation(summary = "KPIs per day")
     @Get(uri = "/series", produces = MediaType.APPLICATION_JSON)
     public KpiSeries series(@Nullable @QueryValue String from, @Nullable @QueryValue String to, @Nullable @QueryValue String groupBy,
                             @Nullable @QueryValue String interval) {

@@ -1,5 +1,7 @@
 package dev.kairos.feedback.rules;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.Operation;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -13,6 +15,7 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
  * not configured or not reachable the answer is still 200, with {@code available: false} and the
  * {@code reason}.
  */
+@Tag(name = "Rules", description = "What serves now (docs/api.md#get-v1rules-routing)")
 @Controller("/v1/rules-routing")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class RoutingController {
@@ -25,6 +28,7 @@ public class RoutingController {
     /** The answer: {@code routing} is null when {@code available} is false. */
     public record Report(boolean available, String reason, RulesServerClient.Routing routing) {}
 
+    @Operation(summary = "What serves now, and the circuit breaker's roll backs")
     @Get(produces = MediaType.APPLICATION_JSON)
     public Report routing() {
         RulesServerClient.KnownRules known = rulesServer.knownRules();

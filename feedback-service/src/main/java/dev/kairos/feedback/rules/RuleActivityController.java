@@ -1,5 +1,7 @@
 package dev.kairos.feedback.rules;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.Operation;
 import dev.kairos.feedback.kpi.Params;
 import dev.kairos.feedback.store.FeedbackStore;
 import io.micronaut.core.annotation.Nullable;
@@ -24,6 +26,7 @@ import java.util.Map;
  * the answer is still 200, with {@code available: false}, the {@code reason} and no rules: the
  * decision log alone cannot tell which rules exist but never fire.
  */
+@Tag(name = "Rules", description = "Rule activity (docs/api.md#get-v1rule-activity)")
 @Controller("/v1/rule-activity")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class RuleActivityController {
@@ -42,6 +45,7 @@ public class RuleActivityController {
     /** One known rule: the serving versions that hold it, decisions matched and placements won in the window. */
     public record Rule(String rule, List<String> versions, long matched, long won, boolean silent) {}
 
+    @Operation(summary = "Which rules fire, and which never do")
     @Get(produces = MediaType.APPLICATION_JSON)
     public Report activity(@Nullable @QueryValue String from, @Nullable @QueryValue String to) {
         Params.Window w = Params.window(from, to);

@@ -1,5 +1,7 @@
 package dev.kairos.feedback.rules;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.Operation;
 import dev.kairos.feedback.kpi.Params;
 import dev.kairos.feedback.store.FeedbackStore;
 import dev.kairos.feedback.store.RulesVersionDay;
@@ -26,6 +28,7 @@ import java.util.Map;
  * per version with its totals, first and last day, and whether it was serving canary traffic on
  * the last day it was seen. {@code from}/{@code to} as for {@code /v1/kpis}.
  */
+@Tag(name = "Rules", description = "Rules versions as the dashboard shows them (docs/api.md#get-v1rules-versions)")
 @Controller("/v1/rules-versions")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class RulesVersionsController {
@@ -45,6 +48,7 @@ public class RulesVersionsController {
     public record Version(String rulesVersion, long decisions, long canaryDecisions, String firstDay, String lastDay,
                           boolean canary) {}
 
+    @Operation(summary = "The rules versions and what each did")
     @Get(produces = MediaType.APPLICATION_JSON)
     public Report versions(@Nullable @QueryValue String from, @Nullable @QueryValue String to) {
         Params.Window w = Params.window(from, to);

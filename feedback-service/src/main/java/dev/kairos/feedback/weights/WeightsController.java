@@ -1,5 +1,7 @@
 package dev.kairos.feedback.weights;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.Operation;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kairos.service.api.ApiException;
 import io.micronaut.core.annotation.Nullable;
@@ -28,6 +30,7 @@ import java.util.TreeSet;
  * </ul>
  * Thin: validates and delegates to {@link Recalibrator} and {@link WeightsStore}; runs on the blocking executor.
  */
+@Tag(name = "Weights", description = "Signal weights and their recalibration (docs/api.md#post-v1recalibrate)")
 @Controller("/v1")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class WeightsController {
@@ -39,6 +42,7 @@ public class WeightsController {
         this.store = store;
     }
 
+    @Operation(summary = "Refit the weights now; publish the candidate if it is not worse")
     @Post(uri = "/recalibrate", produces = MediaType.APPLICATION_JSON)
     public RecalibrationResult recalibrate(@Nullable @QueryValue String days) {
         Integer d = null;
@@ -53,6 +57,7 @@ public class WeightsController {
         return recalibrator.run(d);
     }
 
+    @Operation(summary = "The weights versions, newest first")
     @Get(uri = "/weights", produces = MediaType.APPLICATION_JSON)
     public Map<String, Object> weights() {
         Map<String, Object> body = new LinkedHashMap<>();
@@ -62,6 +67,7 @@ public class WeightsController {
         return body;
     }
 
+    @Operation(summary = "What changed between two weights versions")
     @Get(uri = "/weights/diff", produces = MediaType.APPLICATION_JSON)
     public Map<String, Object> diff(@Nullable @QueryValue String from, @Nullable @QueryValue String to) {
         WeightsVersion a = find(from, "from");
@@ -80,11 +86,13 @@ public class WeightsController {
         return body;
     }
 
+    @Operation(summary = "One weights version")
     @Get(uri = "/weights/{version}", produces = MediaType.APPLICATION_JSON)
     public WeightsVersion version(@PathVariable String version) {
         return store.version(version).orElseThrow(() -> ApiException.notFound("no weights version " + version));
     }
 
+    @Operation(summary = "Publish an earlier weights version again")
     @Post(uri = "/weights/rollback", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
     public Map<String, Object> rollback(@Nullable @Body JsonNode body) {
         if (body == null || !body.path("version").isTextual() || body.path("version").asText().isBlank()) {

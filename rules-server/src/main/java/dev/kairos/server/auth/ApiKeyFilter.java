@@ -19,7 +19,7 @@ import io.micronaut.http.annotation.ServerFilter;
  */
 @ServerFilter("/**")
 public final class ApiKeyFilter {
-    private static final java.util.Set<String> PUBLIC = java.util.Set.of("/health", "/prometheus");
+    private static final java.util.Set<String> PUBLIC = java.util.Set.of("/health", "/prometheus", "/openapi.yml", "/openapi");
 
     private final ApiKeys keys;
 
@@ -31,7 +31,7 @@ public final class ApiKeyFilter {
     @Nullable
     public HttpResponse<?> authenticate(HttpRequest<?> request) {
         String path = normalize(request.getPath());
-        if (PUBLIC.contains(path) || path.startsWith("/health/")) return null;
+        if (PUBLIC.contains(path) || (path.startsWith("/health/") || path.startsWith("/swagger-ui/")) && !path.contains("/.")) return null;
         String header = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
         String key = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : null;
         boolean admin = isAdminPath(path);

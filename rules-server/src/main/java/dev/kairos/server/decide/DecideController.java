@@ -1,5 +1,7 @@
 package dev.kairos.server.decide;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.Operation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.service.api.ApiException;
@@ -21,6 +23,7 @@ import java.util.concurrent.TimeUnit;
  * {@link DecisionService} (which evaluates on its worker pool within the decide deadline) and
  * writes the answer on the thread that finished the evaluation. Never blocks the event loop.
  */
+@Tag(name = "Decide", description = "Which content to show, per placement (docs/api.md#post-v1decide)")
 @Controller("/v1/decide")
 public class DecideController {
     private final DecisionService service;
@@ -35,6 +38,7 @@ public class DecideController {
         this.serializeStage = DecisionService.stage(meters, "serialize");
     }
 
+    @Operation(summary = "Decide for a user: one adaptation per placement, with the explanation")
     @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
     public CompletableFuture<HttpResponse<byte[]>> decide(@Nullable @Body byte[] body) throws IOException {
         if (body == null || body.length == 0) {

@@ -1,5 +1,7 @@
 package dev.kairos.server.experiments;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.Operation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.service.api.ApiException;
@@ -37,6 +39,7 @@ import java.util.regex.Pattern;
  * Kafka does not acknowledge is a {@code 503} and changes nothing. Results are not
  * here: feedback-service serves {@code GET /v1/experiments/results} on its own port.
  */
+@Tag(name = "Experiments", description = "A/B experiments (docs/api.md#experiments)")
 @Controller("/v1/experiments")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class ExperimentsController {
@@ -62,6 +65,7 @@ public class ExperimentsController {
         this.json = json;
     }
 
+    @Operation(summary = "Create or replace an experiment")
     @Put(uri = "/{name}", consumes = MediaType.APPLICATION_JSON)
     public HttpResponse<Map<String, Object>> put(@PathVariable String name, @Nullable @Body byte[] body) throws IOException {
         Experiment e = parse(checkName(name), body);
@@ -70,16 +74,19 @@ public class ExperimentsController {
                 : HttpResponse.ok(view(e));
     }
 
+    @Operation(summary = "List the experiments")
     @Get
     public Map<String, Object> list() {
         return Map.of("experiments", registry.list().stream().map(ExperimentsController::view).toList());
     }
 
+    @Operation(summary = "One experiment")
     @Get("/{name}")
     public Map<String, Object> get(@PathVariable String name) {
         return view(registry.get(name).orElseThrow(() -> notFound(name)));
     }
 
+    @Operation(summary = "Stop and delete an experiment")
     @Delete("/{name}")
     public HttpResponse<Void> delete(@PathVariable String name) {
         if (!service.delete(name)) throw notFound(name);

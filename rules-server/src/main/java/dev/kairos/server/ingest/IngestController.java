@@ -1,5 +1,7 @@
 package dev.kairos.server.ingest;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.Operation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.service.api.ApiException;
@@ -34,6 +36,7 @@ import java.util.zip.GZIPInputStream;
  * a producer may block for metadata or buffer space when Kafka is slow, and must not stall the
  * event loop that serves {@code /v1/decide}.
  */
+@Tag(name = "Ingest", description = "Event and outcome batches from the apps (docs/api.md#post-v1events)")
 @Controller("/v1")
 @io.micronaut.scheduling.annotation.ExecuteOn(io.micronaut.scheduling.TaskExecutors.BLOCKING)
 public class IngestController {
@@ -50,11 +53,13 @@ public class IngestController {
         this.maxInflatedBytes = maxBodyBytes;
     }
 
+    @Operation(summary = "Ingest a batch of events (up to 500); the good part of a batch is kept")
     @Post(uri = "/events", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
     public CompletableFuture<HttpResponse<?>> events(HttpRequest<?> request, @Nullable @Body byte[] body) throws IOException {
         return answer(service.events(parse(request, body)));
     }
 
+    @Operation(summary = "Ingest a batch of outcomes (impression, click, dismiss, conversion)")
     @Post(uri = "/outcomes", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
     public CompletableFuture<HttpResponse<?>> outcomes(HttpRequest<?> request, @Nullable @Body byte[] body) throws IOException {
         return answer(service.outcomes(parse(request, body)));

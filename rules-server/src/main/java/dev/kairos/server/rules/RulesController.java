@@ -1,5 +1,7 @@
 package dev.kairos.server.rules;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.Operation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.rules.engine.CompileResult;
@@ -32,6 +34,7 @@ import java.util.regex.Pattern;
  * a canary), promote, roll back. A pack is sent either as one DRL file ({@code text/plain}) or as
  * JSON {@code {"description": "...", "files": {"offers.drl": "..."}}}.
  */
+@Tag(name = "Rules", description = "Rule versions and routing: validate, upload, canary, promote, roll back (docs/api.md#rule-lifecycle)")
 @Controller("/v1/rules")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class RulesController {
@@ -47,6 +50,7 @@ public class RulesController {
         this.json = json;
     }
 
+    @Operation(summary = "Compile a pack without storing it")
     @Post(uri = "/validate", consumes = {MediaType.TEXT_PLAIN, MediaType.APPLICATION_JSON})
     public Map<String, Object> validate(HttpRequest<?> request, @Body byte[] body, @Nullable @QueryValue String name) throws IOException {
         Pack pack = pack(request, body, name);
@@ -58,6 +62,7 @@ public class RulesController {
         return out;
     }
 
+    @Operation(summary = "Upload a pack as a new rules version")
     @Post(uri = "/versions", consumes = {MediaType.TEXT_PLAIN, MediaType.APPLICATION_JSON})
     public HttpResponse<Map<String, Object>> upload(HttpRequest<?> request, @Body byte[] body, @Nullable @QueryValue String name,
                                                     @Nullable @QueryValue String description) throws IOException {
@@ -70,6 +75,7 @@ public class RulesController {
                 .header(HttpHeaders.LOCATION, "/v1/rules/versions/" + v.id());
     }
 
+    @Operation(summary = "List the rules versions and the routing state")
     @Get("/versions")
     public Map<String, Object> list() {
         RoutingState state = registry.state();
@@ -79,6 +85,7 @@ public class RulesController {
         return out;
     }
 
+    @Operation(summary = "One rules version with its files")
     @Get("/versions/{id}")
     public Map<String, Object> get(@PathVariable String id) {
         RuleVersion v = registry.version(id).orElseThrow(() -> ApiException.notFound("no rules version '" + id + "'"));
@@ -87,6 +94,7 @@ public class RulesController {
         return out;
     }
 
+    @Operation(summary = "Activate a version, or start it as a canary (canaryPercent); expectedRevision for compare-and-set")
     @Post(uri = "/versions/{id}/activate", consumes = MediaType.APPLICATION_JSON)
     public RoutingState activate(@PathVariable String id, @Nullable @Body byte[] body, @Nullable @QueryValue Double canaryPercent) throws IOException {
         Double percent = canaryPercent;
@@ -104,11 +112,13 @@ public class RulesController {
         return registry.activate(id, percent, expectedRevision(node));
     }
 
+    @Operation(summary = "Make the canary the active version")
     @Post(uri = "/promote", consumes = MediaType.APPLICATION_JSON)
     public RoutingState promote(@Nullable @Body byte[] body) throws IOException {
         return registry.promote(expectedRevision(body == null || body.length == 0 ? null : json.readTree(body)));
     }
 
+    @Operation(summary = "End the canary, or return to the previous active version")
     @Post(uri = "/rollback", consumes = MediaType.APPLICATION_JSON)
     public RoutingState rollback(@Nullable @Body byte[] body) throws IOException {
         return registry.rollback(expectedRevision(body == null || body.length == 0 ? null : json.readTree(body)));
@@ -129,6 +139,7 @@ public class RulesController {
         return r.asLong();
     }
 
+    @Operation(summary = "The routing state (active, canary, percentage, history, revision)")
     @Get("/state")
     public RoutingState state() { return registry.state(); }
 

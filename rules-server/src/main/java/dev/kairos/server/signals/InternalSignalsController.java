@@ -1,5 +1,6 @@
 package dev.kairos.server.signals;
 
+import io.swagger.v3.oas.annotations.Hidden;
 import dev.kairos.service.api.ApiException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -18,8 +19,9 @@ import java.util.Optional;
  * with the state (the signal engine's JSON), 404 when the user is unknown in that partition here,
  * 503 {@code not_hosted} when this instance holds no readable copy of the partition (not its
  * owner, or the partition is migrating), so the caller tries the next copy. Instances only; not
- * part of the public API.
+ * part of the public API (hidden from the OpenAPI document).
  */
+@Hidden
 @Controller("/internal/signals")
 public class InternalSignalsController {
     private final SignalsView view;

@@ -1,5 +1,7 @@
 package dev.kairos.server.signals;
 
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.Operation;
 import dev.kairos.rules.Signals;
 import dev.kairos.rules.input.StoredUser;
 import dev.kairos.service.api.ApiException;
@@ -20,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
  * marketers checking why a rule fired, and for tests. In partitioned mode any instance answers,
  * asking the one that holds the user; 503 when no copy of the user's state could be reached.
  */
+@Tag(name = "Users", description = "What the signal engine knows of a user (docs/api.md#get-v1usersuserkeysignals)")
 @Controller("/v1/users")
 public class SignalsController {
     private final SignalsView view;
@@ -32,6 +35,7 @@ public class SignalsController {
         this.weights = weights;
     }
 
+    @Operation(summary = "A user's signals and profile as the rules would see them")
     @Get("/{userKey}/signals")
     public CompletableFuture<Map<String, Object>> signals(@PathVariable String userKey) {
         return view.lookup(userKey).thenApply(lookup -> {

@@ -6,6 +6,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.configuration.kafka.streams.InteractiveQueryService;
 import io.micronaut.context.exceptions.ConfigurationException;
+import io.micronaut.http.MutableHttpRequest;
+import io.micronaut.http.client.HttpClient;
+import io.micronaut.http.client.annotation.Client;
+import io.micronaut.http.client.exceptions.HttpClientResponseException;
+import reactor.core.publisher.Mono;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import org.apache.kafka.common.serialization.Serdes;
@@ -20,9 +25,6 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  * {@code user-state} store of the instance that owns the user's partition (Kafka Streams' key
  * metadata says which) and in its standby replicas. A lookup reads the local store when this
  * instance is the active owner, else asks the owner over HTTP ({@code GET /internal/signals/{key}},
- * {@link InternalSignalsController}), then each standby (its copy may trail by the changelog lag),
+ * {@link InternalSignalsController}, with Micronaut's non-blocking client {@code kairos-peers}), then each standby (its copy may trail by the changelog lag),
  * each within {@code kairos.signals.remote-timeout}. When no copy answers — a rebalance with no
  * standby, or every owner down — the lookup says {@link Source#UNAVAILABLE} and decide answers from
  * the request alone, flagged in its explanation.
@@ -91,22 +93,20 @@ public class SignalsView {
     private final Provider<KafkaStreams> streams;
     private final String adminKey;
     private final HostInfo self;
-    private final HttpClient http;
+    private final Provider<HttpClient> peers;
     private final ConcurrentHashMap<String, Parsed> cache = new ConcurrentHashMap<>();
     private final EnumMap<Source, Counter> lookups = new EnumMap<>(Source.class);
     private volatile ReadOnlyKeyValueStore<String, byte[]> view;
 
     public SignalsView(InteractiveQueryService queries, Provider<KafkaStreams> streams, SignalConfig config,
-                       KairosConfig kairos, MeterRegistry meters) {
+                       KairosConfig kairos, MeterRegistry meters, @Client(id = "kairos-peers") Provider<HttpClient> peers) {
         this.queries = queries;
         this.streams = streams;
         this.config = config;
         this.rules = new SignalRules(config);
         this.adminKey = kairos.adminKey();
         this.self = config.partitioned() ? advertised(config) : advertisedOrNull(config);
-        this.http = config.partitioned()
-                ? HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(config.remoteTimeout().multipliedBy(4)).build()
-                : null;
+        this.peers = peers;
         for (Source s : Source.values()) {
             lookups.put(s, Counter.builder("kairos.signals.lookups").tag("source", s.name().toLowerCase(java.util.Locale.ROOT))
                     .description("Stored-signal lookups for decide, by where the answer came from").register(meters));
@@ -170,7 +170,8 @@ public class SignalsView {
         if (!config.partitioned()) {
             UserState s = readView(userKey);
             if (s != null && s.aliasOf != null) s = readView(s.aliasOf);
-            return counted(CompletableFuture.completedFuture(new Lookup(s, Source.LOCAL, null)));
+            lookups.get(Source.LOCAL).increment();
+            return CompletableFuture.completedFuture(new Lookup(s, Source.LOCAL, null));
         }
         return counted(find(userKey).thenCompose(first -> {
             if (first.state() == null || first.state().aliasOf == null) return CompletableFuture.completedFuture(first);
@@ -251,14 +252,15 @@ public class SignalsView {
     private CompletableFuture<Optional<UserState>> remote(HostInfo host, String key, int partition, boolean stale) {
         URI uri = URI.create("http://" + host.host() + ':' + host.port() + "/internal/signals/"
                 + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20") + "?partition=" + partition + "&stale=" + stale);
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(config.remoteTimeout())
-                .header("Authorization", "Bearer " + adminKey).GET().build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        MutableHttpRequest<?> request = io.micronaut.http.HttpRequest.GET(uri).bearerAuth(adminKey);
+        return Mono.from(peers.get().exchange(request, byte[].class)).toFuture()
                 .orTimeout(config.remoteTimeout().toNanos(), TimeUnit.NANOSECONDS)
-                .thenApply(r -> switch (r.statusCode()) {
-                    case 200 -> Optional.of(UserStateSerde.read(r.body()));
-                    case 404 -> Optional.<UserState>empty();
-                    default -> throw new NotHostedException(host + " answered " + r.statusCode());
+                .handle((r, e) -> {
+                    Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+                    if (cause instanceof HttpClientResponseException h && h.getStatus().getCode() == 404) return Optional.<UserState>empty();
+                    if (cause != null) throw new NotHostedException(address(host) + ": " + cause);
+                    if (r.getStatus().getCode() != 200 || r.body() == null) throw new NotHostedException(address(host) + " answered " + r.getStatus().getCode());
+                    return Optional.of(UserStateSerde.read(r.body()));
                 });
     }
 
@@ -312,7 +314,10 @@ public class SignalsView {
             view = null;
             return null;
         }
-        if (raw == null) return null;
+        if (raw == null) {
+            cache.remove(key); // erased or never known: keep no parsed copy either
+            return null;
+        }
         Parsed p = cache.get(key);
         if (p != null && Arrays.equals(p.raw, raw)) return p.state;
         UserState state = UserStateSerde.read(raw);
