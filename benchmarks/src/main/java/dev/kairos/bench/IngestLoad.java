@@ -81,6 +81,8 @@ public final class IngestLoad {
         pb.environment().put("KAIROS_DATA_DIR", data.toString());
         pb.environment().put("KAIROS_RULES_PORT", String.valueOf(port));
         pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        // The server ends with this harness, however it ends (ParentWatch).
+        pb.environment().put("KAIROS_PARENT_PID", String.valueOf(ProcessHandle.current().pid()));
         return pb.start();
     }
 
