@@ -2,11 +2,13 @@ package dev.kairos.sdk;
 
 import dev.kairos.sdk.internal.ContextBuilder;
 import dev.kairos.sdk.internal.Decider;
+import dev.kairos.sdk.internal.DecisionCache;
 import dev.kairos.sdk.internal.Identity;
 import dev.kairos.sdk.internal.Pending;
 import dev.kairos.sdk.internal.Pipeline;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
+import org.jspecify.annotations.Nullable;
 
 import java.io.Closeable;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TimeZone;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -71,6 +74,7 @@ public final class Kairos implements Closeable {
 
     private final Pipeline pipeline;
     private final Decider decider;
+    private final DecisionCache decisionCache;
     private final ContextBuilder contexts;
     private final Identity identity = new Identity();
     private final long sessionTimeoutMs;
@@ -118,7 +122,9 @@ public final class Kairos implements Closeable {
         s.backoff = b.backoff;
         s.closeTimeout = b.closeTimeout;
         this.pipeline = new Pipeline(s, identity);
-        this.decider = new Decider(b.url, b.writeKey, b.client, b.decideTimeout, b.logger);
+        this.decisionCache = new DecisionCache(s.storageDirectory, b.logger);
+        this.decider = new Decider(b.url, b.writeKey, b.client, b.decideTimeout, b.logger, decisionCache,
+                Collections.unmodifiableMap(new LinkedHashMap<>(b.defaults)));
     }
 
     /** A builder for a client that sends with {@code writeKey} (an app write key of the rules server). */
@@ -156,6 +162,7 @@ public final class Kairos implements Closeable {
 
     private void track(String type, Map<String, ?> properties, String eventId) {
         requireText(type, "type");
+        if (identity.optedOutIfLoaded()) return;
         long now = System.currentTimeMillis();
         Map<String, Object> props = properties == null || properties.isEmpty() ? Collections.emptyMap() : new LinkedHashMap<>(properties);
         String session;
@@ -171,6 +178,31 @@ public final class Kairos implements Closeable {
     /** Records an event of {@code type} without properties. */
     public void track(String type) {
         track(type, null);
+    }
+
+    /**
+     * Records an event about {@code userId}, for a backend that serves many users from one client:
+     * the event carries this user only, never the client's own identity or session, and touches no
+     * shared state, so any number of threads may call it for different users at once.
+     *
+     * @throws IllegalArgumentException if {@code userId} or {@code type} is null or blank
+     */
+    public void track(String userId, String type, @Nullable Map<String, ?> properties) {
+        requireText(userId, "userId");
+        requireText(type, "type");
+        if (identity.optedOutIfLoaded()) return;
+        Map<String, Object> props = properties == null || properties.isEmpty() ? Collections.emptyMap() : new LinkedHashMap<>(properties);
+        pipeline.offer(Pending.scopedEvent(System.currentTimeMillis(), type, props, userId, null));
+    }
+
+    /** Like {@link #track(String, String, Map)}, under an {@code eventId} the caller chose (see {@link #track(String, Map, UUID)}). */
+    public void track(String userId, String type, @Nullable Map<String, ?> properties, UUID eventId) {
+        requireText(userId, "userId");
+        requireText(type, "type");
+        if (eventId == null) throw new IllegalArgumentException("eventId must not be null");
+        if (identity.optedOutIfLoaded()) return;
+        Map<String, Object> props = properties == null || properties.isEmpty() ? Collections.emptyMap() : new LinkedHashMap<>(properties);
+        pipeline.offer(Pending.scopedEvent(System.currentTimeMillis(), type, props, userId, eventId.toString()));
     }
 
     /** A screen of a mobile app was shown ({@code screen_view}). */
@@ -270,7 +302,7 @@ public final class Kairos implements Closeable {
         requireText(userId, "userId");
         identity.identify(userId);
         pipeline.offer(Pending.saveIdentity());
-        track("identify", traits);
+        track("identify", traits); // not sent while opted out
     }
 
     /**
@@ -280,6 +312,7 @@ public final class Kairos implements Closeable {
      */
     public void alias(String previousId) {
         requireText(previousId, "previousId");
+        if (identity.optedOutIfLoaded()) return;
         String user = identity.userId();
         if (user == null) {
             logger.log(KairosLogger.Level.WARN, "alias() needs an identified user; call identify() first", null);
@@ -296,9 +329,13 @@ public final class Kairos implements Closeable {
         pipeline.offer(Pending.event(now, "identify", Collections.emptyMap(), user, previousId, session, start));
     }
 
-    /** Forgets the user (log-out): a new anonymous id and a new session from now on. */
+    /**
+     * Forgets the user (log-out): a new anonymous id and a new session from now on, and the cached
+     * decisions of this device (memory and disk) are dropped, so the next user never sees them.
+     */
     public void reset() {
         identity.reset();
+        decisionCache.clear();
         synchronized (sessionLock) {
             sessionId = null;
             rapidRun = 0;
@@ -319,14 +356,19 @@ public final class Kairos implements Closeable {
 
     /** Like {@link #outcome(String, String, Outcome)}, naming the rule from the decision. */
     public void outcome(Decision decision, String placement, Outcome outcome) {
-        if (decision == null || decision.decisionId() == null) return;
-        outcome(decision.decisionId(), placement, outcome, decision.forPlacement(placement).map(Adaptation::rule).orElse(null));
+        if (decision == null) return;
+        requireText(placement, "placement");
+        if (outcome == null) throw new IllegalArgumentException("outcome must not be null");
+        decision.forPlacement(placement).ifPresent(a -> {
+            if (!decision.report(a, outcome)) outcome(a.decisionId(), placement, outcome, a.rule());
+        });
     }
 
     private void outcome(String decisionId, String placement, Outcome outcome, String rule) {
         if (decisionId == null) return;
         requireText(placement, "placement");
         if (outcome == null) throw new IllegalArgumentException("outcome must not be null");
+        if (identity.optedOutIfLoaded()) return;
         String session;
         synchronized (sessionLock) {
             session = sessionId;
@@ -343,19 +385,105 @@ public final class Kairos implements Closeable {
      * ...; the decide API's {@code context}). Don't call it on a UI thread: use
      * {@link #decideAsync}.
      */
-    public Decision decide(List<String> placements, Map<String, ?> context) {
+    public Decision decide(List<String> placements, @Nullable Map<String, ?> context) {
         List<String> p = placements(placements);
-        return decider.decide(decideBody(p, context), p);
+        if (identity.optedOut(500)) return decider.defaults(p, "opted out");
+        Request r = decideRequest(p, context);
+        return bind(decider.decide(r.body, p, r.scope), r.userId, r.anonymousId, r.sessionId);
     }
 
     /** Like {@link #decide}, without blocking; the future never completes exceptionally. */
-    public CompletableFuture<Decision> decideAsync(List<String> placements, Map<String, ?> context) {
+    public CompletableFuture<Decision> decideAsync(List<String> placements, @Nullable Map<String, ?> context) {
         List<String> p = placements(placements);
-        return CompletableFuture.supplyAsync(() -> decideBody(p, context), DecideThreads.EXECUTOR)
-                .thenCompose(body -> decider.decideAsync(body, p));
+        return CompletableFuture.supplyAsync(() -> identity.optedOut(500) ? null : decideRequest(p, context), DecideThreads.EXECUTOR)
+                .thenCompose(r -> r == null ? CompletableFuture.completedFuture(decider.defaults(p, "opted out"))
+                        : decider.decideAsync(r.body, p, r.scope).thenApply(d -> bind(d, r.userId, r.anonymousId, r.sessionId)));
     }
 
-    private Map<String, Object> decideBody(List<String> placements, Map<String, ?> context) {
+    /**
+     * Asks which content to show {@code userId} in {@code placements}, for a backend that serves many
+     * users from one client: the request names this user only (no anonymous id, no session, none of
+     * the client's identity), the fallback cache is this user's, and outcomes reported through the
+     * answer ({@link Decision#markShown()}, {@link #outcome(Decision, String, Outcome)}) are this
+     * user's. Thread-safe; blocks for at most the decide timeout.
+     */
+    public Decision decide(String userId, List<String> placements, @Nullable Map<String, ?> context) {
+        requireText(userId, "userId");
+        List<String> p = placements(placements);
+        if (identity.optedOut(500)) return decider.defaults(p, "opted out");
+        Request r = userRequest(userId, p, context);
+        return bind(decider.decide(r.body, p, r.scope), userId, null, null);
+    }
+
+    /** Like {@link #decide(String, List, Map)}, without blocking; the future never completes exceptionally. */
+    public CompletableFuture<Decision> decideAsync(String userId, List<String> placements, @Nullable Map<String, ?> context) {
+        requireText(userId, "userId");
+        List<String> p = placements(placements);
+        return CompletableFuture.supplyAsync(() -> identity.optedOut(500) ? null : userRequest(userId, p, context), DecideThreads.EXECUTOR)
+                .thenCompose(r -> r == null ? CompletableFuture.completedFuture(decider.defaults(p, "opted out"))
+                        : decider.decideAsync(r.body, p, r.scope).thenApply(d -> bind(d, userId, null, null)));
+    }
+
+    /** What is sent to decide, and who it is about. */
+    private static final class Request {
+        final Map<String, Object> body;
+        final String scope;
+        final String userId;
+        final String anonymousId;
+        final String sessionId;
+
+        Request(Map<String, Object> body, String scope, String userId, String anonymousId, String sessionId) {
+            this.body = body;
+            this.scope = scope;
+            this.userId = userId;
+            this.anonymousId = anonymousId;
+            this.sessionId = sessionId;
+        }
+    }
+
+    /** Binds a decision to the user it was made for: its impressions and outcomes are theirs, whoever is signed in later. */
+    private Decision bind(Decision d, String userId, String anonymousId, String sessionId) {
+        return d.bind((a, outcome) -> {
+            if (a.decisionId() == null || identity.optedOutIfLoaded()) return;
+            pipeline.offer(Pending.scopedOutcome(System.currentTimeMillis(), outcome.wireName(), a.decisionId(), a.placement(), a.rule(),
+                    userId, anonymousId, sessionId));
+        });
+    }
+
+    /**
+     * The cache scope of a decision: the user it is for and a digest of the context the app passed
+     * (a different page may get a different answer). Captured device context is the same for
+     * every call of this client and is left out.
+     */
+    private static String scope(String userId, String anonymousId, @Nullable Map<String, ?> context) {
+        String who = userId != null ? "u:" + userId : "a:" + anonymousId;
+        if (context == null || context.isEmpty()) return who;
+        return who + "|" + Integer.toHexString(canonical(context).hashCode());
+    }
+
+    private static Object canonical(Object value) {
+        if (value instanceof Map) {
+            Map<String, Object> sorted = new TreeMap<>();
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) sorted.put(String.valueOf(e.getKey()), canonical(e.getValue()));
+            return sorted.toString();
+        }
+        if (value instanceof List) {
+            List<Object> out = new ArrayList<>();
+            for (Object o : (List<?>) value) out.add(canonical(o));
+            return out.toString();
+        }
+        return String.valueOf(value);
+    }
+
+    private Request userRequest(String userId, List<String> placements, @Nullable Map<String, ?> context) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("userId", userId);
+        body.put("placements", placements);
+        body.put("context", contexts.build(null, 0, context));
+        return new Request(body, scope(userId, null, context), userId, null, null);
+    }
+
+    private Request decideRequest(List<String> placements, @Nullable Map<String, ?> context) {
         Map<String, Object> body = new LinkedHashMap<>();
         String anonymous = identity.anonymousId(500);
         String user = identity.userId();
@@ -381,7 +509,33 @@ public final class Kairos implements Closeable {
             signals.put("scrollDepth", depth);
             body.put("signals", signals);
         }
-        return body;
+        return new Request(body, scope(user, anonymous, context), user, anonymous, session);
+    }
+
+    // ---- privacy ------------------------------------------------------------------------------
+
+    /**
+     * The user said no: from this call on nothing is recorded or sent (events, outcomes,
+     * identify), what is queued is deleted (memory and the queue files), the cached decisions are
+     * deleted, and {@link #decide} answers the app's defaults without asking the server, so no
+     * identity leaves the device. The choice is saved and holds after a restart until
+     * {@link #optIn()}. Never blocks.
+     */
+    public void optOut() {
+        identity.setOptedOut(true);
+        decisionCache.clear();
+        pipeline.offer(Pending.optOut());
+    }
+
+    /** The user agreed again: recording and decisions work as before from this call on. The choice is saved. */
+    public void optIn() {
+        identity.setOptedOut(false);
+        pipeline.offer(Pending.saveIdentity());
+    }
+
+    /** Whether the user opted out (waits briefly, once, for the stored choice to be read from disk). */
+    public boolean isOptedOut() {
+        return identity.optedOut(1000);
     }
 
     // ---- control ------------------------------------------------------------------------------
@@ -446,6 +600,12 @@ public final class Kairos implements Closeable {
     @Override
     public void close() {
         pipeline.close();
+        decisionCache.awaitIdle(1000);
+    }
+
+    /** Waits for the decision cache's file writes; for tests. */
+    void cacheIdleForTests() {
+        decisionCache.awaitIdle(5000);
     }
 
     /** Counters since this client was built. */
@@ -548,6 +708,7 @@ public final class Kairos implements Closeable {
         private ContextProvider contextProvider = new ContextProvider() { };
         private Backoff backoff = Backoff.exponential(Duration.ofSeconds(1), Duration.ofMinutes(5));
         private boolean clientSignals;
+        private final Map<String, Adaptation> defaults = new LinkedHashMap<>();
 
         private Builder(String writeKey) {
             requireText(writeKey, "writeKey");
@@ -678,6 +839,17 @@ public final class Kairos implements Closeable {
          */
         public Builder clientSignals(boolean on) {
             this.clientSignals = on;
+            return this;
+        }
+
+        /**
+         * What {@link Kairos#decide} answers for {@code adaptation.placement()} when the server
+         * cannot be asked and nothing is cached for the user (or the user opted out), instead of
+         * "show nothing". Build it with {@link Adaptation#builder(String)}.
+         */
+        public Builder defaultAdaptation(Adaptation adaptation) {
+            if (adaptation == null) throw new IllegalArgumentException("adaptation must not be null");
+            this.defaults.put(adaptation.placement(), adaptation);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.kairos.sdk.internal;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kairos.sdk.Adaptation;
 import dev.kairos.sdk.Decision;
@@ -17,6 +18,7 @@ import okhttp3.ResponseBody;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,66 +26,72 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Asks {@code POST /v1/decide} with a hard time limit; when the server fails or is slow, answers
- * with the last good decision for the same placements, else with "show nothing". Never throws for
- * a server or network problem. Thread-safe.
+ * each placement with the last good answer for the same user and context ({@link DecisionCache}),
+ * else with the app's default for it, else with "show nothing". Never throws for a server or
+ * network problem. Thread-safe.
  */
 public final class Decider {
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
-    private static final int CACHE_SIZE = 64;
 
     private final HttpUrl url;
     private final String writeKey;
     private final OkHttpClient http;
     private final KairosLogger logger;
-    private final Map<String, Decision> lastGood = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Decision> eldest) {
-            return size() > CACHE_SIZE;
-        }
-    };
+    private final DecisionCache cache;
+    private final Map<String, Adaptation> defaults;
 
-    public Decider(HttpUrl baseUrl, String writeKey, OkHttpClient http, Duration timeout, KairosLogger logger) {
+    public Decider(HttpUrl baseUrl, String writeKey, OkHttpClient http, Duration timeout, KairosLogger logger, DecisionCache cache,
+                   Map<String, Adaptation> defaults) {
         this.url = baseUrl.newBuilder().addPathSegments("v1/decide").build();
         this.writeKey = writeKey;
         this.http = http.newBuilder().callTimeout(timeout).build();
         this.logger = logger;
+        this.cache = cache;
+        this.defaults = defaults;
     }
 
-    /** Blocks for at most the decide timeout. */
-    public Decision decide(Map<String, Object> body, List<String> placements) {
+    /** Blocks for at most the decide timeout; {@code scope} keys the cache (user and context). */
+    public Decision decide(Map<String, Object> body, List<String> placements, String scope) {
         try (Response response = http.newCall(request(body)).execute()) {
-            return answer(response, placements);
+            return answer(response, placements, scope);
         } catch (IOException | RuntimeException e) {
-            return fallback(placements, e.toString());
+            return fallback(placements, scope, e.toString());
         }
     }
 
     /** Never completes exceptionally; completes on OkHttp's dispatcher thread. */
-    public CompletableFuture<Decision> decideAsync(Map<String, Object> body, List<String> placements) {
+    public CompletableFuture<Decision> decideAsync(Map<String, Object> body, List<String> placements, String scope) {
         CompletableFuture<Decision> result = new CompletableFuture<>();
         Request request;
         try {
             request = request(body);
         } catch (RuntimeException e) {
-            result.complete(fallback(placements, e.toString()));
+            result.complete(fallback(placements, scope, e.toString()));
             return result;
         }
         http.newCall(request).enqueue(new okhttp3.Callback() {
             @Override
             public void onFailure(Call call, IOException e) {
-                result.complete(fallback(placements, e.toString()));
+                result.complete(fallback(placements, scope, e.toString()));
             }
 
             @Override
             public void onResponse(Call call, Response response) {
                 try (response) {
-                    result.complete(answer(response, placements));
+                    result.complete(answer(response, placements, scope));
                 } catch (RuntimeException e) {
-                    result.complete(fallback(placements, e.toString()));
+                    result.complete(fallback(placements, scope, e.toString()));
                 }
             }
         });
         return result;
+    }
+
+    /** The app's defaults (else "show nothing") for every placement, without asking anyone: for an opted-out user. */
+    public Decision defaults(List<String> placements, String why) {
+        List<Adaptation> out = new ArrayList<>();
+        for (String p : placements) out.add(defaultFor(p, why));
+        return new Decision(null, null, null, out, Collections.emptyList(), Decision.Source.DEFAULT);
     }
 
     private Request request(Map<String, Object> body) {
@@ -97,67 +105,77 @@ public final class Decider {
                 .post(RequestBody.create(json, JSON_TYPE)).build();
     }
 
-    private Decision answer(Response response, List<String> placements) {
+    private Decision answer(Response response, List<String> placements, String scope) {
         String text;
         try {
             ResponseBody rb = response.body();
             text = rb == null ? "" : rb.string();
         } catch (IOException e) {
-            return fallback(placements, e.toString());
+            return fallback(placements, scope, e.toString());
         }
         if (!response.isSuccessful()) {
             Level level = response.code() >= 500 || response.code() == 429 ? Level.WARN : Level.ERROR;
             logger.log(level, "decide answered HTTP " + response.code() + ": " + text, null);
-            return fallback(placements, "HTTP " + response.code());
+            return fallback(placements, scope, "HTTP " + response.code());
         }
         Decision d;
         try {
             d = parse(Pipeline.JSON.readTree(text));
         } catch (IOException | RuntimeException e) {
-            return fallback(placements, "unreadable answer: " + e);
+            return fallback(placements, scope, "unreadable answer: " + e);
         }
-        synchronized (lastGood) {
-            lastGood.put(key(placements), d);
-        }
+        cache.put(scope, d.adaptations(), d.rulesVersion(), d.weightsVersion(), d.segments(), d.variants());
         return d;
     }
 
-    private Decision fallback(List<String> placements, String why) {
+    private Decision fallback(List<String> placements, String scope, String why) {
         logger.log(Level.DEBUG, "decide fell back (" + why + ")", null);
-        Decision cached;
-        synchronized (lastGood) {
-            cached = lastGood.get(key(placements));
+        List<Adaptation> out = new ArrayList<>();
+        DecisionCache.Entry first = null;
+        for (String p : placements) {
+            DecisionCache.Entry e = cache.get(scope, p);
+            if (e != null) {
+                if (first == null) first = e;
+                out.add(e.adaptation);
+            } else {
+                out.add(defaultFor(p, "the rules server did not answer in time"));
+            }
         }
-        if (cached != null) {
-            return new Decision(cached.decisionId(), cached.rulesVersion(), cached.weightsVersion(), cached.adaptations(),
-                    cached.segments(), Decision.Source.CACHE);
-        }
-        List<Adaptation> none = new ArrayList<>();
-        for (String p : placements) none.add(Adaptation.none(p, "the rules server did not answer in time"));
-        return new Decision(null, null, null, none, java.util.Collections.emptyList(), Decision.Source.DEFAULT);
+        if (first == null) return new Decision(null, null, null, out, Collections.emptyList(), Decision.Source.DEFAULT);
+        return new Decision(first.adaptation.decisionId(), first.rulesVersion, first.weightsVersion, out, first.segments, first.variants,
+                null, Decision.Source.CACHE);
+    }
+
+    private Adaptation defaultFor(String placement, String why) {
+        Adaptation a = defaults.get(placement);
+        return a != null ? a : Adaptation.none(placement, why);
     }
 
     static Decision parse(JsonNode n) {
+        String decisionId = text(n, "decisionId");
         List<Adaptation> adaptations = new ArrayList<>();
-        for (JsonNode a : n.path("adaptations")) {
-            Map<String, String> params = new LinkedHashMap<>();
-            a.path("params").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
-            adaptations.add(new Adaptation(a.path("placement").asText(), text(a, "contentId"), text(a, "tone"), text(a, "format"),
-                    text(a, "cta"), text(a, "rule"), text(a, "reason"), a.path("fallback").asBoolean(),
-                    a.path("suppressed").asBoolean(), params));
-        }
+        for (JsonNode a : n.path("adaptations")) adaptations.add(adaptation(a, decisionId));
         List<String> segments = new ArrayList<>();
         for (JsonNode s : n.path("segments")) segments.add(s.asText());
-        return new Decision(text(n, "decisionId"), text(n, "rulesVersion"), text(n, "weightsVersion"), adaptations, segments,
-                Decision.Source.SERVER);
+        Map<String, String> variants = new LinkedHashMap<>();
+        n.path("variants").fields().forEachRemaining(e -> variants.put(e.getKey(), e.getValue().asText()));
+        Map<String, Object> explanation = n.path("explanation").isObject()
+                ? Pipeline.JSON.convertValue(n.get("explanation"), new TypeReference<LinkedHashMap<String, Object>>() { })
+                : null;
+        return new Decision(decisionId, text(n, "rulesVersion"), text(n, "weightsVersion"), adaptations, segments, variants,
+                explanation, Decision.Source.SERVER);
+    }
+
+    static Adaptation adaptation(JsonNode a, String decisionId) {
+        Map<String, String> params = new LinkedHashMap<>();
+        a.path("params").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
+        return new Adaptation(a.path("placement").asText(), text(a, "contentId"), text(a, "tone"), text(a, "format"),
+                text(a, "cta"), text(a, "rule"), text(a, "reason"), a.path("fallback").asBoolean(),
+                a.path("suppressed").asBoolean(), params, decisionId);
     }
 
     private static String text(JsonNode n, String field) {
         JsonNode v = n.get(field);
         return v == null || v.isNull() ? null : v.asText();
-    }
-
-    private static String key(List<String> placements) {
-        return String.join("\u0000", placements);
     }
 }

@@ -21,6 +21,7 @@ public final class Identity {
 
     private volatile String userId;
     private volatile String anonymousId;
+    private volatile boolean optedOut;
     private boolean changedBeforeLoad;
     private final CountDownLatch loaded = new CountDownLatch(1);
 
@@ -57,6 +58,29 @@ public final class Identity {
         }
     }
 
+    /** Whether the user opted out; {@code false} too while the stored identity is still being read. */
+    public boolean optedOutIfLoaded() { return optedOut; }
+
+    /** Whether the user opted out, waiting up to {@code timeoutMs} for the stored identity to be read. */
+    public boolean optedOut(long timeoutMs) {
+        if (loaded.getCount() > 0) {
+            try {
+                loaded.await(timeoutMs, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return optedOut;
+    }
+
+    /** Records the user's choice at once; the persist worker saves it. */
+    public synchronized void setOptedOut(boolean out) {
+        this.optedOut = out;
+        this.optOutChangedBeforeLoad = true;
+    }
+
+    private boolean optOutChangedBeforeLoad;
+
     public synchronized void identify(String userId) {
         this.userId = userId;
         if (anonymousId == null) changedBeforeLoad = true;
@@ -80,6 +104,7 @@ public final class Identity {
                 }
                 String storedAnonymous = blankToNull(p.getProperty("anonymousId"));
                 String storedUser = blankToNull(p.getProperty("userId"));
+                if (!optOutChangedBeforeLoad) optedOut = Boolean.parseBoolean(p.getProperty("optedOut", "false"));
                 if (!changedBeforeLoad) {
                     userId = storedUser;
                     anonymousId = storedAnonymous;
@@ -96,9 +121,22 @@ public final class Identity {
     }
 
     /** Writes the identity atomically (temp file + rename); called by the persist worker. */
-    static void save(Path dir, String userId, String anonymousId) throws IOException {
+    void save(Path dir) throws IOException {
+        String user;
+        String anonymous;
+        boolean out;
+        synchronized (this) {
+            user = userId;
+            anonymous = anonymousId;
+            out = optedOut;
+        }
+        save(dir, user, anonymous, out);
+    }
+
+    static void save(Path dir, String userId, String anonymousId, boolean optedOut) throws IOException {
         if (dir == null) return;
         Properties p = new Properties();
+        if (optedOut) p.setProperty("optedOut", "true");
         if (anonymousId != null) p.setProperty("anonymousId", anonymousId);
         if (userId != null) p.setProperty("userId", userId);
         Path tmp = dir.resolve(FILE + ".tmp");

@@ -9,7 +9,7 @@ import java.util.concurrent.CountDownLatch;
  * event id and the per-event context are made on the worker.
  */
 public final class Pending {
-    enum Kind { EVENT, OUTCOME, IDENTITY, FLUSH, PERSIST }
+    enum Kind { EVENT, OUTCOME, IDENTITY, FLUSH, PERSIST, OPT_OUT }
 
     final Kind kind;
     final long timestamp;
@@ -27,9 +27,17 @@ public final class Pending {
     final String rule;
     // flush, persist
     final CountDownLatch done;
+    /** Identified by the call ({@code track(userId, ...)}), not by the client's identity: never filled in from it. */
+    final boolean scoped;
 
     private Pending(Kind kind, long timestamp, String type, Map<String, Object> properties, String userId, String anonymousId,
                     String sessionId, long sessionStart, String eventId, String decisionId, String placement, String rule, CountDownLatch done) {
+        this(kind, timestamp, type, properties, userId, anonymousId, sessionId, sessionStart, eventId, decisionId, placement, rule, done, false);
+    }
+
+    private Pending(Kind kind, long timestamp, String type, Map<String, Object> properties, String userId, String anonymousId,
+                    String sessionId, long sessionStart, String eventId, String decisionId, String placement, String rule,
+                    CountDownLatch done, boolean scoped) {
         this.kind = kind;
         this.timestamp = timestamp;
         this.type = type;
@@ -43,6 +51,7 @@ public final class Pending {
         this.placement = placement;
         this.rule = rule;
         this.done = done;
+        this.scoped = scoped;
     }
 
     public static Pending event(long timestamp, String type, Map<String, Object> properties, String userId, String anonymousId,
@@ -54,6 +63,22 @@ public final class Pending {
     public static Pending event(long timestamp, String type, Map<String, Object> properties, String userId, String anonymousId,
                                 String sessionId, long sessionStart, String eventId) {
         return new Pending(Kind.EVENT, timestamp, type, properties, userId, anonymousId, sessionId, sessionStart, eventId, null, null, null, null);
+    }
+
+    /** An event about {@code userId} named by the call, without the client's identity or session. */
+    public static Pending scopedEvent(long timestamp, String type, Map<String, Object> properties, String userId, String eventId) {
+        return new Pending(Kind.EVENT, timestamp, type, properties, userId, null, null, 0, eventId, null, null, null, null, true);
+    }
+
+    /** An outcome about the user a decision was made for, named by the call that asked for it. */
+    public static Pending scopedOutcome(long timestamp, String outcome, String decisionId, String placement, String rule,
+                                       String userId, String anonymousId, String sessionId) {
+        return new Pending(Kind.OUTCOME, timestamp, outcome, null, userId, anonymousId, sessionId, 0, null, decisionId, placement, rule, null, true);
+    }
+
+    /** The user opted out: drop what is queued (memory and disk) and save the choice. */
+    public static Pending optOut() {
+        return new Pending(Kind.OPT_OUT, 0, null, null, null, null, null, 0, null, null, null, null, null);
     }
 
     public static Pending outcome(long timestamp, String outcome, String decisionId, String placement, String rule, String userId,

@@ -113,6 +113,8 @@ public final class Pipeline {
         long appended;
         long removed;
         boolean inFlight;
+        /** {@link #clear()} ran while a batch was in flight: its completion removes nothing. */
+        boolean clearedInFlight;
         /** Batches this lane delivered: a poison item is only given up while others get through. */
         long deliveredBatches;
         final List<long[]> waiterTargets = new ArrayList<>();
@@ -144,11 +146,28 @@ public final class Pipeline {
         }
 
         synchronized void completed(int n) throws IOException {
+            if (clearedInFlight) {
+                // The queue was cleared under the batch in flight: its items are gone already.
+                clearedInFlight = false;
+                inFlight = false;
+                releaseWaiters();
+                return;
+            }
             queue.remove(n);
             removed += n;
             inFlight = false;
             enforceBound();
             releaseWaiters();
+        }
+
+        /** Drops every queued item (memory and file), also those of a batch in flight. */
+        synchronized int clear() throws IOException {
+            int n = queue.size();
+            queue.remove(n);
+            removed += n;
+            if (inFlight) clearedInFlight = true;
+            releaseWaiters();
+            return n;
         }
 
         /** Runs {@code whenDone} once every item appended so far has left the queue (sent, refused or dropped). */
@@ -315,15 +334,23 @@ public final class Pipeline {
                 try {
                     switch (p.kind) {
                         case EVENT:
-                            addIfFits(eventBytes, serializeEvent(p), events.path, p);
+                            // Handed over before the stored opt-out was read, or just before optOut(): not kept.
+                            if (!identity.optedOutIfLoaded()) addIfFits(eventBytes, serializeEvent(p), events.path, p);
                             break;
                         case OUTCOME:
-                            addIfFits(outcomeBytes, serializeOutcome(p), outcomes.path, p);
+                            if (!identity.optedOutIfLoaded()) addIfFits(outcomeBytes, serializeOutcome(p), outcomes.path, p);
+                            break;
+                        case OPT_OUT:
+                            eventBytes.clear();
+                            outcomeBytes.clear();
+                            int cleared = events.clear() + outcomes.clear();
+                            identity.save(s.storageDirectory);
+                            if (cleared > 0) log(Level.INFO, "opted out: dropped " + cleared + " queued items", null);
                             break;
                         case IDENTITY:
                             appendAll(eventBytes, outcomeBytes);
                             // The identity as it is now (the call's snapshot may predate reading it from disk).
-                            Identity.save(s.storageDirectory, identity.userId(), identity.anonymousIdIfLoaded());
+                            identity.save(s.storageDirectory);
                             break;
                         case FLUSH:
                             appendAll(eventBytes, outcomeBytes);
@@ -362,13 +389,22 @@ public final class Pipeline {
         try {
             if (s.storageDirectory != null) {
                 Files.createDirectories(s.storageDirectory);
-                Identity.save(s.storageDirectory, identity.userId(), identity.anonymousIdIfLoaded());
+                identity.save(s.storageDirectory);
             }
         } catch (IOException e) {
             log(Level.WARN, "cannot save the anonymous id under " + s.storageDirectory, e);
         }
         events.queue = openQueue("events.queue");
         outcomes.queue = openQueue("outcomes.queue");
+        if (identity.optedOutIfLoaded() && events.queue.size() + outcomes.queue.size() > 0) {
+            // Opted out, but the process died before the queue was cleared: clear it now.
+            try {
+                events.queue.remove(events.queue.size());
+                outcomes.queue.remove(outcomes.queue.size());
+            } catch (IOException e) {
+                log(Level.ERROR, "cannot clear the queue of an opted-out user", e);
+            }
+        }
         events.appended = events.queue.size();
         outcomes.appended = outcomes.queue.size();
         if (events.queue.size() + outcomes.queue.size() > 0) {
@@ -444,7 +480,7 @@ public final class Pipeline {
     private void writeIdentity(JsonGenerator g, Pending p) throws IOException {
         String userId = p.userId;
         String anonymousId = p.anonymousId;
-        if (anonymousId == null) {
+        if (anonymousId == null && !p.scoped) {
             // Tracked before the stored identity was read: it is known now.
             userId = identity.userId();
             anonymousId = identity.anonymousIdIfLoaded();
@@ -565,6 +601,8 @@ public final class Pipeline {
                     if (batch.size() > 1 && serverErrors >= SPLIT_AFTER_SERVER_ERRORS) {
                         synchronized (lane) {
                             lane.inFlight = false;
+                            lane.clearedInFlight = false;
+                            lane.enforceBound(); // items appended while the batch was out may be over the bound
                         }
                         if (suspects == 0) {
                             suspects = batch.size();
@@ -591,6 +629,8 @@ public final class Pipeline {
                 }
                 synchronized (lane) {
                     lane.inFlight = false;
+                    lane.clearedInFlight = false;
+                    lane.enforceBound(); // items appended while the batch was out may be over the bound
                 }
                 if (r.kind == Result.Kind.SPLIT) {
                     batchLimit = Math.max(1, batch.size() / 2);
