@@ -36,7 +36,9 @@ public class TopicCreator {
                 new NewTopic(topics.outcomes(), topics.partitions(), topics.replicationFactor())
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, month)),
                 new NewTopic(topics.weights(), 1, topics.replicationFactor())
-                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                new NewTopic(topics.erasures(), 1, topics.replicationFactor())
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.DAYS.toMillis(7)))));
         try (Admin admin = Admin.create(KafkaClients.adminConfig(bootstrap,
                 environment.getProperties("kafka", io.micronaut.core.naming.conventions.StringConvention.RAW)))) {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);

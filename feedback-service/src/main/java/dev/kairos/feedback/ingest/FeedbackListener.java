@@ -19,7 +19,7 @@ import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
 /**
- * Stores the decisions and outcomes topics (consumer group {@code kairos.feedback.group-id}, default
+ * Stores the decisions and outcomes topics, and carries out the erasures topic, (consumer group {@code kairos.feedback.group-id}, default
  * {@code kairos-feedback}), a poll's batch at a time. At-least-once: offsets are committed
  * synchronously only after the batch is committed in the database; a batch that cannot be stored is
  * retried (backing off up to 30 s) and never skipped, and writes are idempotent, so a redelivered
@@ -37,6 +37,7 @@ public class FeedbackListener {
     private final Counter decisions;
     private final Counter outcomes;
     private final Counter unreadable;
+    private final Counter erasures;
     private volatile boolean closing;
 
     public FeedbackListener(FeedbackStore store, ObjectMapper json, MeterRegistry meters) {
@@ -44,6 +45,7 @@ public class FeedbackListener {
         this.reader = new RecordReader(json);
         this.decisions = Counter.builder("kairos.feedback.decisions").description("Decisions newly stored").register(meters);
         this.outcomes = Counter.builder("kairos.feedback.outcomes").description("Outcomes newly stored").register(meters);
+        this.erasures = Counter.builder("kairos.feedback.erasures").description("User erasures carried out").register(meters);
         this.unreadable = Counter.builder("kairos.feedback.unreadable").description("Records skipped as unreadable").register(meters);
     }
 
@@ -55,6 +57,20 @@ public class FeedbackListener {
     @Topic("${kairos.topics.outcomes}")
     void outcomes(List<ConsumerRecord<String, byte[]>> records) {
         outcomes.increment(store(records, reader::outcome, store::saveOutcomes));
+    }
+
+    /** Users erased by the signal engine ({@code DELETE /v1/users/{userKey}} on rules-server): their rows go. */
+    @Topic("${kairos.topics.erasures}")
+    void erasures(List<ConsumerRecord<String, byte[]>> records) {
+        erasures.increment(store(records, reader::erasure, notices -> {
+            int done = 0;
+            for (RecordReader.ErasureNotice n : notices) {
+                long rows = store.erase(n.requestId(), n.keys(), n.erasedAt());
+                LOG.info("erasure {}: {} rows deleted", n.requestId(), rows);
+                done++;
+            }
+            return done;
+        }));
     }
 
     private <T> int store(List<ConsumerRecord<String, byte[]>> records, Function<byte[], T> read, ToIntFunction<List<T>> save) {

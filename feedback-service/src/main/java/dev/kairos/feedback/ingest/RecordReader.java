@@ -87,6 +87,19 @@ public final class RecordReader {
                 v != null && v.isNumber() ? v.asDouble() : null, occurred, n.path("receivedAt").asLong(occurred));
     }
 
+    /** An erasure notice from the signal engine: {@code {"requestId", "keys": [...], "erasedAt": epochMs}}. */
+    public ErasureNotice erasure(byte[] value) {
+        JsonNode n = tree(value);
+        String requestId = text(n, "requestId", true);
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        for (JsonNode k : n.path("keys")) if (k.isTextual() && !k.asText().isEmpty()) keys.add(k.asText());
+        if (keys.isEmpty()) throw new IllegalArgumentException("an erasure without keys");
+        return new ErasureNotice(requestId, keys, n.path("erasedAt").asLong(System.currentTimeMillis()));
+    }
+
+    /** Users to erase, as the signal engine found them (the user and the anonymous ids merged into it). */
+    public record ErasureNotice(String requestId, java.util.List<String> keys, long erasedAt) {}
+
     private JsonNode tree(byte[] value) {
         if (value == null) throw new IllegalArgumentException("empty record");
         try {

@@ -8,8 +8,10 @@ import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Decisions and outcomes in SQL (H2 in PostgreSQL mode, or PostgreSQL: the same statements run on
@@ -46,6 +48,8 @@ public class FeedbackStore {
             + "MAX(CASE WHEN o.outcome_type IN ('click', 'conversion') THEN o.user_key END) AS engaged_user ";
 
     private final DataSource dataSource;
+    private final Map<String, Long> erased = new java.util.concurrent.ConcurrentHashMap<>();
+    private boolean erasedLoaded;
     private final DataSource reads;
     private final int queryTimeoutSeconds;
 
@@ -66,8 +70,9 @@ public class FeedbackStore {
         this.queryTimeoutSeconds = queryTimeoutSeconds;
     }
 
-    /** Stores decisions not stored yet; returns how many were new. */
-    public int saveDecisions(List<DecisionRow> decisions) {
+    /** Stores decisions not stored yet; returns how many were new. Decisions of an erased user made before the erasure are skipped. */
+    public int saveDecisions(List<DecisionRow> all) {
+        List<DecisionRow> decisions = notErased(all, DecisionRow::userKey, DecisionRow::decidedAt);
         if (decisions.isEmpty()) return 0;
         return inTransaction(c -> {
             int inserted = 0;
@@ -132,8 +137,9 @@ public class FeedbackStore {
         });
     }
 
-    /** Stores outcomes not stored yet (by outcome key); returns how many were new. */
-    public int saveOutcomes(List<OutcomeRow> outcomes) {
+    /** Stores outcomes not stored yet (by outcome key); returns how many were new. Outcomes of an erased user from before the erasure are skipped. */
+    public int saveOutcomes(List<OutcomeRow> all) {
+        List<OutcomeRow> outcomes = notErased(all, OutcomeRow::userKey, OutcomeRow::occurredAt);
         if (outcomes.isEmpty()) return 0;
         return inTransaction(c -> {
             try (PreparedStatement o = c.prepareStatement("INSERT INTO outcomes (outcome_key, decision_id, placement, outcome_type, "
@@ -287,6 +293,122 @@ public class FeedbackStore {
             }
         } catch (SQLException e) {
             throw readFailure(e);
+        }
+    }
+
+    /**
+     * Erases users: deletes every decision of {@code userKeys} (with its placements, segments,
+     * variants and outcome summary) and every outcome of them or of their decisions, and remembers
+     * a hash of each key so that their older records are not stored again. Idempotent: a request
+     * already carried out changes nothing. Returns the rows deleted.
+     */
+    public long erase(String requestId, Collection<String> userKeys, long erasedAt) {
+        long deleted = inTransaction(c -> {
+            try (PreparedStatement done = c.prepareStatement("SELECT rows_deleted FROM erasures WHERE request_id = ?")) {
+                done.setString(1, clip(requestId, 64));
+                try (ResultSet rs = done.executeQuery()) {
+                    if (rs.next()) return -1L;
+                }
+            }
+            long rows = 0;
+            String ofUser = "(SELECT decision_id FROM decisions WHERE user_key = ?)";
+            String ofUserOutcomes = "(SELECT decision_id FROM outcomes WHERE user_key = ?)";
+            String[] statements = {
+                "DELETE FROM decision_placements WHERE decision_id IN " + ofUser,
+                "DELETE FROM decision_segments WHERE decision_id IN " + ofUser,
+                "DELETE FROM decision_variants WHERE decision_id IN " + ofUser,
+                "DELETE FROM placement_outcomes WHERE decision_id IN " + ofUser,
+                "DELETE FROM placement_outcomes WHERE decision_id IN " + ofUserOutcomes,
+                "DELETE FROM outcomes WHERE decision_id IN " + ofUser,
+                "DELETE FROM outcomes WHERE user_key = ?",
+                "DELETE FROM decisions WHERE user_key = ?",
+            };
+            for (String key : userKeys) {
+                if (key == null || key.isEmpty()) continue;
+                for (String sql : statements) {
+                    try (PreparedStatement ps = c.prepareStatement(sql)) {
+                        ps.setString(1, clip(key, 256));
+                        rows += ps.executeUpdate();
+                    }
+                }
+                try (PreparedStatement del = c.prepareStatement("DELETE FROM erased_users WHERE key_hash = ?");
+                     PreparedStatement ins = c.prepareStatement("INSERT INTO erased_users (key_hash, erased_at) VALUES (?, ?)")) {
+                    del.setString(1, hash(key));
+                    del.executeUpdate();
+                    ins.setString(1, hash(key));
+                    ins.setLong(2, erasedAt);
+                    ins.executeUpdate();
+                }
+            }
+            try (PreparedStatement log = c.prepareStatement("INSERT INTO erasures (request_id, erased_at, keys_erased, rows_deleted) "
+                    + "VALUES (?, ?, ?, ?)")) {
+                log.setString(1, clip(requestId, 64));
+                log.setLong(2, erasedAt);
+                log.setInt(3, userKeys.size());
+                log.setLong(4, rows);
+                log.executeUpdate();
+            }
+            return rows;
+        });
+        if (deleted >= 0) {
+            for (String key : userKeys) if (key != null && !key.isEmpty()) erased.put(hash(key), erasedAt);
+        }
+        return Math.max(0, deleted);
+    }
+
+    /** An erasure carried out: when, how many keys, how many rows; empty when {@code requestId} was not (yet) carried out. */
+    public Optional<Erasure> erasure(String requestId) {
+        try (Connection c = reads.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT erased_at, keys_erased, rows_deleted FROM erasures WHERE request_id = ?")) {
+            ps.setString(1, clip(requestId, 64));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new Erasure(requestId, rs.getLong(1), rs.getInt(2), rs.getLong(3))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw readFailure(e);
+        }
+    }
+
+    /** An erasure request as carried out by {@link #erase}. */
+    public record Erasure(String requestId, long erasedAt, int keys, long rowsDeleted) {}
+
+    private <T> List<T> notErased(List<T> rows, java.util.function.Function<T, String> userKey, java.util.function.ToLongFunction<T> at) {
+        Map<String, Long> known = erasedUsers();
+        if (known.isEmpty()) return rows;
+        List<T> out = new ArrayList<>(rows.size());
+        for (T r : rows) {
+            String key = userKey.apply(r);
+            Long erasedAt = key == null ? null : known.get(hash(key));
+            if (erasedAt == null || at.applyAsLong(r) > erasedAt) out.add(r);
+        }
+        return out;
+    }
+
+    /** The erased users' key hashes, read once from the database, then kept current by {@link #erase}. */
+    private Map<String, Long> erasedUsers() {
+        synchronized (erased) {
+            if (!erasedLoaded) {
+                try (Connection c = reads.getConnection();
+                     PreparedStatement ps = c.prepareStatement("SELECT key_hash, erased_at FROM erased_users");
+                     ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) erased.put(rs.getString(1), rs.getLong(2));
+                    erasedLoaded = true;
+                } catch (SQLException e) {
+                    throw new StoreException("cannot read erased users: " + e.getMessage(), e);
+                }
+            }
+            return erased;
+        }
+    }
+
+    static String hash(String key) {
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            StringBuilder hex = new StringBuilder(64);
+            for (byte b : h) hex.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+            return hex.toString();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -94,6 +94,56 @@ abstract class FeedbackStoreContract {
     }
 
     @Test
+    void erasingAUserDeletesTheirRowsAndKeepsOlderReplaysOutButNotOthers() throws Exception {
+        String a1 = id(), a2 = id(), anon = id(), b = id();
+        store.saveDecisions(List.of(
+                withVariants(decision(a1, "alice", "R1", "home_banner", false, null, 0.9, List.of("night_owls")), Map.of("exp", "x")),
+                decision(a2, "alice", "R2", "product_page", false, null, 0.4, List.of()),
+                decision(anon, "anon-7", "R1", "home_banner", false, null, 0.2, List.of()),
+                decision(b, "bob", "R1", "home_banner", false, null, 0.3, List.of("night_owls"))));
+        // One of alice's outcomes was logged under her anonymous id: it goes with her decision.
+        store.saveOutcomes(List.of(outcome(a1, "home_banner", "impression", "alice", T0), outcome(a1, "home_banner", "click", "anon-x", T0 + 1),
+                outcome(anon, "home_banner", "impression", "anon-7", T0), outcome(b, "home_banner", "impression", "bob", T0)));
+
+        long deleted = store.erase("req-1", List.of("alice", "anon-7"), T0 + 1000);
+
+        assertThat(deleted).isPositive();
+        assertThat(store.count("decisions")).isEqualTo(1);
+        assertThat(store.count("outcomes")).isEqualTo(1);
+        assertThat(store.count("decision_placements")).isEqualTo(1);
+        assertThat(store.count("decision_segments")).isEqualTo(1);
+        assertThat(store.count("decision_variants")).isZero();
+        try (var c = dataSource.getConnection(); var st = c.createStatement()) {
+            for (String sql : List.of("SELECT COUNT(*) FROM decisions WHERE user_key IN ('alice', 'anon-7')",
+                    "SELECT COUNT(*) FROM outcomes WHERE user_key IN ('alice', 'anon-7', 'anon-x')",
+                    "SELECT COUNT(*) FROM placement_outcomes WHERE decision_id IN ('" + a1 + "', '" + a2 + "', '" + anon + "')",
+                    "SELECT COUNT(*) FROM erased_users WHERE key_hash = 'alice'")) {
+                try (var rs = st.executeQuery(sql)) {
+                    rs.next();
+                    assertThat(rs.getLong(1)).as(sql).isZero();
+                }
+            }
+        }
+        assertThat(store.erasure("req-1")).hasValueSatisfying(e -> {
+            assertThat(e.keys()).isEqualTo(2);
+            assertThat(e.rowsDeleted()).isEqualTo(deleted);
+        });
+        assertThat(store.erasure("req-2")).isEmpty();
+        assertThat(store.erase("req-1", List.of("alice"), T0 + 5000)).as("carried out once").isZero();
+
+        // A replay of the topic brings alice's old decision back: not stored. Her new activity is.
+        assertThat(store.saveDecisions(List.of(decision(a1, "alice", "R1", "home_banner", false, null, 0.9, List.of())))).isZero();
+        assertThat(store.saveOutcomes(List.of(outcome(a1, "home_banner", "impression", "alice", T0)))).isZero();
+        DecisionRow later = new DecisionRow(id(), T0 + 2000, "alice", "s", "v1", "default", false, null, 0.5, 0.5, 0.5, 0.5, "{}",
+                List.of("R1"), List.of(new DecisionRow.PlacementRow("home_banner", "R1", "c-1", false)), List.of());
+        assertThat(store.saveDecisions(List.of(later))).isEqualTo(1);
+        // ...also as seen by a new store on the same database (the erased hashes are in a table).
+        FeedbackStore restarted = new FeedbackStore(dataSource);
+        assertThat(restarted.saveDecisions(List.of(decision(a2, "alice", "R2", "product_page", false, null, 0.4, List.of())))).isZero();
+        assertThat(restarted.saveDecisions(List.of(decision(id(), "carol", "R2", "product_page", false, null, 0.4, List.of())))).isEqualTo(1);
+    }
+
+    @Test
     void outcomesWithTheirOwnIdsAreKeptApartEvenForTheSamePlacementAndType() {
         String d = id();
         OutcomeRow first = new OutcomeRow(id(), d, "home_banner", "impression", "u1", null, null, T0, T0);

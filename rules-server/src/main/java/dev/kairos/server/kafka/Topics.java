@@ -42,8 +42,13 @@ public class Topics {
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.DAYS.toMillis(7)))),
                 new NewTopic(config.outcomes(), config.partitions(), config.replicationFactor())
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.DAYS.toMillis(30)))),
+                // An erased user's tombstone is compacted away after delete.retention.ms (1 h here, not the
+                // broker's 24 h default); a reader that was away longer re-reads the topic anyway.
                 new NewTopic(config.signals(), config.partitions(), config.replicationFactor())
-                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                                TopicConfig.DELETE_RETENTION_MS_CONFIG, String.valueOf(TimeUnit.HOURS.toMillis(1)))),
+                new NewTopic(config.erasures(), 1, config.replicationFactor())
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.DAYS.toMillis(7)))),
                 new NewTopic(config.decisions(), config.partitions(), config.replicationFactor())
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.DAYS.toMillis(30)))),
                 // One partition: every instance reads the whole (tiny) history of weights versions.

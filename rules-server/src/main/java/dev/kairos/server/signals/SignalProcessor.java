@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Folds each event into its user's state and publishes the new state. An {@code eventId} seen
@@ -31,6 +32,12 @@ import java.time.Duration;
  * the user's key (the ingest already keys new events that way where it can; this catches the rest).
  * Control records carry the {@link #CONTROL_HEADER}; everything sent back to the events topic
  * carries the {@link #REROUTE_HEADER}, which the topology's sink routes by.
+ *
+ * <p>Erasure ({@code DELETE /v1/users/{userKey}}) is a control record too: the user's partition
+ * deletes the state (a tombstone in the changelog), publishes a tombstone to the signals topic,
+ * sends an {@code erase-alias} to the partition of every anonymous id merged into the user (which
+ * does the same for the alias record), and reports the erased keys on the erasures topic
+ * ({@link #ERASURE_HEADER}) for the feedback service to delete the user's rows.
  */
 final class SignalProcessor implements Processor<String, byte[], String, byte[]> {
     static final Duration DEDUPE_WINDOW = Duration.ofHours(24);
@@ -41,12 +48,17 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
     static final String CONTROL_HEADER = "kairos-control";
     static final String MERGE_REQUEST = "merge-request";
     static final String MERGE_STATE = "merge-state";
+    static final String ERASE = "erase";
+    static final String ERASE_ALIAS = "erase-alias";
+    /** Marks a record the sink sends to the erasures topic. */
+    static final String ERASURE_HEADER = "kairos-erasure";
     private static final Logger LOG = LoggerFactory.getLogger(SignalProcessor.class);
 
     private final SignalRules rules;
     private final io.micrometer.core.instrument.Counter processed;
     private final io.micrometer.core.instrument.Counter duplicates;
     private final io.micrometer.core.instrument.Counter merges;
+    private final io.micrometer.core.instrument.Counter erasures;
     private final boolean globalView;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, UserState> states;
@@ -63,6 +75,8 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
                 .description("Events skipped by the signal engine as already counted").register(meters);
         this.merges = io.micrometer.core.instrument.Counter.builder("kairos.signals.merges")
                 .description("Anonymous profiles merged into an identified user's").register(meters);
+        this.erasures = io.micrometer.core.instrument.Counter.builder("kairos.signals.erasures")
+                .description("Users erased on request").register(meters);
     }
 
     @Override
@@ -97,6 +111,8 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
             String kind = new String(control.value(), java.nio.charset.StandardCharsets.UTF_8);
             if (MERGE_REQUEST.equals(kind)) mergeRequested(record);
             else if (MERGE_STATE.equals(kind)) mergeState(record);
+            else if (ERASE.equals(kind)) erase(record);
+            else if (ERASE_ALIAS.equals(kind)) eraseAlias(record);
             else LOG.warn("skipping a control record of unknown kind '{}'", kind);
             return;
         }
@@ -169,6 +185,50 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
         merges.increment();
         states.put(record.key(), state);
         context.forward(new Record<>(record.key(), UserStateSerde.write(state), record.timestamp()));
+    }
+
+    /**
+     * Erases {@code record.key()}: its state and every anonymous id merged into it, or, for an
+     * anonymous id that identified, just its alias record. The value is the request id.
+     */
+    private void erase(Record<String, byte[]> record) {
+        String key = record.key();
+        String requestId = new String(record.value(), java.nio.charset.StandardCharsets.UTF_8);
+        UserState state = states.get(key);
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        keys.add(key);
+        if (state != null && state.aliasOf == null) {
+            for (String alias : state.aliases) {
+                keys.add(alias);
+                context.forward(control(record, alias, ERASE_ALIAS, record.value()));
+            }
+        }
+        delete(key, record.timestamp());
+        erasures.increment();
+        Map<String, Object> notice = new java.util.LinkedHashMap<>();
+        notice.put("requestId", requestId);
+        notice.put("keys", keys);
+        notice.put("erasedAt", context.currentSystemTimeMs());
+        org.apache.kafka.common.header.internals.RecordHeaders headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+        headers.add(ERASURE_HEADER, new byte[] {1});
+        try {
+            context.forward(new Record<>(requestId, UserStateSerde.JSON.writeValueAsBytes(notice), record.timestamp(), headers));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        LOG.info("erased a user and {} merged anonymous ids (request {})", keys.size() - 1, requestId);
+    }
+
+    /** Erases the alias record of an anonymous id whose user was erased. */
+    private void eraseAlias(Record<String, byte[]> record) {
+        delete(record.key(), record.timestamp());
+    }
+
+    private void delete(String key, long timestamp) {
+        states.delete(key);
+        // A tombstone: compaction drops the user's earlier records from the signals topic, and a
+        // global view deletes its copy.
+        context.forward(new Record<>(key, null, timestamp));
     }
 
     private static Record<String, byte[]> control(Record<String, byte[]> cause, String key, String kind, byte[] value) {

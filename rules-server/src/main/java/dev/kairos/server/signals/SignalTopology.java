@@ -19,7 +19,8 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The signal engine's topology, on Kafka Streams:
  * <pre>kairos.events (key: user) → SignalProcessor [user-state, seen-events] → kairos.signals (compacted)
- *                                      └→ kairos.events (re-keyed events, identification control records)
+ *                                      ├→ kairos.events (re-keyed events, identification and erasure control records)
+ *                                      └→ kairos.erasures (erased keys, for the feedback service)
  *kairos.signals → global table "signals-view" (global mode only: every instance has all users)</pre>
  * State stores are RocksDB, backed by changelog topics, so state survives restarts and moves with
  * partitions when instances are added. In partitioned mode ({@code kairos.signals.mode}) decide reads
@@ -55,7 +56,9 @@ public class SignalTopology {
         KStream<String, byte[]> events = builder.stream(topics.config().events(), Consumed.with(Serdes.String(), Serdes.ByteArray()));
         KStream<String, byte[]> out = events.process(() -> new SignalProcessor(rules, meters, global), STATE_STORE, SEEN_STORE);
         out.to((key, value, context) ->
-                        context.headers().lastHeader(SignalProcessor.REROUTE_HEADER) != null ? topics.config().events() : topics.config().signals(),
+                        context.headers().lastHeader(SignalProcessor.REROUTE_HEADER) != null ? topics.config().events()
+                                : context.headers().lastHeader(SignalProcessor.ERASURE_HEADER) != null ? topics.config().erasures()
+                                : topics.config().signals(),
                 Produced.with(Serdes.String(), Serdes.ByteArray()));
         return out;
     }
