@@ -10,7 +10,6 @@ import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
 
-import java.io.Closeable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -66,7 +65,7 @@ import java.util.concurrent.TimeUnit;
  * when the server fails or is late it answers with the last good decision for the same placements
  * ({@link Decision.Source#CACHE}) or with "show nothing" ({@link Decision.Source#DEFAULT}).
  */
-public final class Kairos implements Closeable {
+public final class Kairos implements KairosClient {
     /** The SDK's version, sent as {@code context.library.version}. */
     public static final String VERSION = "0.1.0";
     static final double RAPID_SCROLL_VELOCITY = 3000;

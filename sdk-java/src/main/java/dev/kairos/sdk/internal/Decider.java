@@ -1,6 +1,5 @@
 package dev.kairos.sdk.internal;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kairos.sdk.Adaptation;
 import dev.kairos.sdk.Decision;
@@ -159,9 +158,8 @@ public final class Decider {
         for (JsonNode s : n.path("segments")) segments.add(s.asText());
         Map<String, String> variants = new LinkedHashMap<>();
         n.path("variants").fields().forEachRemaining(e -> variants.put(e.getKey(), e.getValue().asText()));
-        Map<String, Object> explanation = n.path("explanation").isObject()
-                ? Pipeline.JSON.convertValue(n.get("explanation"), new TypeReference<LinkedHashMap<String, Object>>() { })
-                : null;
+        @SuppressWarnings("unchecked")
+        Map<String, Object> explanation = n.path("explanation").isObject() ? (Map<String, Object>) plain(n.get("explanation")) : null;
         return new Decision(decisionId, text(n, "rulesVersion"), text(n, "weightsVersion"), adaptations, segments, variants,
                 explanation, Decision.Source.SERVER);
     }
@@ -172,6 +170,25 @@ public final class Decider {
         return new Adaptation(a.path("placement").asText(), text(a, "contentId"), text(a, "tone"), text(a, "format"),
                 text(a, "cta"), text(a, "rule"), text(a, "reason"), a.path("fallback").asBoolean(),
                 a.path("suppressed").asBoolean(), params, decisionId);
+    }
+
+    /** A JSON tree as plain maps, lists, strings, numbers, booleans and nulls (no data binding: nothing for a shrinker to keep). */
+    static Object plain(JsonNode n) {
+        if (n == null || n.isNull() || n.isMissingNode()) return null;
+        if (n.isObject()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            n.fields().forEachRemaining(e -> m.put(e.getKey(), plain(e.getValue())));
+            return m;
+        }
+        if (n.isArray()) {
+            List<Object> l = new ArrayList<>(n.size());
+            for (JsonNode e : n) l.add(plain(e));
+            return l;
+        }
+        if (n.isBoolean()) return n.booleanValue();
+        if (n.isIntegralNumber()) return n.canConvertToLong() ? (Object) n.longValue() : n.bigIntegerValue();
+        if (n.isNumber()) return n.doubleValue();
+        return n.asText();
     }
 
     private static String text(JsonNode n, String field) {

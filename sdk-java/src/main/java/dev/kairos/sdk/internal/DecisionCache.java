@@ -218,8 +218,10 @@ public final class DecisionCache {
                     g.writeNumberField("at", e.storedAt);
                     if (e.rulesVersion != null) g.writeStringField("rulesVersion", e.rulesVersion);
                     if (e.weightsVersion != null) g.writeStringField("weightsVersion", e.weightsVersion);
-                    g.writeObjectField("segments", e.segments);
-                    g.writeObjectField("variants", e.variants);
+                    g.writeFieldName("segments");
+                    Values.write(g, e.segments);
+                    g.writeFieldName("variants");
+                    Values.write(g, e.variants);
                     g.writeObjectFieldStart("adaptation");
                     g.writeStringField("placement", a.placement());
                     writeOpt(g, "contentId", a.contentId());
@@ -231,7 +233,8 @@ public final class DecisionCache {
                     writeOpt(g, "decisionId", a.decisionId());
                     g.writeBooleanField("fallback", a.fallback());
                     g.writeBooleanField("suppressed", a.suppressed());
-                    g.writeObjectField("params", a.params());
+                    g.writeFieldName("params");
+                    Values.write(g, a.params());
                     g.writeEndObject();
                     g.writeEndObject();
                 }
