@@ -14,6 +14,7 @@ import dev.kairos.android.internal.AppVersionStore;
 import dev.kairos.android.internal.DeviceContext;
 import dev.kairos.android.internal.LocationSource;
 import dev.kairos.android.internal.NetworkMonitor;
+import dev.kairos.sdk.Adaptation;
 import dev.kairos.sdk.Callback;
 import dev.kairos.sdk.Kairos;
 import dev.kairos.sdk.KairosLogger;
@@ -186,6 +187,8 @@ public final class KairosAndroid implements Closeable {
     if (b.client != null) core.client(b.client);
     if (b.logger != null) core.logger(b.logger);
     if (b.callback != null) core.callback(b.callback);
+    if (b.decideTimeout != null) core.decideTimeout(b.decideTimeout);
+    for (Adaptation a : b.defaults) core.defaultAdaptation(a);
     this.kairos = core.build();
     try {
       // Built while an activity is started (the process is launched for one, or the SDK is built
@@ -240,6 +243,24 @@ public final class KairosAndroid implements Closeable {
   /** Asks for everything queued to be sent now; returns at once. */
   public void flush() {
     kairos.flush();
+  }
+
+  /**
+   * Same as {@link Kairos#optOut()}: nothing more is recorded or sent, the queue files and cached
+   * decisions are deleted, decide answers the app's defaults; saved across restarts. Main thread safe.
+   */
+  public void optOut() {
+    kairos.optOut();
+  }
+
+  /** Same as {@link Kairos#optIn()}. */
+  public void optIn() {
+    kairos.optIn();
+  }
+
+  /** Same as {@link Kairos#isOptedOut()}; may wait (once, up to 1 s) for the stored choice: not on the main thread right after start-up. */
+  public boolean isOptedOut() {
+    return kairos.isOptedOut();
   }
 
   /**
@@ -430,6 +451,8 @@ public final class KairosAndroid implements Closeable {
     private OkHttpClient client;
     private KairosLogger logger;
     private Callback callback;
+    private Duration decideTimeout;
+    private final java.util.List<Adaptation> defaults = new java.util.ArrayList<>();
 
     private Builder(Context context) {
       Context app = context.getApplicationContext();
@@ -529,6 +552,21 @@ public final class KairosAndroid implements Closeable {
     /** Delivery callbacks; see {@link Callback} for the threads they run on. */
     public Builder callback(Callback callback) {
       this.callback = callback;
+      return this;
+    }
+
+    /** The longest {@code kairos().decide} waits for the server; default: the core's (1 s). */
+    public Builder decideTimeout(Duration timeout) {
+      this.decideTimeout = timeout;
+      return this;
+    }
+
+    /** What decide answers for the placement when the server cannot be asked; see {@link Kairos.Builder#defaultAdaptation}. */
+    public Builder defaultAdaptation(Adaptation adaptation) {
+      if (adaptation == null) {
+        throw new IllegalArgumentException("adaptation must not be null");
+      }
+      this.defaults.add(adaptation);
       return this;
     }
 

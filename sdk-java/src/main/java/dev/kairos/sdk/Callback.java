@@ -1,5 +1,7 @@
 package dev.kairos.sdk;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Tells the app what became of its events and outcomes. Every method has an empty default, so an
  * app overrides only what it cares about.
@@ -19,7 +21,7 @@ public interface Callback {
      * The server refused one item of a batch (for example an event type it does not know); the
      * rest of the batch was kept. The item is not retried.
      */
-    default void onRejected(String path, String itemId, String code, String message) { }
+    default void onRejected(String path, @Nullable String itemId, String code, String message) { }
 
     /**
      * The SDK gave up on {@code count} items because the server answered a 4xx that no retry can

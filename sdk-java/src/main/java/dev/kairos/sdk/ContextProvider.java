@@ -1,5 +1,7 @@
 package dev.kairos.sdk;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.Map;
 
 /**
@@ -14,8 +16,8 @@ import java.util.Map;
  */
 public interface ContextProvider {
     /** Context that does not change while the process lives (device, app version, screen). */
-    default Map<String, Object> staticContext() { return java.util.Collections.emptyMap(); }
+    default @Nullable Map<String, Object> staticContext() { return java.util.Collections.emptyMap(); }
 
     /** Context of the moment (location, network type); called for every event. */
-    default Map<String, Object> eventContext() { return java.util.Collections.emptyMap(); }
+    default @Nullable Map<String, Object> eventContext() { return java.util.Collections.emptyMap(); }
 }

@@ -141,7 +141,7 @@ public final class Kairos implements KairosClient {
      *
      * @throws IllegalArgumentException if {@code type} is null or blank
      */
-    public void track(String type, Map<String, ?> properties) {
+    public void track(String type, @Nullable Map<String, ?> properties) {
         track(type, properties, (String) null);
     }
 
@@ -154,12 +154,12 @@ public final class Kairos implements KairosClient {
      *
      * @throws IllegalArgumentException if {@code type} is null or blank, or {@code eventId} is null
      */
-    public void track(String type, Map<String, ?> properties, UUID eventId) {
+    public void track(String type, @Nullable Map<String, ?> properties, UUID eventId) {
         if (eventId == null) throw new IllegalArgumentException("eventId must not be null");
         track(type, properties, eventId.toString());
     }
 
-    private void track(String type, Map<String, ?> properties, String eventId) {
+    private void track(String type, @Nullable Map<String, ?> properties, @Nullable String eventId) {
         requireText(type, "type");
         if (identity.optedOutIfLoaded()) return;
         long now = System.currentTimeMillis();
@@ -205,13 +205,13 @@ public final class Kairos implements KairosClient {
     }
 
     /** A screen of a mobile app was shown ({@code screen_view}). */
-    public void screen(String name, Map<String, ?> properties) {
+    public void screen(String name, @Nullable Map<String, ?> properties) {
         requireText(name, "name");
         track("screen_view", with(properties, "name", name));
     }
 
     /** A web page was shown ({@code page_view}); {@code path} such as {@code /product/42}. */
-    public void page(String path, Map<String, ?> properties) {
+    public void page(String path, @Nullable Map<String, ?> properties) {
         requireText(path, "path");
         track("page_view", with(properties, "path", path));
     }
@@ -250,7 +250,7 @@ public final class Kairos implements KairosClient {
     }
 
     /** The user looked at a product; {@code category} may be null. */
-    public void productView(String productId, String category) {
+    public void productView(String productId, @Nullable String category) {
         requireText(productId, "productId");
         track("product_view", with(category == null ? null : Collections.singletonMap("category", category), "productId", productId));
     }
@@ -276,7 +276,7 @@ public final class Kairos implements KairosClient {
     }
 
     /** A purchase went through; {@code orderId} may be null. */
-    public void purchase(String orderId, double value) {
+    public void purchase(@Nullable String orderId, double value) {
         Map<String, Object> p = new LinkedHashMap<>();
         if (orderId != null) p.put("orderId", orderId);
         p.put("value", value);
@@ -284,12 +284,12 @@ public final class Kairos implements KairosClient {
     }
 
     /** A purchase failed (payment declined, out of stock); {@code reason} may be null. */
-    public void purchaseFailed(String reason) {
+    public void purchaseFailed(@Nullable String reason) {
         track("purchase_failed", reason == null ? null : Collections.singletonMap("reason", reason));
     }
 
     /** The user tapped an ad; {@code adId} may be null. */
-    public void adClick(String adId) {
+    public void adClick(@Nullable String adId) {
         track("ad_click", adId == null ? null : Collections.singletonMap("adId", adId));
     }
 
@@ -297,7 +297,7 @@ public final class Kairos implements KairosClient {
      * Says who the user is. Later events carry {@code userId}; the server merges what it knew
      * under the anonymous id into the user's profile. {@code traits} go as the event's properties.
      */
-    public void identify(String userId, Map<String, ?> traits) {
+    public void identify(String userId, @Nullable Map<String, ?> traits) {
         requireText(userId, "userId");
         identity.identify(userId);
         pipeline.offer(Pending.saveIdentity());
@@ -618,7 +618,7 @@ public final class Kairos implements KairosClient {
     }
 
     /** The identified user, or {@code null} (waits briefly, once, for the stored identity to be read from disk). */
-    public String userId() {
+    public @Nullable String userId() {
         return identity.userId(1000);
     }
 

@@ -1,5 +1,7 @@
 package dev.kairos.sdk;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Where the SDK writes what it does. The default writes warnings and errors to
  * {@code System.err}; {@link #NONE} is silent. Write keys are never passed to the logger.
@@ -13,7 +15,7 @@ public interface KairosLogger {
     enum Level { DEBUG, INFO, WARN, ERROR }
 
     /** Logs {@code message}; {@code error} may be {@code null}. */
-    void log(Level level, String message, Throwable error);
+    void log(Level level, String message, @Nullable Throwable error);
 
     /** Discards everything. */
     KairosLogger NONE = (level, message, error) -> { };
