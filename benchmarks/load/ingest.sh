@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Ingest benchmark: POST /v1/events (batches of 100) vs a raw Kafka producer on the same broker, and
-# the delay until an event is visible in /v1/decide. Starts its own broker and rules-server.
+# the delay until an event is visible in /v1/decide, and the signal engine's fold rate (during the load, draining
+# the backlog, and alone). Starts its own broker and rules-server. Last line:
+#   RESULT ingest_eps=... producer_eps=... ratio=... fold_eps=... visible_p99_ms=...
 #   benchmarks/load/ingest.sh [--seconds 20] [--clients 4] [--samples 200]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

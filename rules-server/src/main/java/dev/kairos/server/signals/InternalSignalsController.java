@@ -30,7 +30,7 @@ public class InternalSignalsController {
         this.view = view;
     }
 
-    @Get(uri = "/{userKey}", produces = MediaType.APPLICATION_JSON)
+    @Get(uri = "/{userKey}", produces = MediaType.APPLICATION_OCTET_STREAM)
     public HttpResponse<byte[]> state(@PathVariable String userKey, @QueryValue int partition,
                                       @Nullable @QueryValue Boolean stale) {
         if (partition < 0) throw ApiException.badRequest("out_of_range", "partition must be 0 or more", "partition");

@@ -61,7 +61,8 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
     private final io.micrometer.core.instrument.Counter erasures;
     private final boolean globalView;
     private ProcessorContext<String, byte[]> context;
-    private KeyValueStore<String, UserState> states;
+    /** Each user's state as record bytes ({@link UserStateSerde}): read once, written once per event. */
+    private KeyValueStore<String, byte[]> states;
     private KeyValueStore<String, Long> seen;
     private KeyValueStore<String, Object> view;
 
@@ -118,7 +119,7 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
         }
         JsonNode event;
         try {
-            event = UserStateSerde.JSON.readTree(record.value());
+            event = EventReader.read(record.value());
         } catch (IOException e) {
             LOG.warn("skipping an unreadable event for a user: {}", e.getMessage());
             return;
@@ -126,7 +127,7 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
         long now = context.currentSystemTimeMs();
         String userId = event.path("userId").asText(null);
         String anonymousId = event.path("anonymousId").asText(null);
-        UserState state = states.get(record.key());
+        UserState state = UserStateSerde.read(states.get(record.key()));
         String aliasOf = userId == null ? aliasOf(record.key(), state) : null;
         if (aliasOf != null) {
             // This anonymous id identified as a user: the event belongs to that user's profile.
@@ -157,34 +158,36 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
         }
         rules.apply(state, event, event.path("receivedAt").asLong(now));
         processed.increment();
-        states.put(record.key(), state);
-        context.forward(record.withValue(UserStateSerde.write(state)));
+        byte[] bytes = UserStateSerde.write(state);
+        states.put(record.key(), bytes);
+        context.forward(record.withValue(bytes));
     }
 
     /** Step 2: hand this anonymous id's profile to the user it identified as, and leave an alias behind. */
     private void mergeRequested(Record<String, byte[]> record) {
         String anonymousId = record.key();
         String userId = new String(record.value(), java.nio.charset.StandardCharsets.UTF_8);
-        UserState anonymous = states.get(anonymousId);
+        UserState anonymous = UserStateSerde.read(states.get(anonymousId));
         if (anonymous != null && anonymous.aliasOf != null) return; // merged into someone already: the first identification wins
         if (anonymous != null) context.forward(control(record, userId, MERGE_STATE, UserStateSerde.write(anonymous)));
-        UserState alias = UserState.alias(anonymousId, userId);
+        byte[] alias = UserStateSerde.writeAlias(anonymousId, userId);
         states.put(anonymousId, alias);
-        context.forward(new Record<>(anonymousId, UserStateSerde.write(alias), record.timestamp()));
+        context.forward(new Record<>(anonymousId, alias, record.timestamp()));
     }
 
     /** Step 3: merge the anonymous profile into the user's. */
     private void mergeState(Record<String, byte[]> record) {
         UserState anonymous = UserStateSerde.read(record.value());
-        UserState state = states.get(record.key());
+        UserState state = UserStateSerde.read(states.get(record.key()));
         if (state == null) {
             state = new UserState();
             state.userKey = record.key();
         }
         rules.merge(state, anonymous);
         merges.increment();
-        states.put(record.key(), state);
-        context.forward(new Record<>(record.key(), UserStateSerde.write(state), record.timestamp()));
+        byte[] bytes = UserStateSerde.write(state);
+        states.put(record.key(), bytes);
+        context.forward(new Record<>(record.key(), bytes, record.timestamp()));
     }
 
     /**
@@ -194,7 +197,7 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
     private void erase(Record<String, byte[]> record) {
         String key = record.key();
         String requestId = new String(record.value(), java.nio.charset.StandardCharsets.UTF_8);
-        UserState state = states.get(key);
+        UserState state = UserStateSerde.read(states.get(key));
         java.util.List<String> keys = new java.util.ArrayList<>();
         keys.add(key);
         if (state != null && state.aliasOf == null) {
@@ -245,7 +248,7 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
         if (view == null) return null;
         Object v = view.get(key);
         if (v instanceof ValueAndTimestamp<?> vt) v = vt.value();
-        if (!(v instanceof byte[] b) || b.length > 1024) return null;
+        if (!(v instanceof byte[] b) || b.length == 0 || b[0] == UserStateSerde.V1 || b.length > 1024) return null;
         return UserStateSerde.read(b).aliasOf;
     }
 }

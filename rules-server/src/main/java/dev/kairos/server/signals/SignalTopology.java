@@ -46,7 +46,9 @@ public class SignalTopology {
         org.apache.kafka.streams.state.HostInfo self = global ? SignalsView.advertisedOrNull(config) : SignalsView.advertised(config);
         if (self != null) builder.getConfiguration().put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
         if (!global) builder.getConfiguration().putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new UserStateSerde()));
+        // The store keeps the record bytes (UserStateSerde's format): the processor serializes a state once
+        // per event and hands the same bytes to the store, its changelog and the signals topic.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), Serdes.ByteArray()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), Serdes.Long()));
         if (global) {
             builder.globalTable(topics.config().signals(), Consumed.with(Serdes.String(), Serdes.ByteArray()),

@@ -264,21 +264,21 @@ public class SignalsView {
                 });
     }
 
-    private final ConcurrentHashMap<Long, ReadOnlyKeyValueStore<String, UserState>> partitions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, ReadOnlyKeyValueStore<String, byte[]>> partitions = new ConcurrentHashMap<>();
 
     private UserState readLocal(String key, int partition, boolean stale) {
         long id = ((long) partition << 1) | (stale ? 1 : 0);
         for (int tries = 0; tries < 2; tries++) {
-            ReadOnlyKeyValueStore<String, UserState> store = partitions.get(id);
+            ReadOnlyKeyValueStore<String, byte[]> store = partitions.get(id);
             try {
                 if (store == null) {
-                    StoreQueryParameters<ReadOnlyKeyValueStore<String, UserState>> q = StoreQueryParameters
-                            .fromNameAndType(SignalTopology.STATE_STORE, QueryableStoreTypes.<String, UserState>keyValueStore())
+                    StoreQueryParameters<ReadOnlyKeyValueStore<String, byte[]>> q = StoreQueryParameters
+                            .fromNameAndType(SignalTopology.STATE_STORE, QueryableStoreTypes.<String, byte[]>keyValueStore())
                             .withPartition(partition);
                     store = streams.get().store(stale ? q.enableStaleStores() : q);
                     partitions.put(id, store);
                 }
-                return store.get(key);
+                return parsed(key, store.get(key));
             } catch (InvalidStateStoreException e) {
                 // Migrated, closed or not here: look the partition up afresh once, then give up.
                 partitions.remove(id);
@@ -314,6 +314,11 @@ public class SignalsView {
             view = null;
             return null;
         }
+        return parsed(key, raw);
+    }
+
+    /** The state in {@code raw}, parsed once while the stored bytes stay the same (never modified by readers). */
+    private UserState parsed(String key, byte[] raw) {
         if (raw == null) {
             cache.remove(key); // erased or never known: keep no parsed copy either
             return null;

@@ -21,7 +21,7 @@ public final class Http {
         this.base = base;
     }
 
-    public record Response(int status, String body, java.net.http.HttpHeaders headers) {
+    public record Response(int status, String body, java.net.http.HttpHeaders headers, byte[] raw) {
         public JsonNode json() {
             try {
                 return JSON.readTree(body);
@@ -70,8 +70,8 @@ public final class Http {
 
     private Response send(HttpRequest request) {
         try {
-            HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Response(r.statusCode(), r.body(), r.headers());
+            HttpResponse<byte[]> r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            return new Response(r.statusCode(), new String(r.body(), java.nio.charset.StandardCharsets.UTF_8), r.headers(), r.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
