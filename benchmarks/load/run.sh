@@ -85,8 +85,15 @@ echo "rules-server load: wrk -t$THREADS -c$CONNECTIONS -d$DURATION on 127.0.0.1:
 run health "http://127.0.0.1:$PORT/health"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$HERE/decide.lua" "http://127.0.0.1:$PORT/v1/decide" >/dev/null
 curl -fs "http://127.0.0.1:$PORT/prometheus" > "$DATA/stages.before"
+# The server's resident memory, sampled every second while decide runs; the peak is reported.
+( peak=0; for _ in $(seq 1 "${DURATION%s}"); do
+    kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$SERVER/status" 2>/dev/null || echo 0); [ "${kb:-0}" -gt "$peak" ] && peak=$kb; sleep 1
+  done; echo "$peak" > "$DATA/rss.kb" ) &
+RSS_WATCH=$!
 WARMUP=0s run decide -s "$HERE/decide.lua" "http://127.0.0.1:$PORT/v1/decide"
+wait "$RSS_WATCH" 2>/dev/null || true
 curl -fs "http://127.0.0.1:$PORT/prometheus" > "$DATA/stages.after"
+awk -v kb="$(cat "$DATA/rss.kb" 2>/dev/null || echo 0)" 'BEGIN {printf "rules-server RSS under decide load: peak %.0f MB (heap %s)\n", kb / 1024, ENVIRON["KAIROS_JAVA_OPTS"] == "" ? "-Xmx512m" : ENVIRON["KAIROS_JAVA_OPTS"]}'
 echo "decide stages, server side (histogram bucket bounds):"
 stages "$DATA/stages.before" "$DATA/stages.after"
 awk -v h="$(cat "$DATA/health.rps")" -v d="$(cat "$DATA/decide.rps")" 'BEGIN {printf "decide/health throughput ratio: %.2f\n", d / h}'
