@@ -56,7 +56,7 @@ public final class StateSize {
             double view = stores.getOrDefault("signals-view", 0L) / (double) users;
             double userState = stores.getOrDefault("user-state", 0L) / (double) users;
             double seen = stores.getOrDefault("seen-events", 0L) / (double) users;
-            System.out.printf("%-34s %,8.0f bytes/user%n", "latest signals record (JSON)", record);
+            System.out.printf("%-34s %,8.0f bytes/user%n", "latest signals record", record);
             System.out.printf("%-34s %,8.0f bytes/user   (global mode: every instance, all users)%n", "RocksDB signals-view", view);
             System.out.printf("%-34s %,8.0f bytes/user   (owner of the user's partition, and each standby)%n", "RocksDB user-state", userState);
             System.out.printf("%-34s %,8.0f bytes/user   (event ids of the last 24 h: %d events each)%n", "RocksDB seen-events", seen, EVENTS_PER_USER);
