@@ -19,12 +19,15 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code kairos rules validate <drl-folder>} and {@code kairos rules test <scenario-folder> [--rules <drl-folder>]}.
- * Exit code 0 when everything is valid and passes, 1 when not, 2 on a usage error.
+ * {@code kairos rules validate <drl-folder>} and {@code kairos rules test <scenario-folder> [--rules <drl-folder>]}
+ * (offline), and {@code upload}, {@code status}, {@code promote}, {@code rollback}, {@code diff}
+ * against a rules server ({@link RemoteCommands}). Exit code 0 when everything is valid and passes,
+ * 1 when not (or the server refused), 2 on a usage error, 3 when the server could not be reached.
  */
 @Command(name = "kairos rules", mixinStandardHelpOptions = true, version = "kairos-rules 0.1",
-        description = "Validate and test Kairos rule packs.",
-        subcommands = {RulesCli.Validate.class, RulesCli.Test.class})
+        description = "Validate and test Kairos rule packs, and upload, canary, promote, roll back and compare them on a rules server.",
+        subcommands = {RulesCli.Validate.class, RulesCli.Test.class, RemoteCommands.Upload.class, RemoteCommands.Status.class,
+                RemoteCommands.Promote.class, RemoteCommands.Rollback.class, RemoteCommands.Diff.class})
 public final class RulesCli implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

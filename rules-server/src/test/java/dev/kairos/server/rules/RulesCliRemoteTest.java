@@ -1,0 +1,151 @@
+package dev.kairos.server.rules;
+
+import dev.kairos.rules.cli.RulesCli;
+import dev.kairos.server.support.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code ./kairos rules upload|status|promote|rollback|diff} against a running rules server: the
+ * marketer's lifecycle from a folder, with the errors and exit codes a script can rely on.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RulesCliRemoteTest {
+    static final String WINTER = """
+            package rules.winter
+
+            rule "Winter sale banner"
+            when
+                $p : Placement( name == "home_banner" )
+            then
+                adapt($p).content("winter-sale").tone("warm").format("banner").cta("Shop the sale");
+            end
+            """;
+
+    TestServer server;
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    void start() {
+        server = TestServer.start();
+    }
+
+    @AfterAll
+    void stop() {
+        server.close();
+    }
+
+    record Run(int code, String out, String err) {}
+
+    Run cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] all = new String[args.length + 2];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--url=" + server.server.getURI();
+        all[args.length + 1] = "--admin-key=" + TestServer.ADMIN_KEY;
+        int code = RulesCli.run(all,
+                new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    Path folder(String name, String drl) throws Exception {
+        Path d = Files.createDirectories(dir.resolve(name));
+        Files.writeString(d.resolve("winter.drl"), drl);
+        return d;
+    }
+
+    @Test
+    @Order(1)
+    void statusShowsWhatServes() {
+        Run r = cli("status");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("active:  v1").contains("canary:  none");
+    }
+
+    @Test
+    @Order(2)
+    void aPackThatDoesNotCompileIsRefusedWithItsPositionsAndNothingIsStored() throws Exception {
+        Run r = cli("upload", folder("broken", WINTER.replace("adapt($p)", "adapt($q)")).toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("does not compile").containsPattern("winter\\.drl:\\d+:\\d+: ");
+        assertThat(cli("status").out()).contains("active:  v1");
+        assertThat(server.http.get("/v1/rules/versions/v2", TestServer.ADMIN_KEY).status()).isEqualTo(404);
+    }
+
+    @Test
+    @Order(3)
+    void uploadsAFolderAndCanariesIt() throws Exception {
+        Run r = cli("upload", folder("good", WINTER).toString(), "--canary", "10", "--note", "winter sale");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("uploading 1 file(s)").contains("uploaded v2: 1 rule(s)").contains("canary:  v2 (10.0 % of users)");
+        assertThat(server.http.get("/v1/rules/versions/v2", TestServer.ADMIN_KEY).json().get("description").asText()).isEqualTo("winter sale");
+    }
+
+    @Test
+    @Order(4)
+    void diffsTwoVersions() {
+        Run r = cli("diff", "v1", "v2");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("+++ v2/winter.drl").contains("+rule \"Winter sale banner\"").contains("file(s) differ between v1 and v2");
+        Run unknown = cli("diff", "v1", "v99");
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).contains("v99");
+    }
+
+    @Test
+    @Order(5)
+    void promotesAndRollsBack() {
+        Run promoted = cli("promote");
+        assertThat(promoted.code()).as(promoted.err()).isZero();
+        assertThat(promoted.out()).contains("promoted: v2 serves everyone").contains("canary:  none");
+        Run back = cli("rollback");
+        assertThat(back.code()).as(back.err()).isZero();
+        assertThat(back.out()).contains("rolled back: v1 serves everyone");
+        assertThat(server.http.get("/v1/rules/state", TestServer.ADMIN_KEY).json().get("active").asText()).isEqualTo("v1");
+    }
+
+    @Test
+    @Order(6)
+    void saysWhatIsWrongWithTheConnectionAndExitsSo() throws Exception {
+        StringWriter err = new StringWriter();
+        int wrongKey = RulesCli.run(new String[] {"status", "--url=" + server.server.getURI(), "--admin-key=nope"},
+                new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
+        assertThat(wrongKey).isEqualTo(3);
+        assertThat(err.toString()).contains("refused the admin key");
+
+        StringWriter err2 = new StringWriter();
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        int unreachable = RulesCli.run(new String[] {"status", "--url=http://127.0.0.1:" + port, "--admin-key=k"},
+                new PrintWriter(new StringWriter(), true), new PrintWriter(err2, true));
+        assertThat(unreachable).isEqualTo(3);
+        assertThat(err2.toString()).contains("cannot reach the rules server");
+
+        StringWriter err3 = new StringWriter();
+        int noKey = RulesCli.run(new String[] {"status", "--url=" + server.server.getURI(), "--admin-key="},
+                new PrintWriter(new StringWriter(), true), new PrintWriter(err3, true));
+        assertThat(noKey).isEqualTo(2);
+        assertThat(err3.toString()).contains("KAIROS_ADMIN_KEY");
+
+        assertThat(cli("upload", dir.resolve("missing").toString()).code()).isEqualTo(2);
+        assertThat(cli("upload", folder("canary", WINTER).toString(), "--canary", "150").code()).isEqualTo(2);
+    }
+}
