@@ -109,7 +109,10 @@ class DashboardBrowserTest {
     static void open() {
         browser.get(service.server.getURI().toString());
         ((JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
-        browser.navigate().refresh();
+        // A fresh navigation rather than a refresh: the previous page (signed in, still loading its
+        // data) is gone before the new one loads, so none of its callbacks can hide the sign-in form.
+        browser.get("about:blank");
+        browser.get(service.server.getURI().toString());
         new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> d.findElement(By.id("marketer-user")).isDisplayed());
     }
 

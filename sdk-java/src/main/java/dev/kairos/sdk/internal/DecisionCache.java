@@ -17,9 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -36,6 +34,8 @@ public final class DecisionCache {
     static final long MAX_AGE_MS = TimeUnit.DAYS.toMillis(7);
     /** How long a fallback waits for the file to be read at start. */
     private static final long LOAD_WAIT_MS = 200;
+    /** Answers arriving within this long are written to the file together (a busy backend decides often). */
+    static final long SAVE_DELAY_MS = 1_000;
 
     /** One cached placement with the decision it came from. */
     public static final class Entry {
@@ -67,18 +67,20 @@ public final class DecisionCache {
     };
     private final CountDownLatch loaded = new CountDownLatch(1);
     private final AtomicBoolean saveScheduled = new AtomicBoolean();
-    private final ExecutorService io;
+    private final ScheduledThreadPoolExecutor io;
     /** Bumped by {@link #clear()}: a load or save that started before it must not bring entries back. */
     private long generation;
 
     public DecisionCache(@Nullable Path storageDirectory, KairosLogger logger) {
         this.dir = storageDirectory;
         this.logger = logger;
-        this.io = new ThreadPoolExecutor(0, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+        this.io = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "kairos-cache");
             t.setDaemon(true);
             return t;
         });
+        io.setKeepAliveTime(10, TimeUnit.SECONDS);
+        io.allowCoreThreadTimeOut(true);
         if (dir == null) loaded.countDown();
         else io.execute(this::load);
     }
@@ -121,6 +123,7 @@ public final class DecisionCache {
             entries.clear();
             generation++;
         }
+        saveScheduled.set(false); // a write still waiting has nothing left to write
         if (dir != null) io.execute(() -> {
             try {
                 Files.deleteIfExists(dir.resolve(FILE));
@@ -137,10 +140,11 @@ public final class DecisionCache {
         }
     }
 
-    /** Waits until pending writes are done; for tests and close. */
+    /** Writes what is pending now and waits until it is done, at most {@code timeoutMs}; for close and tests. */
     public void awaitIdle(long timeoutMs) {
         CountDownLatch done = new CountDownLatch(1);
         try {
+            if (dir != null && saveScheduled.compareAndSet(true, false)) io.execute(this::save);
             io.execute(done::countDown);
             done.await(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -154,12 +158,12 @@ public final class DecisionCache {
         return scope + '\u0001' + placement;
     }
 
+    /** Writes the file once, {@link #SAVE_DELAY_MS} after the first answer not written yet. */
     private void scheduleSave() {
         if (dir == null || !saveScheduled.compareAndSet(false, true)) return;
-        io.execute(() -> {
-            saveScheduled.set(false);
-            save();
-        });
+        io.schedule(() -> {
+            if (saveScheduled.compareAndSet(true, false)) save();
+        }, SAVE_DELAY_MS, TimeUnit.MILLISECONDS);
     }
 
     private void load() {
@@ -205,6 +209,10 @@ public final class DecisionCache {
         }
         Path tmp = dir.resolve(FILE + ".tmp");
         try {
+            if (copy.isEmpty()) {
+                Files.deleteIfExists(dir.resolve(FILE));
+                return;
+            }
             Files.createDirectories(dir);
             try (OutputStream out = Files.newOutputStream(tmp); JsonGenerator g = Pipeline.JSON.getFactory().createGenerator(out)) {
                 g.writeStartObject();
