@@ -200,7 +200,12 @@
     }
   }
 
+  // Bumped by every sign-out: a sign-in still waiting for the server when the user signs out must
+  // not store its key again (and open the dashboard) once its answer arrives.
+  let signOuts = 0;
+
   function signOut(message) {
+    signOuts++;
     if (key() && key().startsWith('mk_')) fetch('/v1/logout', { method: 'POST', headers: { 'Authorization': 'Bearer ' + key() } });
     sessionStorage.removeItem(KEY);
     sessionStorage.removeItem(WHO);
@@ -226,7 +231,9 @@
   }
 
   async function signIn(candidate) {
+    const started = signOuts;
     const response = await fetch('/v1/weights', { headers: { 'Authorization': 'Bearer ' + candidate } });
+    if (started !== signOuts) return;
     if (response.status === 401) { $('login-error').textContent = 'That key was not accepted. Use the admin key.'; return; }
     sessionStorage.setItem(KEY, candidate);
     const marketer = candidate.startsWith('mk_');
