@@ -36,7 +36,9 @@ import java.util.Map;
  * <p>Erasure ({@code DELETE /v1/users/{userKey}}) is a control record too: the user's partition
  * deletes the state (a tombstone in the changelog), publishes a tombstone to the signals topic,
  * sends an {@code erase-alias} to the partition of every anonymous id merged into the user (which
- * does the same for the alias record), and reports the erased keys on the erasures topic
+ * does the same for the alias record), and reports the erased keys on the erasures topic. Erasing
+ * an anonymous id that identified deletes its alias record and sends an {@code unlink} to its
+ * user's partition, which drops the id from the user's aliases
  * ({@link #ERASURE_HEADER}) for the feedback service to delete the user's rows.
  */
 final class SignalProcessor implements Processor<String, byte[], String, byte[]> {
@@ -50,6 +52,7 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
     static final String MERGE_STATE = "merge-state";
     static final String ERASE = "erase";
     static final String ERASE_ALIAS = "erase-alias";
+    static final String UNLINK = "unlink";
     /** Marks a record the sink sends to the erasures topic. */
     static final String ERASURE_HEADER = "kairos-erasure";
     private static final Logger LOG = LoggerFactory.getLogger(SignalProcessor.class);
@@ -114,6 +117,7 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
             else if (MERGE_STATE.equals(kind)) mergeState(record);
             else if (ERASE.equals(kind)) erase(record);
             else if (ERASE_ALIAS.equals(kind)) eraseAlias(record);
+            else if (UNLINK.equals(kind)) unlink(record);
             else LOG.warn("skipping a control record of unknown kind '{}'", kind);
             return;
         }
@@ -205,6 +209,10 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
                 keys.add(alias);
                 context.forward(control(record, alias, ERASE_ALIAS, record.value()));
             }
+        } else if (state != null) {
+            // An anonymous id that identified: its user's profile keeps the history merged from it,
+            // but no longer names it.
+            context.forward(control(record, state.aliasOf, UNLINK, key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
         delete(key, record.timestamp());
         erasures.increment();
@@ -220,6 +228,16 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
             throw new java.io.UncheckedIOException(e);
         }
         LOG.info("erased a user and {} merged anonymous ids (request {})", keys.size() - 1, requestId);
+    }
+
+    /** Removes an erased anonymous id from the aliases of the user it had identified as. */
+    private void unlink(Record<String, byte[]> record) {
+        String alias = new String(record.value(), java.nio.charset.StandardCharsets.UTF_8);
+        UserState state = UserStateSerde.read(states.get(record.key()));
+        if (state == null || !state.aliases.remove(alias)) return;
+        byte[] bytes = UserStateSerde.write(state);
+        states.put(record.key(), bytes);
+        context.forward(new Record<>(record.key(), bytes, record.timestamp()));
     }
 
     /** Erases the alias record of an anonymous id whose user was erased. */

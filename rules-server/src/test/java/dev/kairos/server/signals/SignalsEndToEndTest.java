@@ -136,6 +136,33 @@ class SignalsEndToEndTest {
     }
 
     @Test
+    void erasingAnAnonymousIdUnlinksItAndErasingTheUserForgetsTheRest() {
+        String anon = "anon-erase-" + java.util.UUID.randomUUID();
+        String user = "erase-user-" + java.util.UUID.randomUUID();
+        http.postJson("/v1/events", WRITE_KEY, Events.batch().addAnonymous(anon, "add_to_cart", "{\"productId\": \"d1\"}").json());
+        http.postJson("/v1/events", WRITE_KEY, Events.batch().addWithId(java.util.UUID.randomUUID().toString(),
+                "\"userId\": \"" + user + "\", \"anonymousId\": \"" + anon + "\"", "identify", "{}").json());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(signals(user).get("aliases")).extracting(JsonNode::asText).contains(anon));
+
+        Http.Response erased = http.delete("/v1/users/" + anon, ADMIN_KEY);
+        assertThat(erased.status()).as(erased.body()).isEqualTo(202);
+        assertThat(erased.json().get("requestId").asText()).isNotBlank();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(http.get("/v1/users/" + anon + "/signals", ADMIN_KEY).status()).isEqualTo(404);
+            JsonNode s = signals(user);
+            assertThat(s.get("aliases")).as("the user no longer names the erased id").isEmpty();
+            assertThat(s.get("signals").get("cartItems").asInt()).as("the merged history stays the user's").isEqualTo(1);
+        });
+
+        assertThat(http.delete("/v1/users/" + user, WRITE_KEY).status()).as("an app key cannot erase").isEqualTo(401);
+        assertThat(http.delete("/v1/users/" + user, ADMIN_KEY).status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(http.get("/v1/users/" + user + "/signals", ADMIN_KEY).status()).isEqualTo(404));
+        assertThat(http.delete("/v1/users/" + "x".repeat(300), ADMIN_KEY).status()).isEqualTo(400);
+    }
+
+    @Test
     void requestSignalsWinOverStoredOnes() {
         String user = "e2e-override";
         http.postJson("/v1/events", WRITE_KEY, Events.batch().add(user, "purchase_failed", "{}").json());
