@@ -167,7 +167,7 @@ public final class RuleCompiler implements AutoCloseable {
             return null;
         }
         if (parser.hasErrors() || descr == null) {
-            for (DroolsError error : parser.getErrors()) problems.add(toProblem(source.name(), error, "syntax"));
+            for (DroolsError error : parser.getErrors()) problems.add(syntaxProblem(toProblem(source.name(), error, "syntax"), source.drl()));
             if (parser.getErrors().isEmpty()) problems.add(new RuleProblem(source.name(), 0, 0, "syntax", "the file could not be parsed"));
             return null;
         }
@@ -271,6 +271,86 @@ public final class RuleCompiler implements AutoCloseable {
             column = Integer.parseInt(at.group(2)) + 1;
         }
         return new RuleProblem(file, Math.max(line, 0), Math.max(column, 0), kind, clean(message));
+    }
+
+    private static final java.util.regex.Pattern QUOTED = java.util.regex.Pattern.compile("'[^']*'");
+    private static final java.util.regex.Pattern IN_RULE = java.util.regex.Pattern.compile("(in rule \"[^\"]*\")");
+    private static final java.util.regex.Pattern PARSER_PREFIX = java.util.regex.Pattern.compile("^\\[?(?:ERR \\d+\\] )?Line \\d+:\\d+\\s*");
+
+    /**
+     * A Drools parser error as a marketer reads it: without the parser's own (0-based) position in
+     * the text, and pointing at the offending place. When the parser stumbles on the first word of
+     * a line (typically {@code then} after a pattern whose {@code (} was never closed), the place
+     * to fix is the end of the line before: the problem says what is missing there.
+     */
+    static RuleProblem syntaxProblem(RuleProblem p, String drl) {
+        String message = PARSER_PREFIX.matcher(p.message()).replaceFirst("")
+                .replace("mismatched input", "unexpected")
+                .replace("no viable alternative at input", "cannot read the text at");
+        int offset = offset(drl, p.line(), p.column());
+        if (offset < 0) return new RuleProblem(p.file(), p.line(), p.column(), p.kind(), message);
+        int lineStart = drl.lastIndexOf('\n', offset - 1) + 1;
+        boolean firstOnLine = drl.substring(lineStart, offset).isBlank();
+        java.util.Deque<Integer> open = unclosedParentheses(drl, offset);
+        if (firstOnLine && !open.isEmpty()) {
+            int end = offset;
+            while (end > 0 && Character.isWhitespace(drl.charAt(end - 1))) end--;
+            int[] at = lineColumn(drl, end);
+            int[] opened = lineColumn(drl, open.peek());
+            java.util.regex.Matcher token = QUOTED.matcher(message);
+            java.util.regex.Matcher rule = IN_RULE.matcher(message);
+            return new RuleProblem(p.file(), at[0], at[1], p.kind(), "missing ')' to close the '(' at " + opened[0] + ":" + opened[1]
+                    + (token.find() ? ", before " + token.group() : "") + (rule.find() ? " (" + rule.group(1) + ")" : ""));
+        }
+        if (message.startsWith("unexpected '='")) message += "; compare with '=='";
+        return new RuleProblem(p.file(), p.line(), p.column(), p.kind(), message);
+    }
+
+    /** Offset of a 1-based line and column in {@code text}; -1 when outside it. */
+    private static int offset(String text, int line, int column) {
+        if (line <= 0 || column <= 0) return -1;
+        int at = 0;
+        for (int l = 1; l < line; l++) {
+            at = text.indexOf('\n', at);
+            if (at < 0) return -1;
+            at++;
+        }
+        int o = at + column - 1;
+        return o <= text.length() ? o : -1;
+    }
+
+    /** The 1-based line and column of an offset. */
+    static int[] lineColumn(String text, int offset) {
+        int line = 1;
+        int lineStart = 0;
+        for (int k = 0; k < offset && k < text.length(); k++) {
+            if (text.charAt(k) == '\n') {
+                line++;
+                lineStart = k + 1;
+            }
+        }
+        return new int[] {line, offset - lineStart + 1};
+    }
+
+    /** Offsets of the '(' still open before {@code end}, innermost first (strings and comments skipped). */
+    private static java.util.Deque<Integer> unclosedParentheses(String text, int end) {
+        java.util.Deque<Integer> open = new java.util.ArrayDeque<>();
+        for (int k = 0; k < end; k++) {
+            char c = text.charAt(k);
+            if (c == '"' || c == '\'') {
+                for (k++; k < end && text.charAt(k) != c; k++) if (text.charAt(k) == '\\') k++;
+            } else if (c == '/' && k + 1 < end && text.charAt(k + 1) == '/') {
+                while (k < end && text.charAt(k) != '\n') k++;
+            } else if (c == '/' && k + 1 < end && text.charAt(k + 1) == '*') {
+                int close = text.indexOf("*/", k + 2);
+                k = close < 0 ? end : close + 1;
+            } else if (c == '(') {
+                open.push(k);
+            } else if (c == ')' && !open.isEmpty()) {
+                open.pop();
+            }
+        }
+        return open;
     }
 
     private static final java.util.regex.Pattern PARSER_POSITION = java.util.regex.Pattern.compile("^\\[?(?:ERR \\d+\\] )?Line (\\d+):(\\d+)");

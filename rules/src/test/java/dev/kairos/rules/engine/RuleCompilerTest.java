@@ -39,12 +39,31 @@ class RuleCompilerTest {
                 end
                 """));
         assertThat(r.ok()).isFalse();
-        assertThat(r.problems()).isNotEmpty().allSatisfy(p -> {
+        assertThat(r.problems()).singleElement().satisfies(p -> {
             assertThat(p.file()).isEqualTo("test.drl");
             assertThat(p.kind()).isEqualTo("syntax");
-            assertThat(p.line()).isBetween(4, 5);
-            assertThat(p.column()).isPositive();
+            assertThat(p.line() + ":" + p.column()).as("right after the last word of the unclosed pattern, not at 'then'").isEqualTo("4:27");
+            assertThat(p.message()).isEqualTo("missing ')' to close the '(' at 4:14, before 'then' (in rule \"broken\")");
         });
+    }
+
+    @Test
+    void everyPositionIsOneBasedAndPointsAtTheOffendingToken() {
+        String[][] cases = {
+                // DRL, expected line:column, expected message start
+                {"package p;\nrule \"r\"\nwhen\n    $p : Placement( name == \"x\" )\nthen\n    adapt($p).tone(\"x\")\nend\n", "6:24", "missing ';' after ')'"},
+                {"package p;\nrule \"r\"\nwhen\n    $p : Placement( name = \"x\" )\nthen\n    adapt($p);\nend\n", "4:26", "unexpected '=' in rule \"r\"; compare with '=='"},
+                {"package p;\nrule \"r\"\nwhen\n    $p : Placement( name == \"x\" )\nthen\n    adapt($p).tonee(\"x\");\nend\n", "6:15", "AdaptationBuilder has no method 'tonee(...)'"},
+                {"package p;\nrule \"r\"\nwhen\n    $p : Placement( nme == \"x\" )\nthen\n    adapt($p);\nend\n", "4:21", "Placement has no property 'nme'"},
+                {"package p;\nrule \"r\"\nwhen\n    $p : Placement( name == \"x\" , )\nthen\n    adapt($p);\nend\n", "4:35", "cannot read the text at ')'"},
+        };
+        for (String[] c : cases) {
+            CompileResult r = compiler.validate(pack(c[0]));
+            assertThat(r.problems()).as(c[0]).first().satisfies(p -> {
+                assertThat(p.line() + ":" + p.column()).as(c[0]).isEqualTo(c[1]);
+                assertThat(p.message()).as(c[0]).startsWith(c[2]).doesNotContainPattern("Line \\d+:\\d+");
+            });
+        }
     }
 
     @Test

@@ -51,17 +51,21 @@ public final class Parser {
 
     private final List<Token> tokens;
     private final boolean java;
+    private final String text;
+    private final int base;
     private int i;
     private int depth;
 
-    private Parser(List<Token> tokens, boolean java) {
-        this.tokens = tokens;
+    private Parser(String text, int base, boolean java) {
+        this.tokens = Lexer.tokenize(text, base, java);
         this.java = java;
+        this.text = text;
+        this.base = base;
     }
 
     /** A pattern constraint ({@code [$binding :] expression}) starting at {@code base} in the file. */
     public static Ast.Constraint constraint(String text, int base) {
-        Parser p = new Parser(Lexer.tokenize(text, base, false), false);
+        Parser p = new Parser(text, base, false);
         Token first = p.peek();
         String binding = null;
         if (first.kind() == Token.Kind.IDENT && p.peek(1).isOp(":")) {
@@ -77,7 +81,7 @@ public final class Parser {
 
     /** An MVEL expression (a {@code from} source or an accumulate argument). */
     public static Expr mvelExpression(String text, int base) {
-        Parser p = new Parser(Lexer.tokenize(text, base, false), false);
+        Parser p = new Parser(text, base, false);
         Expr e = p.expression(false);
         p.expectEnd();
         return e;
@@ -85,7 +89,7 @@ public final class Parser {
 
     /** A Java expression (the content of {@code eval(...)}). */
     public static Expr javaExpression(String text, int base) {
-        Parser p = new Parser(Lexer.tokenize(text, base, true), true);
+        Parser p = new Parser(text, base, true);
         Expr e = p.expression(false);
         p.expectEnd();
         return e;
@@ -96,7 +100,7 @@ public final class Parser {
      * before a syntax error are still checked.
      */
     public static void consequence(String text, int base, java.util.function.Consumer<Stmt> each) {
-        Parser p = new Parser(Lexer.tokenize(text, base, true), true);
+        Parser p = new Parser(text, base, true);
         while (p.peek().kind() != Token.Kind.EOF) each.accept(p.statement());
     }
 
@@ -499,11 +503,23 @@ public final class Parser {
     }
 
     private void expect(String op) {
+        int at = Math.min(i, tokens.size() - 1);
         Token t = next();
         if (!t.isOp(op)) {
             refuseAssignment(t);
+            Token before = at > 0 ? tokens.get(at - 1) : null;
+            if (before != null && (t.kind() == Token.Kind.EOF || lineBreakBetween(before, t))) {
+                // what is missing belongs right after the last token, not at the start of the next line
+                throw new PolicyException(before.end(), "syntax", "missing '" + op + "' after " + before);
+            }
             throw new PolicyException(t.start(), "syntax", "expected '" + op + "' but found " + t);
         }
+    }
+
+    private boolean lineBreakBetween(Token a, Token b) {
+        int from = Math.max(0, a.end() - base);
+        int to = Math.min(text.length(), b.start() - base);
+        return from < to && text.substring(from, to).indexOf('\n') >= 0;
     }
 
     private void expectEnd() {
