@@ -7,6 +7,7 @@ import dev.kairos.rules.engine.RuleCompiler;
 import dev.kairos.rules.engine.RulePack;
 import dev.kairos.rules.engine.RuleProblem;
 import dev.kairos.rules.harness.ScenarioResult;
+import dev.kairos.rules.lint.PackLinter;
 import dev.kairos.rules.harness.ScenarioRunner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -63,6 +64,9 @@ public final class RulesCli implements Callable<Integer> {
     static final class Validate implements Callable<Integer> {
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
         @Parameters(index = "0", paramLabel = "DRL_FOLDER", description = "Folder with .drl files.") Path dir;
+        @Option(names = "--placements", split = ",", paramLabel = "NAME",
+                description = "Placements of your app besides the default pack's (for the unknown-placement warning), comma-separated.")
+        List<String> placements;
 
         @Override
         public Integer call() throws Exception {
@@ -73,9 +77,12 @@ public final class RulesCli implements Callable<Integer> {
                     out.println("no .drl files in " + dir);
                     return 1;
                 }
-                CompileResult result = compiler.validate(pack);
+                PackLinter.Known known = placements == null ? PackLinter.Known.offline() : PackLinter.Known.offline().withPlacements(placements);
+                CompileResult result = compiler.validate(pack, known);
                 if (result.problems().isEmpty()) {
-                    out.println("OK: " + pack.sources().size() + " files, " + result.ruleNames().size() + " rules");
+                    result.warnings().forEach(out::println);
+                    out.println("OK: " + pack.sources().size() + " files, " + result.ruleNames().size() + " rules"
+                            + (result.warnings().isEmpty() ? "" : ", " + result.warnings().size() + " warning(s)"));
                     result.ruleNames().forEach(n -> out.println("  rule \"" + n + "\""));
                     return 0;
                 }

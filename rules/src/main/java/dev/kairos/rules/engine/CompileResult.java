@@ -4,12 +4,19 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The outcome of compiling a pack: the compiled rules, or the problems that prevented it.
+ * The outcome of compiling a pack: the compiled rules, or the problems that prevented it; and the
+ * warnings of {@link dev.kairos.rules.lint.PackLinter} for a pack that compiled (kind {@code warning},
+ * non-blocking).
  */
-public record CompileResult(Optional<CompiledRules> rules, List<RuleProblem> problems, List<String> ruleNames) {
+public record CompileResult(Optional<CompiledRules> rules, List<RuleProblem> problems, List<String> ruleNames, List<RuleProblem> warnings) {
     public CompileResult {
         problems = List.copyOf(problems);
         ruleNames = List.copyOf(ruleNames);
+        warnings = List.copyOf(warnings);
+    }
+
+    public CompileResult(Optional<CompiledRules> rules, List<RuleProblem> problems, List<String> ruleNames) {
+        this(rules, problems, ruleNames, List.of());
     }
 
     public boolean ok() { return rules.isPresent(); }

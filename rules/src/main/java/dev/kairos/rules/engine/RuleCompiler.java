@@ -1,5 +1,6 @@
 package dev.kairos.rules.engine;
 
+import dev.kairos.rules.lint.PackLinter;
 import dev.kairos.rules.policy.PackPolicy;
 import dev.kairos.rules.engine.internal.RuleInfo;
 import org.drools.base.definitions.rule.impl.RuleImpl;
@@ -88,13 +89,23 @@ public final class RuleCompiler implements AutoCloseable {
 
     /** Checks {@code pack} without keeping a knowledge base; same problems as {@link #compile}. */
     public CompileResult validate(RulePack pack) {
-        CompileResult r = compile("validation", pack);
-        r.rules().ifPresent(CompiledRules::close);
-        return new CompileResult(Optional.empty(), r.problems(), r.ruleNames());
+        return validate(pack, PackLinter.Known.offline());
     }
 
-    /** Compiles {@code pack} as rules version {@code version}. */
+    /** Checks {@code pack} without keeping a knowledge base, with warnings against {@code known} names. */
+    public CompileResult validate(RulePack pack, PackLinter.Known known) {
+        CompileResult r = compile("validation", pack, known);
+        r.rules().ifPresent(CompiledRules::close);
+        return new CompileResult(Optional.empty(), r.problems(), r.ruleNames(), r.warnings());
+    }
+
+    /** Compiles {@code pack} as rules version {@code version}; warnings against the offline known names. */
     public CompileResult compile(String version, RulePack pack) {
+        return compile(version, pack, PackLinter.Known.offline());
+    }
+
+    /** Compiles {@code pack} as rules version {@code version}; warnings (for a pack that compiles) against {@code known} names. */
+    public CompileResult compile(String version, RulePack pack, PackLinter.Known known) {
         List<RuleProblem> problems = new ArrayList<>();
         if (pack.sources().isEmpty()) {
             problems.add(new RuleProblem(null, 0, 0, "limit", "the pack has no DRL files"));
@@ -105,7 +116,7 @@ public final class RuleCompiler implements AutoCloseable {
             problems.add(new RuleProblem(null, 0, 0, "limit", "the pack is " + size + " bytes; the limit is " + limits.maxDrlBytes()));
             return failed(problems);
         }
-        Future<CompileResult> future = executor.submit(() -> checkAndBuild(version, pack));
+        Future<CompileResult> future = executor.submit(() -> checkAndBuild(version, pack, known));
         try {
             return future.get(limits.compileTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -123,7 +134,7 @@ public final class RuleCompiler implements AutoCloseable {
         }
     }
 
-    private CompileResult checkAndBuild(String version, RulePack pack) {
+    private CompileResult checkAndBuild(String version, RulePack pack, PackLinter.Known known) {
         List<RuleProblem> problems = new ArrayList<>();
         Map<RuleSource, PackageDescr> parsed = new java.util.LinkedHashMap<>();
         int ruleCount = 0;
@@ -149,8 +160,18 @@ public final class RuleCompiler implements AutoCloseable {
             problems.add(new RuleProblem(null, 0, 0, "limit", "the pack has " + ruleCount + " rules; the limit is " + limits.maxRules()));
         }
         if (!problems.isEmpty()) return failed(problems);
+        List<PackLinter.ParsedFile> files = new ArrayList<>();
+        parsed.forEach((source, descr) -> files.add(new PackLinter.ParsedFile(source.name(), source.drl(), descr)));
+        List<RuleProblem> warnings; // linted before build: the compiler adds imports to the descriptors
         try {
-            return build(version, parsed);
+            warnings = PackLinter.lint(files, known);
+        } catch (RuntimeException | StackOverflowError e) {
+            // warnings are advice: a pack the linter cannot read is still a valid pack
+            warnings = List.of(new RuleProblem(null, 0, 0, "warning", "the pack could not be checked for warnings (" + e.getClass().getSimpleName() + ")"));
+        }
+        try {
+            CompileResult built = build(version, parsed);
+            return new CompileResult(built.rules(), built.problems(), built.ruleNames(), built.ok() ? warnings : List.of());
         } catch (StackOverflowError e) {
             return failed(List.of(new RuleProblem(null, 0, 0, "limit", "the pack is nested too deeply to be compiled")));
         }

@@ -50,6 +50,25 @@ class RulesCliTest {
     }
 
     @Test
+    void validatePrintsWarningsButExitsZero(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("warn.drl"), """
+                package my;
+                rule "Typo in placement"
+                when
+                    Context( device.type == "Mobile" )
+                    $p : Placement( name == "checkout_upsel" )
+                then
+                    adapt($p).content("x");
+                end
+                """);
+        Run r = run("validate", dir.toString(), "--placements", "checkout_upsell,order_status");
+        assertThat(r.exit()).as("warnings do not block").isZero();
+        assertThat(r.out()).contains("warn.drl:4:14: warning: \"Mobile\" never matches: device.type is always lower case; write \"mobile\"")
+                .contains("warn.drl:5:21: warning: 'checkout_upsel' is not a known placement; did you mean 'checkout_upsell'?")
+                .contains("OK: 1 files, 1 rules, 2 warning(s)");
+    }
+
+    @Test
     void testRunsScenariosAgainstAFolderAndFailsOnAWrongExpectation(@TempDir Path dir) throws Exception {
         Path rules = Files.createDirectory(dir.resolve("rules"));
         Files.writeString(rules.resolve("ok.drl"), """
