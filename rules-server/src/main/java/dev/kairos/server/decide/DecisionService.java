@@ -44,6 +44,7 @@ import java.util.concurrent.TimeUnit;
 @Singleton
 public class DecisionService {
     private final RuleRegistry registry;
+    private final dev.kairos.server.rules.KnownNames knownNames;
     private final ExperimentRegistry experiments;
     private final CurrentWeights weights;
     private final DecideRequestReader reader;
@@ -57,8 +58,9 @@ public class DecisionService {
     private final Counter truncated;
 
     public DecisionService(RuleRegistry registry, ExperimentRegistry experiments, CurrentWeights weights, DecideRequestReader reader, SignalsView signals,
-                           DecisionLog log, GuardedEvaluator evaluator, MeterRegistry meters) {
+                           DecisionLog log, GuardedEvaluator evaluator, MeterRegistry meters, dev.kairos.server.rules.KnownNames knownNames) {
         this.registry = registry;
+        this.knownNames = knownNames;
         this.experiments = experiments;
         this.weights = weights;
         this.reader = reader;
@@ -99,6 +101,7 @@ public class DecisionService {
         Instant now = Instant.now();
         StoredUser stored = signals.stored(lookup.state(), now);
         DecideRequest request = reader.read(body, w, now, userKey -> stored);
+        knownNames.observe(request.input());
         RuleRegistry.Route route = registry.route(request.userKey());
         // One Variant fact per active experiment the user is in a variant of; a user in any holdout
         // gets pack defaults only (docs/api.md#experiments explains why, and what it does to results).

@@ -84,6 +84,7 @@ public class RuleRegistry {
 
     private final RuleStore store;
     private final RuleCompiler compiler;
+    private final KnownNames knownNames;
     private final BreakerConfig breakerConfig;
     private final Map<CompiledRules, Breaker> breakers = new ConcurrentHashMap<>();
     private final io.micrometer.core.instrument.Counter trips;
@@ -110,9 +111,10 @@ public class RuleRegistry {
 
     public RuleRegistry(KairosConfig config, RuleCompiler compiler, BreakerConfig breakerConfig,
                         io.micrometer.core.instrument.MeterRegistry meters, Topics topics,
-                        @KafkaClient("kairos-rules") Producer<String, byte[]> producer) {
+                        @KafkaClient("kairos-rules") Producer<String, byte[]> producer, KnownNames knownNames) {
         this.store = new RuleStore(config.dataDir());
         this.compiler = compiler;
+        this.knownNames = knownNames;
         this.breakerConfig = breakerConfig;
         this.trips = io.micrometer.core.instrument.Counter.builder("kairos.rules.breaker.trips")
                 .description("Rules versions taken out of service by the circuit breaker").register(meters);
@@ -190,19 +192,22 @@ public class RuleRegistry {
 
     /** Compiles {@code files} without storing anything. */
     public CompileResult validate(Map<String, String> files) {
-        return compiler.validate(packOf(files));
+        return compiler.validate(packOf(files), knownNames.known());
     }
 
+    /** A version just uploaded, with the linter's warnings for it (not stored: they depend on what this instance knows). */
+    public record Uploaded(RuleVersion version, List<RuleProblem> warnings) {}
+
     /** Compiles and stores a new version on every instance; throws a 422 listing the problems when it does not compile. */
-    public RuleVersion upload(Map<String, String> files, String description) {
-        CompileResult result = compiler.validate(packOf(files));
+    public Uploaded upload(Map<String, String> files, String description) {
+        CompileResult result = compiler.validate(packOf(files), knownNames.known());
         if (!result.ok() && !result.problems().isEmpty()) throw invalid(result.problems());
         String id = UUID.randomUUID().toString();
         Object outcome = send(RulesCommand.upload(id, Instant.now(), null, false, description == null ? "" : description, files,
                 result.ruleNames(), sha256(files)));
         if (outcome instanceof RuleVersion v) {
-            LOG.info("rules version {} uploaded: {} files, {} rules", v.id(), files.size(), v.rules().size());
-            return v;
+            LOG.info("rules version {} uploaded: {} files, {} rules, {} warnings", v.id(), files.size(), v.rules().size(), result.warnings().size());
+            return new Uploaded(v, result.warnings());
         }
         throw ApiException.unavailable("the upload was stored but not applied here; list the versions to see it");
     }

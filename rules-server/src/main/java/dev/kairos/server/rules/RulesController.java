@@ -59,6 +59,7 @@ public class RulesController {
         out.put("valid", result.problems().isEmpty());
         out.put("rules", result.ruleNames());
         out.put("problems", result.problems().stream().map(RuleRegistry::problemJson).toList());
+        out.put("warnings", result.warnings().stream().map(RuleRegistry::problemJson).toList());
         return out;
     }
 
@@ -70,9 +71,11 @@ public class RulesController {
         if (description != null && description.length() > MAX_DESCRIPTION) {
             throw ApiException.badRequest("too_long", "description must be at most " + MAX_DESCRIPTION + " characters", "description");
         }
-        RuleVersion v = registry.upload(pack.files, pack.description != null ? pack.description : description);
-        return HttpResponse.created(summary(v, registry.state()))
-                .header(HttpHeaders.LOCATION, "/v1/rules/versions/" + v.id());
+        RuleRegistry.Uploaded uploaded = registry.upload(pack.files, pack.description != null ? pack.description : description);
+        RuleVersion v = uploaded.version();
+        Map<String, Object> out = summary(v, registry.state());
+        out.put("warnings", uploaded.warnings().stream().map(RuleRegistry::problemJson).toList());
+        return HttpResponse.created(out).header(HttpHeaders.LOCATION, "/v1/rules/versions/" + v.id());
     }
 
     @Operation(summary = "List the rules versions and the routing state")

@@ -148,4 +148,40 @@ class RulesCliRemoteTest {
         assertThat(cli("upload", dir.resolve("missing").toString()).code()).isEqualTo(2);
         assertThat(cli("upload", folder("canary", WINTER).toString(), "--canary", "150").code()).isEqualTo(2);
     }
+
+    @Test
+    @Order(7)
+    void warnsOnUploadAndLearnsPlacementsAndSignalsFromTraffic() throws Exception {
+        String drl = """
+                package rules.upsell
+
+                rule "Checkout upsell for loyal users"
+                when
+                    Signals( custom("loyaltyScor") > 3 )
+                    $p : Placement( name == "checkout_upsell" )
+                then
+                    adapt($p).content("upsell").tone("warm").format("banner");
+                end
+                """;
+        Run upload = cli("upload", folder("upsell", drl).toString());
+        assertThat(upload.code()).as(upload.err()).isZero();
+        assertThat(upload.out()).as("nobody has asked for this placement yet")
+                .contains("winter.drl:6:21: warning: 'checkout_upsell' is not a known placement");
+
+        // an app starts deciding for the placement and sending its own signal
+        assertThat(server.http.postJson("/v1/decide", TestServer.WRITE_KEY, """
+                {"userId": "u-upsell", "placements": ["checkout_upsell"], "signals": {"custom": {"loyaltyScore": 4}}}
+                """).status()).isEqualTo(200);
+
+        String body = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+                .set("files", new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("upsell.drl", drl)).toString();
+        var validated = server.http.postJson("/v1/rules/validate", TestServer.ADMIN_KEY, body).json();
+        assertThat(validated.get("valid").asBoolean()).isTrue();
+        assertThat(validated.get("warnings")).singleElement().satisfies(w -> {
+            assertThat(w.get("kind").asText()).isEqualTo("warning");
+            assertThat(w.get("line").asInt() + ":" + w.get("column").asInt()).isEqualTo("5:21");
+            assertThat(w.get("message").asText()).isEqualTo("'loyaltyScor' is not a known custom signal; did you mean 'loyaltyScore'? "
+                    + "(a signal no request sends reads 0)");
+        });
+    }
 }
