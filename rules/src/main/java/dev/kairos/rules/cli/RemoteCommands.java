@@ -99,6 +99,8 @@ final class RemoteCommands {
         @Parameters(index = "0", paramLabel = "DRL_FOLDER", description = "Folder with .drl files.") Path dir;
         @Option(names = "--canary", paramLabel = "PCT", description = "Serve the new version to PCT %% of users (0 < PCT <= 100).") Double canary;
         @Option(names = "--note", paramLabel = "TEXT", description = "A description of the version (at most 1000 characters).") String note;
+        @Option(names = "--with-defaults", description = "Upload the folder together with the default pack (a version is the whole pack: without this, "
+                + "placements your files do not answer get no default).") boolean withDefaults;
 
         @Override
         public Integer call() {
@@ -109,6 +111,7 @@ final class RemoteCommands {
                 }
                 RulePack pack = RulePack.fromDirectory(dir);
                 if (pack.sources().isEmpty()) throw new Remote.Failure(Remote.USAGE, "no .drl files in " + dir, null);
+                if (withDefaults) pack = RulesCli.withDefaults(pack);
                 Remote remote = connection.remote();
                 ObjectNode body = Remote.object();
                 if (note != null) body.put("description", note);

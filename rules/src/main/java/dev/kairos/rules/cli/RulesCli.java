@@ -60,6 +60,14 @@ public final class RulesCli implements Callable<Integer> {
         return dir == null ? RulePack.defaults() : RulePack.fromDirectory(dir);
     }
 
+    /** {@code pack} and the default pack's files; a file of the folder with a default file's name replaces it. */
+    static RulePack withDefaults(RulePack pack) {
+        java.util.Map<String, dev.kairos.rules.engine.RuleSource> files = new java.util.LinkedHashMap<>();
+        for (dev.kairos.rules.engine.RuleSource s : RulePack.defaults().sources()) files.put(s.name(), s);
+        for (dev.kairos.rules.engine.RuleSource s : pack.sources()) files.put(s.name(), s);
+        return new RulePack(List.copyOf(files.values()));
+    }
+
     @Command(name = "validate", description = "Compile every .drl file of a folder; print errors as file:line:column.")
     static final class Validate implements Callable<Integer> {
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -67,6 +75,8 @@ public final class RulesCli implements Callable<Integer> {
         @Option(names = "--placements", split = ",", paramLabel = "NAME",
                 description = "Placements of your app besides the default pack's (for the unknown-placement warning), comma-separated.")
         List<String> placements;
+        @Option(names = "--with-defaults", description = "Validate the folder together with the default pack (as upload --with-defaults would store it).")
+        boolean withDefaults;
 
         @Override
         public Integer call() throws Exception {
@@ -77,6 +87,7 @@ public final class RulesCli implements Callable<Integer> {
                     out.println("no .drl files in " + dir);
                     return 1;
                 }
+                if (withDefaults) pack = withDefaults(pack);
                 PackLinter.Known known = placements == null ? PackLinter.Known.offline() : PackLinter.Known.offline().withPlacements(placements);
                 CompileResult result = compiler.validate(pack, known);
                 if (result.problems().isEmpty()) {
@@ -97,20 +108,34 @@ public final class RulesCli implements Callable<Integer> {
     static final class Test implements Callable<Integer> {
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
         @Parameters(index = "0", paramLabel = "SCENARIOS", description = "Scenario file or folder.") Path scenarios;
-        @Option(names = "--rules", paramLabel = "DRL_FOLDER", description = "Rule folder (default: the built-in default pack).") Path rules;
+        @Option(names = "--rules", paramLabel = "DRL_FOLDER",
+                description = "Rule folder; it replaces the default pack (default: the built-in default pack).") Path rules;
+        @Option(names = "--with-defaults", description = "With --rules: test the folder together with the default pack, as a version that keeps the defaults.")
+        boolean withDefaults;
 
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
+            if (withDefaults && rules == null) {
+                spec.commandLine().getErr().println("kairos rules test: --with-defaults needs --rules DRL_FOLDER (without --rules the default pack is tested)");
+                return 2;
+            }
             try (RuleCompiler compiler = new RuleCompiler(CompileLimits.DEFAULT)) {
-                CompileResult result = compiler.compile("test", pack(rules));
+                RulePack pack = pack(rules);
+                if (rules != null && withDefaults) {
+                    pack = withDefaults(pack);
+                    out.println("rules: " + rules + " with the default pack");
+                } else if (rules != null) {
+                    out.println("rules: " + rules + " only; the default pack is not included (add --with-defaults to test them together)");
+                }
+                CompileResult result = compiler.compile("test", pack);
                 if (!result.ok()) {
                     result.problems().forEach(out::println);
                     out.println("rules did not compile");
                     return 1;
                 }
                 try (CompiledRules compiled = result.orThrow()) {
-                    List<ScenarioResult> results = new ScenarioRunner(compiled).run(scenarios);
+                    List<ScenarioResult> results = new ScenarioRunner(compiled, new dev.kairos.rules.engine.RuleExplainer(compiler, pack)).run(scenarios);
                     results.forEach(out::println);
                     long failed = results.stream().filter(r -> !r.passed()).count();
                     out.println((results.size() - failed) + " passed, " + failed + " failed");

@@ -60,10 +60,21 @@ public final class ScenarioRunner {
     private static final Set<String> CHECKABLE = Set.of("rule", "contentId", "tone", "format", "cta", "priority", "fallback", "suppressed", "params");
 
     private final CompiledRules rules;
+    private final dev.kairos.rules.engine.RuleExplainer explainer;
     private final DecideRequestReader reader = new DecideRequestReader();
 
     public ScenarioRunner(CompiledRules rules) {
+        this(rules, null);
+    }
+
+    /**
+     * A runner that, when a scenario expects a rule that did not fire (or did not win), adds why:
+     * the first condition of that rule that did not hold, with the values it saw
+     * ({@link dev.kairos.rules.engine.RuleExplainer}); {@code explainer} must hold the same pack.
+     */
+    public ScenarioRunner(CompiledRules rules, dev.kairos.rules.engine.RuleExplainer explainer) {
         this.rules = Objects.requireNonNull(rules, "rules");
+        this.explainer = explainer;
     }
 
     /** Scenario files directly in {@code dir} (or {@code dir} itself when it is a file), sorted. */
@@ -116,11 +127,12 @@ public final class ScenarioRunner {
         JsonNode weightsNode = request.remove("weights");
         JsonNode profileNode = request.remove("profile");
         Evaluation evaluation;
+        DecideRequest req;
         try {
             Weights weights = weightsNode == null ? Weights.DEFAULT : weights(weightsNode);
             java.util.function.Function<String, StoredUser> store = profileNode == null ? null
                     : key -> new StoredUser(dev.kairos.rules.Signals.builder(), profile(profileNode, request));
-            DecideRequest req = reader.read(request, weights, DEFAULT_NOW, store);
+            req = reader.read(request, weights, DEFAULT_NOW, store);
             for (String ignored : req.ignoredFields()) {
                 failures.add("given." + ignored + ": unknown field (a typo?); see docs/api.md for the request fields");
             }
@@ -172,7 +184,30 @@ public final class ScenarioRunner {
                 if (firedNames.contains(n.asText())) failures.add("rule '" + n.asText() + "' fired but should not have");
             });
         }
+        if (explainer != null && !failures.isEmpty()) explain(expect, fired, evaluation, req, failures);
         return new ScenarioResult(file, name, failures);
+    }
+
+    /** For each rule the scenario expected to win or fire that did not: why (first condition that did not hold). */
+    private void explain(JsonNode expect, JsonNode fired, Evaluation evaluation, DecideRequest req, List<String> failures) {
+        Set<String> wanted = new LinkedHashSet<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = expect.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode rule = e.getValue().get("rule");
+            Adaptation actual = evaluation.adaptation(e.getKey());
+            if (rule != null && rule.isTextual() && actual != null && !rule.asText().equals(actual.getRule())) wanted.add(rule.asText());
+        }
+        if (fired != null && fired.isArray()) fired.forEach(n -> {
+            if (!evaluation.firedRules().contains(n.asText())) wanted.add(n.asText());
+        });
+        for (String rule : wanted) {
+            if (!rules.allRuleNames().contains(rule)) continue;
+            try {
+                failures.add("why: " + explainer.explain(req.input(), List.of(), rule).describe());
+            } catch (RuntimeException e) {
+                failures.add("why: rule \"" + rule + "\" could not be explained (" + e.getMessage() + ")");
+            }
+        }
     }
 
     private static void compare(String placement, JsonNode expected, Adaptation actual, List<String> failures) {

@@ -8,10 +8,10 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /** Canonical text of an expression (same text for the same condition however it was spaced), and a walk over it. */
-final class Printer {
+public final class Printer {
     private Printer() {}
 
-    static String print(Expr e) {
+    public static String print(Expr e) {
         if (e == null) return "";
         if (e instanceof Ast.Literal l) return l.text();
         if (e instanceof Ast.Name n) return n.id();

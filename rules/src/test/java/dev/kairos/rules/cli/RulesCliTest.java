@@ -85,7 +85,49 @@ class RulesCliTest {
                 """);
         Run r = run("test", scenarios.toString(), "--rules", rules.toString());
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.out()).contains("PASS s.yaml :: right").contains("FAIL s.yaml :: wrong").contains("1 passed, 1 failed");
+        assertThat(r.out()).contains("PASS s.yaml :: right").contains("FAIL s.yaml :: wrong").contains("1 passed, 1 failed")
+                .contains("the default pack is not included (add --with-defaults to test them together)");
+    }
+
+    @Test
+    void aFailingScenarioSaysWhyTheExpectedRuleDidNotFire(@TempDir Path dir) throws Exception {
+        Path scenarios = Files.createDirectory(dir.resolve("scenarios"));
+        Files.writeString(scenarios.resolve("evening.yaml"), """
+                scenarios:
+                  - name: dinner at a restaurant
+                    given:
+                      context:
+                        location: {placeType: restaurant}
+                        timezone: Europe/Berlin
+                        timestamp: "2026-11-23T11:30:00Z"
+                    expect:
+                      home_banner: {rule: Evening restaurant offer}
+                """);
+        Run r = run("test", scenarios.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("home_banner.rule: expected \"Evening restaurant offer\" but was \"Default home banner\"")
+                .contains("why: rule \"Evening restaurant offer\" did not fire: Context( time.hour >= 18 ) at evening_offers.drl:9:50 "
+                        + "did not hold; the facts had time.hour = 12");
+    }
+
+    @Test
+    void withDefaultsTestsTheFolderTogetherWithTheDefaultPack(@TempDir Path dir) throws Exception {
+        Path rules = Files.createDirectory(dir.resolve("rules"));
+        Files.writeString(rules.resolve("winter.drl"), """
+                package my;
+                rule "Winter" when $p : Placement( name == "home_banner" ) then adapt($p).content("winter"); end
+                """);
+        Path scenarios = Files.createDirectory(dir.resolve("scenarios"));
+        Files.writeString(scenarios.resolve("s.yaml"), """
+                scenarios:
+                  - name: a default still answers the product page
+                    expect: {home_banner: {contentId: winter}, product_page: {rule: Default product page}}
+                """);
+        assertThat(run("test", scenarios.toString(), "--rules", rules.toString()).exit()).as("the folder alone has no defaults").isEqualTo(1);
+        Run r = run("test", scenarios.toString(), "--rules", rules.toString(), "--with-defaults");
+        assertThat(r.exit()).as(r.out()).isZero();
+        assertThat(r.out()).contains("with the default pack").contains("1 passed, 0 failed");
+        assertThat(run("test", scenarios.toString(), "--with-defaults").exit()).as("--with-defaults without --rules").isEqualTo(2);
     }
 
     @Test
