@@ -95,13 +95,24 @@ public class DecisionService {
         return lookup.thenCompose(l -> decide(body, start, l));
     }
 
-    private CompletableFuture<Decision> decide(JsonNode body, long start, SignalsView.Lookup lookup) {
-        long signalsDone = System.nanoTime();
+    /**
+     * The facts a decide request would be evaluated on (stored signals fused with the request's,
+     * the user's route and experiment variants), without evaluating anything or recording a
+     * decision: for explanations ({@code POST /v1/rules/why}).
+     */
+    public CompletableFuture<Fused> fuse(JsonNode body) {
+        return signals.lookup(userKey(body)).thenApply(lookup -> fuse(body, lookup));
+    }
+
+    /** What one decision is made from. */
+    public record Fused(DecideRequest request, Weights weights, Instant now, RuleRegistry.Route route, List<Assignment> assignments,
+                        List<Variant> variants, boolean holdout) {}
+
+    private Fused fuse(JsonNode body, SignalsView.Lookup lookup) {
         Weights w = weights.get();
         Instant now = Instant.now();
         StoredUser stored = signals.stored(lookup.state(), now);
         DecideRequest request = reader.read(body, w, now, userKey -> stored);
-        knownNames.observe(request.input());
         RuleRegistry.Route route = registry.route(request.userKey());
         // One Variant fact per active experiment the user is in a variant of; a user in any holdout
         // gets pack defaults only (docs/api.md#experiments explains why, and what it does to results).
@@ -115,6 +126,20 @@ public class DecisionService {
                 holdout |= a.holdout();
             }
         }
+        return new Fused(request, w, now, route, assignments, facts, holdout);
+    }
+
+    private CompletableFuture<Decision> decide(JsonNode body, long start, SignalsView.Lookup lookup) {
+        long signalsDone = System.nanoTime();
+        Fused fused = fuse(body, lookup);
+        DecideRequest request = fused.request();
+        knownNames.observe(request.input());
+        RuleRegistry.Route route = fused.route();
+        List<Assignment> assignments = fused.assignments();
+        List<Variant> facts = fused.variants();
+        boolean holdout = fused.holdout();
+        Weights w = fused.weights();
+        Instant now = fused.now();
         String signalsSource = switch (lookup.source()) {
             case STANDBY -> "standby";
             case UNAVAILABLE -> "unavailable";

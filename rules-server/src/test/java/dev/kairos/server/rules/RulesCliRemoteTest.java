@@ -184,4 +184,32 @@ class RulesCliRemoteTest {
                     + "(a signal no request sends reads 0)");
         });
     }
+
+    @Test
+    @Order(8)
+    void explainsWhyARuleDidNotFireForAUser() {
+        var why = server.http.postJson("/v1/rules/why", TestServer.ADMIN_KEY, """
+                {"rule": "Evening restaurant offer",
+                 "request": {"userId": "u-why", "placements": ["home_banner"], "context": {"location": {"placeType": "cafe"}}}}
+                """);
+        assertThat(why.status()).as(why.body()).isEqualTo(200);
+        var body = why.json();
+        assertThat(body.get("version").asText()).isEqualTo(server.http.get("/v1/rules/state", TestServer.ADMIN_KEY).json().get("active").asText());
+        assertThat(body.get("fired").asBoolean()).isFalse();
+        assertThat(body.get("failed").get("condition").asText()).isEqualTo("location.placeType == \"restaurant\"");
+        assertThat(body.get("failed").get("values").get("location.placeType").asText()).isEqualTo("cafe");
+        assertThat(body.get("failed").get("file").asText() + ":" + body.get("failed").get("line").asInt()).isEqualTo("evening_offers.drl:9");
+        assertThat(body.get("explanation").asText()).startsWith("rule \"Evening restaurant offer\" did not fire: Context( location.placeType");
+
+        assertThat(server.http.postJson("/v1/rules/why", TestServer.ADMIN_KEY, """
+                {"rule": "No such rule", "request": {"userId": "u", "placements": ["home_banner"]}}""").status()).isEqualTo(404);
+        assertThat(server.http.postJson("/v1/rules/why", TestServer.ADMIN_KEY, """
+                {"request": {"userId": "u", "placements": ["home_banner"]}}""").json().get("error").get("code").asText()).isEqualTo("missing_field");
+        assertThat(server.http.postJson("/v1/rules/why", TestServer.ADMIN_KEY, """
+                {"rule": "x", "request": {"userId": "u", "placements": ["home_banner"]}, "colour": 1}""").json().get("error").get("code").asText()).isEqualTo("unknown_field");
+        assertThat(server.http.postJson("/v1/rules/why", TestServer.ADMIN_KEY, """
+                {"rule": "x", "request": {"userId": "u"}}""").status()).as("the decide request is validated as decide would").isEqualTo(400);
+        assertThat(server.http.postJson("/v1/rules/why", TestServer.WRITE_KEY, """
+                {"rule": "x", "request": {"userId": "u", "placements": ["home_banner"]}}""").status()).as("admin only").isIn(401, 403);
+    }
 }

@@ -39,8 +39,8 @@ import java.util.Optional;
  *
  * Thread-safe; compiled probes of the last {@value #CACHED} rules are kept.
  */
-public final class RuleExplainer {
-    static final int CACHED = 16;
+public final class RuleExplainer implements AutoCloseable {
+    static final int CACHED = 8;
     private static final String PROBE = "kairos-why #";
     private static final String PROBE_FILE = "kairos-why.drl";
 
@@ -363,5 +363,12 @@ public final class RuleExplainer {
             if (ok) return m.invoke(target, converted);
         }
         return NONE;
+    }
+
+    /** Releases the compiled probes. */
+    @Override
+    public synchronized void close() {
+        cache.values().forEach(p -> p.rules().close());
+        cache.clear();
     }
 }
