@@ -5,6 +5,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.rules.engine.CompileResult;
+import dev.kairos.rules.engine.PackDiff;
 import dev.kairos.service.api.ApiException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -94,6 +95,26 @@ public class RulesController {
         RuleVersion v = registry.version(id).orElseThrow(() -> ApiException.notFound("no rules version '" + id + "'"));
         Map<String, Object> out = summary(v, registry.state());
         out.put("files", v.files());
+        return out;
+    }
+
+    @Operation(summary = "What changed between two versions: a unified diff per changed file")
+    @Get("/diff")
+    public Map<String, Object> diff(@QueryValue String from, @QueryValue String to) {
+        RuleVersion a = registry.version(from).orElseThrow(() -> ApiException.notFound("no rules version '" + from + "'"));
+        RuleVersion b = registry.version(to).orElseThrow(() -> ApiException.notFound("no rules version '" + to + "'"));
+        List<Map<String, Object>> files = new java.util.ArrayList<>();
+        for (PackDiff.FileDiff d : PackDiff.between(a.id(), a.files(), b.id(), b.files())) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("file", d.file());
+            f.put("diff", String.join("\n", d.lines()));
+            files.add(f);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("from", a.id());
+        out.put("to", b.id());
+        out.put("changed", files.size());
+        out.put("files", files);
         return out;
     }
 

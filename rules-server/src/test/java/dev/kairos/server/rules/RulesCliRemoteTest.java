@@ -106,6 +106,11 @@ class RulesCliRemoteTest {
         Run unknown = cli("diff", "v1", "v99");
         assertThat(unknown.code()).isEqualTo(1);
         assertThat(unknown.err()).contains("v99");
+
+        var api = server.http.get("/v1/rules/diff?from=v1&to=v2", TestServer.ADMIN_KEY).json();
+        assertThat(api.get("changed").asInt()).isEqualTo(api.get("files").size()).isPositive();
+        assertThat(api.get("files").findValuesAsText("diff")).anySatisfy(d -> assertThat(d).contains("+++ v2/winter.drl").contains("+rule \"Winter sale banner\""));
+        assertThat(server.http.get("/v1/rules/diff?from=v1&to=v99", TestServer.ADMIN_KEY).status()).isEqualTo(404);
     }
 
     @Test

@@ -2,8 +2,7 @@ package dev.kairos.rules.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.difflib.DiffUtils;
-import com.github.difflib.UnifiedDiffUtils;
+import dev.kairos.rules.engine.PackDiff;
 import dev.kairos.rules.engine.RulePack;
 import dev.kairos.rules.engine.RuleSource;
 import picocli.CommandLine;
@@ -14,11 +13,9 @@ import picocli.CommandLine.Parameters;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 /**
@@ -207,22 +204,11 @@ final class RemoteCommands {
             return guarded(spec, () -> {
                 PrintWriter out = spec.commandLine().getOut();
                 Remote remote = connection.remote();
-                JsonNode a = remote.get("/v1/rules/versions/" + enc(from)).path("files");
-                JsonNode b = remote.get("/v1/rules/versions/" + enc(to)).path("files");
-                TreeSet<String> names = new TreeSet<>();
-                a.fieldNames().forEachRemaining(names::add);
-                b.fieldNames().forEachRemaining(names::add);
-                int changed = 0;
-                for (String name : names) {
-                    List<String> left = lines(a.path(name).asText(null));
-                    List<String> right = lines(b.path(name).asText(null));
-                    if (left.equals(right)) continue;
-                    changed++;
-                    List<String> diff = UnifiedDiffUtils.generateUnifiedDiff(
-                            a.has(name) ? from + "/" + name : "/dev/null", b.has(name) ? to + "/" + name : "/dev/null",
-                            left, DiffUtils.diff(left, right), 3);
-                    diff.forEach(out::println);
-                }
+                Map<String, String> a = files(remote.get("/v1/rules/versions/" + enc(from)).path("files"));
+                Map<String, String> b = files(remote.get("/v1/rules/versions/" + enc(to)).path("files"));
+                List<PackDiff.FileDiff> diffs = PackDiff.between(from, a, to, b);
+                for (PackDiff.FileDiff d : diffs) d.lines().forEach(out::println);
+                int changed = diffs.size();
                 out.println(changed == 0 ? "no differences between " + from + " and " + to
                         : changed + " file(s) differ between " + from + " and " + to);
                 return 0;
@@ -233,8 +219,10 @@ final class RemoteCommands {
             return java.net.URLEncoder.encode(id, StandardCharsets.UTF_8);
         }
 
-        private static List<String> lines(String text) {
-            return text == null ? new ArrayList<>() : new ArrayList<>(Arrays.asList(text.split("\n", -1)));
+        private static Map<String, String> files(JsonNode node) {
+            Map<String, String> out = new java.util.LinkedHashMap<>();
+            node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+            return out;
         }
     }
 }
