@@ -135,14 +135,19 @@
   const CHANGES = {'activate': 'activated', 'canary': 'canary started', 'promote': 'promoted',
     'rollback': 'rolled back', 'auto-rollback': 'rolled back automatically', 'breaker-tripped': 'circuit breaker tripped'};
 
+  let routing = null; // the routing state as last shown (its revision guards the canary controls)
+
   async function loadRouting() {
     const r = await api('/v1/rules-routing').then((x) => x.json());
     const body = $('routing-changes').tBodies[0];
     body.replaceChildren();
-    if (!r.available) { $('routing-now').textContent = 'Routing is not available: ' + r.reason + '.'; return; }
+    if (!r.available) { routing = null; $('routing-now').textContent = 'Routing is not available: ' + r.reason + '.'; return; }
     const g = r.routing;
+    routing = g;
     $('routing-now').textContent = 'Active ' + g.active
       + (g.canary ? ', canary ' + g.canary + ' for ' + g.canaryPercent + ' % of users' : ', no canary') + '.';
+    $('canary-promote').disabled = !g.canary;
+    $('canary-rollback').disabled = !g.canary && !(g.changes || []).length;
     for (const c of [...g.changes].reverse()) {
       const row = document.createElement('tr');
       if (c.by === 'breaker') row.className = 'breaker';
@@ -156,13 +161,26 @@
     const r = await api('/v1/rules-versions?' + period()).then((x) => x.json());
     const versions = $('versions-table').tBodies[0];
     versions.replaceChildren();
+    const choice = $('canary-version');
+    const chosen = choice.value;
+    choice.replaceChildren();
     for (const v of r.versions) {
       const row = document.createElement('tr');
-      if (v.canary) row.className = 'canary';
+      row.dataset.version = v.rulesVersion;
+      if (v.status === 'canary') row.className = 'canary';
       cell(row, v.rulesVersion); cell(row, String(v.decisions)); cell(row, String(v.canaryDecisions));
-      cell(row, v.firstDay); cell(row, v.lastDay); cell(row, v.canary ? 'in canary' : 'stable');
+      cell(row, v.firstDay || '–'); cell(row, v.lastDay || '–');
+      cell(row, STATUSES[v.status] || v.status).className = 'status-' + v.status;
+      const view = document.createElement('button');
+      view.type = 'button'; view.textContent = 'view'; view.className = 'view-pack';
+      view.addEventListener('click', () => showPack(v.rulesVersion, r.versions.map((x) => x.rulesVersion)));
+      row.appendChild(document.createElement('td')).appendChild(view);
       versions.appendChild(row);
+      if (v.status !== 'active' && v.status !== 'unknown') {
+        const option = document.createElement('option'); option.value = v.rulesVersion; option.textContent = v.rulesVersion; choice.appendChild(option);
+      }
     }
+    if ([...choice.options].some((o) => o.value === chosen)) choice.value = chosen;
     const days = $('versions-days').tBodies[0];
     days.replaceChildren();
     for (const d of r.days) {
@@ -171,6 +189,57 @@
       cell(row, d.day); cell(row, d.rulesVersion); cell(row, d.canary ? 'canary' : 'stable'); cell(row, String(d.decisions));
       days.appendChild(row);
     }
+  }
+
+  const STATUSES = {'active': 'active', 'canary': 'in canary', 'previous': 'previous (roll-back target)', 'inactive': 'not serving',
+    'unknown': 'unknown (rules-server not reachable)'};
+
+  // The pack of one version as text, or its unified diff against another, coloured line by line.
+  async function showPack(version, all) {
+    $('pack-view').hidden = false;
+    $('pack-version').textContent = version;
+    const compare = $('pack-compare');
+    compare.dataset.version = version;
+    const previous = compare.value;
+    compare.replaceChildren(new Option('(show the files)', ''));
+    for (const other of all) if (other !== version) compare.appendChild(new Option('diff ' + other + ' → ' + version, other));
+    compare.value = [...compare.options].some((o) => o.value === previous) ? previous : '';
+    await renderPack();
+  }
+
+  async function renderPack() {
+    const version = $('pack-compare').dataset.version;
+    const against = $('pack-compare').value;
+    const pre = $('pack-text');
+    pre.replaceChildren();
+    const line = (text, cls) => { const span = document.createElement('span'); span.textContent = text; if (cls) span.className = cls; pre.appendChild(span); if (!cls) pre.appendChild(document.createTextNode('\n')); };
+    if (!against) {
+      const v = await api('/v1/rules-versions/' + encodeURIComponent(version) + '/files').then((x) => x.json());
+      for (const [name, text] of Object.entries(v.files)) { line('// ' + name, 'file'); line(text); }
+    } else {
+      const d = await api('/v1/rules-versions/diff?from=' + encodeURIComponent(against) + '&to=' + encodeURIComponent(version)).then((x) => x.json());
+      if (!d.files.length) line('no differences between ' + against + ' and ' + version);
+      for (const f of d.files) {
+        for (const l of f.diff.split('\n')) {
+          line(l, l.startsWith('+++') || l.startsWith('---') ? 'file' : l.startsWith('@@') ? 'hunk' : l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : 'ctx');
+        }
+      }
+    }
+    pre.dataset.shown = version + (against ? ' vs ' + against : '');
+  }
+
+  // Canary controls: each asks for confirmation, sends the revision shown (a change made meanwhile is refused, not overwritten) and reloads.
+  async function routingChange(action, body, question) {
+    if (!window.confirm(question)) return;
+    $('canary-result').textContent = 'working…';
+    try {
+      const payload = Object.assign({}, body, routing ? { expectedRevision: routing.revision } : {});
+      await api('/v1/rules-routing/' + action, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload) });
+      $('canary-result').textContent = 'done: ' + action;
+    } catch (e) {
+      if (e.message !== 'unauthorized') $('canary-result').textContent = 'refused: ' + e.message;
+    }
+    await refresh();
   }
 
   async function loadRuleActivity() {
@@ -185,6 +254,7 @@
       const row = document.createElement('tr');
       if (x.silent) row.className = 'silent';
       cell(row, x.rule); cell(row, x.versions.join(', ')); cell(row, String(x.matched)); cell(row, String(x.won));
+      cell(row, (x.perVersion || []).map((p) => p.version + ': ' + p.matched + ' / ' + p.won).join(', ') || '–');
       cell(row, x.silent ? 'never fired' : x.won === 0 ? 'matched, never won' : 'fires');
       body.appendChild(row);
     }
@@ -239,6 +309,7 @@
     const marketer = candidate.startsWith('mk_');
     $('who').textContent = marketer ? (sessionStorage.getItem(WHO) || 'marketer') + ' (read-only)' : 'admin';
     $('recalibrate').hidden = marketer;
+    $('canary-controls').hidden = marketer;
     $('login').hidden = true;
     $('dashboard').hidden = false;
     $('logout').hidden = false;
@@ -269,6 +340,20 @@
         if (e.message !== 'unauthorized') $('recalibrate-result').textContent = 'failed: ' + e.message;
       }
     });
+    $('pack-compare').addEventListener('change', () => renderPack().catch((e) => { if (e.message !== 'unauthorized') $('error').textContent = 'Could not load: ' + e.message; }));
+    $('canary-start').addEventListener('click', () => {
+      const version = $('canary-version').value;
+      const percent = Number($('canary-percent').value);
+      if (!version) { $('canary-result').textContent = 'choose a version first'; return; }
+      const running = routing && routing.canary === version;
+      routingChange('canary', { version: version, percent: percent },
+        running ? 'Change the canary ' + version + ' to ' + percent + ' % of users?' : 'Start ' + version + ' as a canary for ' + percent + ' % of users?');
+    });
+    $('canary-promote').addEventListener('click', () => routingChange('promote', {},
+      'Promote the canary ' + (routing && routing.canary) + ' to serve every user?'));
+    $('canary-rollback').addEventListener('click', () => routingChange('rollback', {},
+      routing && routing.canary ? 'End the canary ' + routing.canary + '? Its users go back to ' + routing.active + '.'
+        : 'Roll back ' + (routing && routing.active) + ' to the previous active version?'));
     if (key()) signIn(key());
   });
 })();

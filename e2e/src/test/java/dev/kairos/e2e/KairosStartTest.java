@@ -86,6 +86,34 @@ class KairosStartTest {
             assertThat(rules.get("available").asBoolean()).as(activity.body()).isTrue();
             assertThat(rules.get("versions").has("active")).as(activity.body()).isTrue();
             assertThat(activity.body()).contains("\"rule\":\"Evening restaurant offer\"");
+
+            // The dashboard's canary controls drive the real rules-server through feedback-service, and its
+            // versions table then says what rules-server says (no stale "in canary" after promote and roll back).
+            String admin = keys.getProperty("KAIROS_ADMIN_KEY");
+            HttpResponse<String> uploaded = send("POST", "http://127.0.0.1:" + RULES_PORT + "/v1/rules/versions?name=winter.drl", admin, "text/plain", """
+                    package acme.winter;
+                    rule "Winter sale" when $p : Placement( name == "home_banner" ) then adapt($p).content("winter"); end
+                    """);
+            assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
+            String v2 = new ObjectMapper().readTree(uploaded.body()).get("id").asText();
+            String feedback = "http://127.0.0.1:" + FEEDBACK_PORT;
+            HttpResponse<String> canary = send("POST", feedback + "/v1/rules-routing/canary", admin, "application/json",
+                    "{\"version\": \"" + v2 + "\", \"percent\": 10}");
+            assertThat(canary.statusCode()).as(canary.body()).isEqualTo(200);
+            assertThat(state(admin).get("canary").asText()).isEqualTo(v2);
+            assertThat(versionStatus(feedback, admin, v2)).isEqualTo("canary");
+            long revision = state(admin).get("revision").asLong();
+            assertThat(send("POST", feedback + "/v1/rules-routing/promote", admin, "application/json",
+                    "{\"expectedRevision\": " + (revision - 1) + "}").statusCode()).as("a stale revision is refused").isEqualTo(409);
+            assertThat(send("POST", feedback + "/v1/rules-routing/promote", admin, "application/json",
+                    "{\"expectedRevision\": " + revision + "}").statusCode()).isEqualTo(200);
+            assertThat(send("POST", feedback + "/v1/rules-routing/rollback", admin, "application/json", "{}").statusCode()).isEqualTo(200);
+            assertThat(state(admin).get("active").asText()).isNotEqualTo(v2);
+            assertThat(state(admin).path("canary").asText(null)).isNull();
+            assertThat(versionStatus(feedback, admin, v2)).isEqualTo("inactive");
+            HttpResponse<String> diff = send("GET", feedback + "/v1/rules-versions/diff?from=v1&to=" + v2, admin, null, null);
+            assertThat(diff.statusCode()).as(diff.body()).isEqualTo(200);
+            assertThat(diff.body()).contains("+rule \\\"Winter sale\\\"");
         } finally {
             kairos.destroy(); // SIGTERM
             assertThat(kairos.waitFor(30, TimeUnit.SECONDS)).as("kairos exits on SIGTERM").isTrue();
@@ -94,6 +122,24 @@ class KairosStartTest {
         assertThat(listening(FEEDBACK_PORT)).as("feedback-service stopped").isFalse();
         assertThat(listening(KAFKA_PORT)).as("the broker it started stopped").isFalse();
         assertThat(Files.readString(log)).contains("kairos: stopped");
+    }
+
+    HttpResponse<String> send(String method, String url, String key, String type, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + key);
+        if (type != null) b.header("Content-Type", type);
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode state(String admin) throws IOException, InterruptedException {
+        return new ObjectMapper().readTree(send("GET", "http://127.0.0.1:" + RULES_PORT + "/v1/rules/state", admin, null, null).body());
+    }
+
+    /** The status feedback-service's versions report gives {@code version}. */
+    String versionStatus(String feedback, String admin, String version) throws IOException, InterruptedException {
+        JsonNode versions = new ObjectMapper().readTree(send("GET", feedback + "/v1/rules-versions", admin, null, null).body()).get("versions");
+        for (JsonNode v : versions) if (v.get("rulesVersion").asText().equals(version)) return v.get("status").asText();
+        return null;
     }
 
     HttpResponse<String> get(String url) throws IOException, InterruptedException {

@@ -2,7 +2,13 @@ package dev.kairos.feedback.rules;
 
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.swagger.v3.oas.annotations.Operation;
+import dev.kairos.service.api.ApiException;
+import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import java.util.Map;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.scheduling.TaskExecutors;
@@ -33,5 +39,46 @@ public class RoutingController {
     public Report routing() {
         RulesServerClient.KnownRules known = rulesServer.knownRules();
         return new Report(known.available(), known.reason(), known.routing());
+    }
+
+    /**
+     * The canary controls (admin key only; marketer accounts are read-only), forwarded to
+     * rules-server: {@code canary} starts a canary of {@code version} for {@code percent} % of users
+     * or changes the percentage of the running one, {@code promote} makes the canary active,
+     * {@code rollback} ends the canary (or goes back to the previous active version). With
+     * {@code expectedRevision} (the {@code revision} the page showed) a change made meanwhile by
+     * someone else is refused with 409 instead of being overwritten.
+     */
+    @Operation(summary = "Canary controls: start or change a canary, promote, roll back (forwarded to rules-server)")
+    @Post(uri = "/{action}", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
+    public HttpResponse<String> change(@PathVariable String action, @Body Map<String, Object> body) {
+        for (String field : body.keySet()) {
+            if (!java.util.Set.of("version", "percent", "expectedRevision").contains(field)) {
+                throw ApiException.badRequest("unknown_field", "unknown field '" + field + "'; the fields are version, percent and expectedRevision", field);
+            }
+        }
+        Object revision = body.get("expectedRevision");
+        if (revision != null && !(revision instanceof Number n && n.longValue() >= 0 && n.doubleValue() == n.longValue())) {
+            throw ApiException.badRequest("invalid_type", "expectedRevision must be a whole number >= 0", "expectedRevision");
+        }
+        String cas = revision == null ? "" : "\"expectedRevision\": " + ((Number) revision).longValue();
+        switch (action) {
+            case "canary" -> {
+                Object version = body.get("version");
+                Object percent = body.get("percent");
+                if (!(version instanceof String v) || !RulesVersionsController.VERSION_ID.matcher(v).matches()) {
+                    throw ApiException.badRequest("missing_field", "version is required: the id of the version to canary, such as v2", "version");
+                }
+                if (!(percent instanceof Number p) || !(p.doubleValue() > 0 && p.doubleValue() < 100)) {
+                    throw ApiException.badRequest("out_of_range", "percent must be more than 0 and less than 100 (promote to serve everyone)", "percent");
+                }
+                String json = "{\"canaryPercent\": " + ((Number) percent).doubleValue() + (cas.isEmpty() ? "" : ", " + cas) + "}";
+                return RulesVersionsController.relay(rulesServer.forward("/v1/rules/versions/" + v + "/activate", json));
+            }
+            case "promote", "rollback" -> {
+                return RulesVersionsController.relay(rulesServer.forward("/v1/rules/" + action, "{" + cas + "}"));
+            }
+            default -> throw ApiException.notFound("no routing action '" + action + "'; use canary, promote or rollback");
+        }
     }
 }

@@ -42,8 +42,15 @@ public class RuleActivityController {
     public record Report(Instant from, Instant to, boolean available, String reason, Map<String, String> versions,
                          List<Rule> rules) {}
 
-    /** One known rule: the serving versions that hold it, decisions matched and placements won in the window. */
-    public record Rule(String rule, List<String> versions, long matched, long won, boolean silent) {}
+    /**
+     * One known rule: the serving versions that hold it, decisions matched and placements won in the
+     * window, and the same split per rules version that decided ({@code perVersion}, only versions
+     * with activity; the rule may have been in other versions before).
+     */
+    public record Rule(String rule, List<String> versions, long matched, long won, boolean silent, List<PerVersion> perVersion) {}
+
+    /** A rule's activity under one rules version. */
+    public record PerVersion(String version, long matched, long won) {}
 
     @Operation(summary = "Which rules fire, and which never do")
     @Get(produces = MediaType.APPLICATION_JSON)
@@ -51,12 +58,18 @@ public class RuleActivityController {
         Params.Window w = Params.window(from, to);
         RulesServerClient.KnownRules known = rulesServer.knownRules();
         long f = w.from().toEpochMilli(), t = w.to().toEpochMilli();
-        Map<String, Long> wins = known.rules().isEmpty() ? Map.of() : store.winsPerRule(f, t);
+        Map<String, Map<String, Long>> wins = known.rules().isEmpty() ? Map.of() : store.winsPerRuleAndVersion(f, t);
         List<Rule> rules = new ArrayList<>();
         known.rules().forEach((name, versions) -> {
-            long won = wins.getOrDefault(name, 0L);
-            long matched = store.decisionsMatching(name, f, t);
-            rules.add(new Rule(name, versions, matched, won, matched == 0 && won == 0));
+            Map<String, Long> wonPer = wins.getOrDefault(name, Map.of());
+            Map<String, Long> matchedPer = store.decisionsMatchingPerVersion(name, f, t);
+            java.util.TreeSet<String> active = new java.util.TreeSet<>(wonPer.keySet());
+            active.addAll(matchedPer.keySet());
+            List<PerVersion> per = new ArrayList<>();
+            for (String v : active) per.add(new PerVersion(v, matchedPer.getOrDefault(v, 0L), wonPer.getOrDefault(v, 0L)));
+            long won = per.stream().mapToLong(PerVersion::won).sum();
+            long matched = per.stream().mapToLong(PerVersion::matched).sum();
+            rules.add(new Rule(name, versions, matched, won, matched == 0 && won == 0, per));
         });
         rules.sort(Comparator.comparing((Rule r) -> !r.silent()).thenComparing(Rule::won).thenComparing(Rule::rule));
         return new Report(w.from(), w.to(), known.available(), known.reason(), known.versions(), rules);

@@ -51,11 +51,12 @@ public class RulesServerClient {
      * @param reason    why not, {@code null} when it did
      * @param versions  the serving versions' ids by status ({@code active}, {@code canary})
      * @param rules     every rule of a serving version, by name, with the ids of the versions that hold it
+     * @param statuses  every stored version's status by id: {@code active}, {@code canary}, {@code previous} or {@code inactive}
      */
     public record KnownRules(boolean available, String reason, Map<String, String> versions, Map<String, List<String>> rules,
-                             Routing routing) {
+                             Routing routing, Map<String, String> statuses) {
         static KnownRules unavailable(String reason) {
-            return new KnownRules(false, reason, Map.of(), Map.of(), null);
+            return new KnownRules(false, reason, Map.of(), Map.of(), null, Map.of());
         }
     }
 
@@ -64,7 +65,7 @@ public class RulesServerClient {
      * log of routing changes (oldest first), each with who made it ({@code admin} or
      * {@code breaker}) and why.
      */
-    public record Routing(String active, String canary, double canaryPercent, List<Change> changes) {}
+    public record Routing(String active, String canary, double canaryPercent, List<Change> changes, long revision) {}
 
     /** One routing change, as rules-server logged it. */
     public record Change(String at, String action, String version, String by, String reason) {}
@@ -97,10 +98,12 @@ public class RulesServerClient {
             JsonNode root = json.readTree(response.body());
             Map<String, String> versions = new TreeMap<>();
             Map<String, List<String>> rules = new TreeMap<>();
+            Map<String, String> statuses = new java.util.LinkedHashMap<>();
             for (JsonNode v : root.path("versions")) {
                 String status = v.path("status").asText();
-                if (!status.equals("active") && !status.equals("canary")) continue;
                 String id = v.path("id").asText();
+                statuses.put(id, status);
+                if (!status.equals("active") && !status.equals("canary")) continue;
                 versions.put(status, id);
                 for (JsonNode r : v.path("rules")) rules.computeIfAbsent(r.asText(), k -> new ArrayList<>()).add(id);
             }
@@ -111,10 +114,37 @@ public class RulesServerClient {
                         c.path("by").asText(null), c.path("reason").isNull() ? null : c.path("reason").asText(null)));
             }
             Routing routing = new Routing(state.path("active").asText(null), state.path("canary").isNull() ? null : state.path("canary").asText(null),
-                    state.path("canaryPercent").asDouble(0), changes);
-            return new KnownRules(true, null, versions, rules, routing);
+                    state.path("canaryPercent").asDouble(0), changes, state.path("revision").asLong(0));
+            return new KnownRules(true, null, versions, rules, routing, statuses);
         } catch (IOException e) {
             return KnownRules.unavailable("rules-server's answer was not understood");
+        }
+    }
+
+    /** rules-server's answer to a forwarded request: its status code and JSON body. */
+    public record Forwarded(int status, String body) {}
+
+    /**
+     * Forwards a rule-management request to rules-server with the admin key ({@code GET} with a
+     * null body, else {@code POST} of JSON): the dashboard's pack view, diff and canary controls.
+     * Throws a 503 {@link dev.kairos.service.api.ApiException} when rules-server is not configured
+     * or not reachable.
+     */
+    public Forwarded forward(String path, String jsonBody) {
+        if (!configured()) throw dev.kairos.service.api.ApiException.unavailable("no rules-server URL configured (KAIROS_RULES_SERVER_URL)");
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(15))
+                .header("Authorization", "Bearer " + key);
+        if (jsonBody == null) b.GET();
+        else b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(jsonBody));
+        try {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Forwarded(r.statusCode(), r.body());
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warn("rules-server at {} not reachable: {}", baseUrl, e.toString());
+            throw dev.kairos.service.api.ApiException.unavailable("rules-server not reachable");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw dev.kairos.service.api.ApiException.unavailable("interrupted");
         }
     }
 }

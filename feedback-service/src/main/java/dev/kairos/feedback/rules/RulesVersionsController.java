@@ -17,6 +17,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import dev.kairos.service.api.ApiException;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.PathVariable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +37,11 @@ import java.util.Map;
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class RulesVersionsController {
     private final FeedbackStore store;
+    private final RulesServerClient rulesServer;
 
-    public RulesVersionsController(FeedbackStore store) {
+    public RulesVersionsController(FeedbackStore store, RulesServerClient rulesServer) {
         this.store = store;
+        this.rulesServer = rulesServer;
     }
 
     /** The answer of {@code GET /v1/rules-versions}. */
@@ -44,9 +50,15 @@ public class RulesVersionsController {
     /** Decisions of one version on one UTC day ({@code yyyy-mm-dd}), canary or stable. */
     public record Day(String day, String rulesVersion, boolean canary, long decisions) {}
 
-    /** One rules version over the window; {@code canary}: it served canary traffic on {@code lastDay}. */
+    /**
+     * One rules version over the window; {@code canary}: it served canary traffic on {@code lastDay};
+     * {@code status}: what it is now, exactly as rules-server has it ({@code active}, {@code canary},
+     * {@code previous}, {@code inactive}), or {@code unknown} when rules-server cannot be asked.
+     * Versions rules-server holds that took no decision in the window are listed too (0 decisions,
+     * no days).
+     */
     public record Version(String rulesVersion, long decisions, long canaryDecisions, String firstDay, String lastDay,
-                          boolean canary) {}
+                          boolean canary, String status) {}
 
     @Operation(summary = "The rules versions and what each did")
     @Get(produces = MediaType.APPLICATION_JSON)
@@ -66,11 +78,38 @@ public class RulesVersionsController {
             }
             if (r.canary() && r.day() == t[3]) t[4] = 1;
         }
+        Map<String, String> statuses = rulesServer.configured() ? rulesServer.knownRules().statuses() : Map.of();
         List<Version> versions = new ArrayList<>();
-        totals.forEach((v, t) -> versions.add(new Version(v, t[0], t[1], day(t[2]), day(t[3]), t[4] == 1)));
+        totals.forEach((v, t) -> versions.add(new Version(v, t[0], t[1], day(t[2]), day(t[3]), t[4] == 1, statuses.getOrDefault(v, "unknown"))));
         versions.sort((a, b) -> b.lastDay().compareTo(a.lastDay()) != 0 ? b.lastDay().compareTo(a.lastDay()) : a.rulesVersion().compareTo(b.rulesVersion()));
+        statuses.forEach((id, status) -> {
+            if (!totals.containsKey(id)) versions.add(new Version(id, 0, 0, null, null, false, status));
+        });
         return new Report(w.from(), w.to(), days, versions);
     }
+
+    @Operation(summary = "One rules version with its files (the pack text), from rules-server")
+    @Get(uri = "/{id}/files", produces = MediaType.APPLICATION_JSON)
+    public HttpResponse<String> files(@PathVariable String id) {
+        if (!VERSION_ID.matcher(id).matches()) throw ApiException.badRequest("invalid_value", "a version id such as v2", "id");
+        return relay(rulesServer.forward("/v1/rules/versions/" + id, null));
+    }
+
+    @Operation(summary = "What changed between two versions (unified diff per file), from rules-server")
+    @Get(uri = "/diff", produces = MediaType.APPLICATION_JSON)
+    public HttpResponse<String> diff(@QueryValue String from, @QueryValue String to) {
+        for (String id : new String[] {from, to}) {
+            if (!VERSION_ID.matcher(id).matches()) throw ApiException.badRequest("invalid_value", "a version id such as v2", "from");
+        }
+        return relay(rulesServer.forward("/v1/rules/diff?from=" + from + "&to=" + to, null));
+    }
+
+    /** rules-server's answer as it is (status and JSON body). */
+    static HttpResponse<String> relay(RulesServerClient.Forwarded f) {
+        return HttpResponse.<String>status(HttpStatus.valueOf(f.status())).contentType(MediaType.APPLICATION_JSON_TYPE).body(f.body());
+    }
+
+    static final java.util.regex.Pattern VERSION_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private static String day(long epochMillis) {
         return LocalDate.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC).toString();

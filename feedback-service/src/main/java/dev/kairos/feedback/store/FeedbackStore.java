@@ -265,21 +265,37 @@ public class FeedbackStore {
      * for the fallback rule they name. Rules that won nothing are absent.
      */
     public Map<String, Long> winsPerRule(long from, long to) {
-        String sql = "SELECT dp.rule_name, COUNT(*) FROM decision_placements dp JOIN decisions d ON d.decision_id = dp.decision_id "
-                + "WHERE d.decided_at >= ? AND d.decided_at < ? AND dp.rule_name IS NOT NULL GROUP BY dp.rule_name";
         Map<String, Long> out = new java.util.TreeMap<>();
-        for (Object[] row : query(sql, from, to, rs -> new Object[] {rs.getString(1), rs.getLong(2)})) {
-            out.put((String) row[0], (Long) row[1]);
+        winsPerRuleAndVersion(from, to).forEach((rule, perVersion) -> out.put(rule, perVersion.values().stream().mapToLong(Long::longValue).sum()));
+        return out;
+    }
+
+    /** {@link #winsPerRule}, split by the rules version that decided ({@code "none"} when unknown): rule to version to placements won. */
+    public Map<String, Map<String, Long>> winsPerRuleAndVersion(long from, long to) {
+        String sql = "SELECT dp.rule_name, COALESCE(d.rules_version, '" + GroupBy.NONE + "'), COUNT(*) FROM decision_placements dp "
+                + "JOIN decisions d ON d.decision_id = dp.decision_id "
+                + "WHERE d.decided_at >= ? AND d.decided_at < ? AND dp.rule_name IS NOT NULL GROUP BY dp.rule_name, COALESCE(d.rules_version, '"
+                + GroupBy.NONE + "')";
+        Map<String, Map<String, Long>> out = new java.util.TreeMap<>();
+        for (Object[] row : query(sql, from, to, rs -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)})) {
+            out.computeIfAbsent((String) row[0], k -> new java.util.TreeMap<>()).put((String) row[1], (Long) row[2]);
         }
         return out;
     }
 
     /** Decisions taken in {@code [from, to)} (epoch ms) whose matched rules include {@code rule} (exact name). */
     public long decisionsMatching(String rule, long from, long to) {
+        return decisionsMatchingPerVersion(rule, from, to).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** {@link #decisionsMatching}, split by the rules version that decided ({@code "none"} when unknown). */
+    public Map<String, Long> decisionsMatchingPerVersion(String rule, long from, long to) {
         String escaped = rule.replace("!", "!!").replace("%", "!%").replace("_", "!_");
         // matched_rules is the names joined by newlines; a name cannot hold one (rules-server's names are single-line).
-        String sql = "SELECT COUNT(*) FROM decisions WHERE decided_at >= ? AND decided_at < ? "
-                + "AND (? || matched_rules || ?) LIKE ? ESCAPE '!'";
+        String version = "COALESCE(rules_version, '" + GroupBy.NONE + "')";
+        String sql = "SELECT " + version + ", COUNT(*) FROM decisions WHERE decided_at >= ? AND decided_at < ? "
+                + "AND (? || matched_rules || ?) LIKE ? ESCAPE '!' GROUP BY " + version;
+        Map<String, Long> out = new java.util.TreeMap<>();
         try (Connection c = reads.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setQueryTimeout(queryTimeoutSeconds);
             ps.setLong(1, from);
@@ -288,12 +304,12 @@ public class FeedbackStore {
             ps.setString(4, "\n");
             ps.setString(5, "%\n" + escaped + "\n%");
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
+                while (rs.next()) out.put(rs.getString(1), rs.getLong(2));
             }
         } catch (SQLException e) {
             throw readFailure(e);
         }
+        return out;
     }
 
     /**

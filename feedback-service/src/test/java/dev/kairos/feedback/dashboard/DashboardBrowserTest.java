@@ -190,8 +190,8 @@ class DashboardBrowserTest {
 
         // Rules versions: v1 on three days, v2 as canary on the latest, marked as such.
         assertThat(browser.findElements(By.cssSelector("#versions-table tbody tr")).stream().map(r -> r.getText()).toList())
-                .hasSize(2).anySatisfy(r -> assertThat(r).startsWith("v1 112 0").endsWith("stable"))
-                .anySatisfy(r -> assertThat(r).startsWith("v2 8 8").endsWith("in canary"));
+                .hasSize(2).anySatisfy(r -> assertThat(r).startsWith("v1 112 0").endsWith("active view"))
+                .anySatisfy(r -> assertThat(r).startsWith("v2 8 8").endsWith("in canary view"));
         assertThat(browser.findElements(By.cssSelector("#versions-table tr.canary td")).get(0).getText()).isEqualTo("v2");
         assertThat(browser.findElements(By.cssSelector("#versions-days tbody tr"))).hasSize(4);
         List<String> canaryDays = cells("#versions-days tr.canary");

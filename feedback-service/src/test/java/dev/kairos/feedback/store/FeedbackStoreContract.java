@@ -388,6 +388,21 @@ abstract class FeedbackStoreContract {
         assertThat(store.decisionsMatching("offer", T0, T0 + 10)).as("whole names only").isZero();
     }
 
+    @Test
+    void splitsRuleActivityPerRulesVersion() {
+        DecisionRow canary = matching(T0 + 3, List.of("Cart_reminder"), "Cart_reminder");
+        store.saveDecisions(List.of(
+                matching(T0, List.of("Evening offer", "Cart_reminder"), "Evening offer"),
+                matching(T0 + 1, List.of("Cart_reminder"), "Cart_reminder"),
+                new DecisionRow(canary.decisionId(), canary.decidedAt(), "u", null, "v2", "default", true, null, 0.5, 0.5, 0.5, 0.5, null,
+                        List.of("Cart_reminder"), List.of(new DecisionRow.PlacementRow("home_banner", "Cart_reminder", "c", false)), List.of())));
+
+        assertThat(store.winsPerRuleAndVersion(T0, T0 + 10)).isEqualTo(java.util.Map.of(
+                "Evening offer", java.util.Map.of("v1", 1L), "Cart_reminder", java.util.Map.of("v1", 1L, "v2", 1L)));
+        assertThat(store.decisionsMatchingPerVersion("Cart_reminder", T0, T0 + 10)).isEqualTo(java.util.Map.of("v1", 2L, "v2", 1L));
+        assertThat(store.decisionsMatching("Cart_reminder", T0, T0 + 10)).isEqualTo(3);
+    }
+
     /** The training samples recalibration would read for [from, to): decision id, features and labels. */
     List<String> samples(long from, long to) {
         List<String> out = new java.util.ArrayList<>();
