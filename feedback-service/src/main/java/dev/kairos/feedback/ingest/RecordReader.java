@@ -52,7 +52,7 @@ public final class RecordReader {
                 text(n, "variant", false), signals.path("intentScore").asDouble(0), signals.path("recency").asDouble(0),
                 signals.path("depth").asDouble(0), signals.path("conversionProbability").asDouble(0),
                 signals.isObject() ? signals.toString().replace("\\u0000", "") : null, matched, placements, strings(n.get("segments")),
-                variants(n));
+                variants(n), n.path("facts").isObject() ? n.get("facts").toString() : null);
     }
 
     /**

@@ -84,6 +84,8 @@ public class FeedbackStore {
                  PreparedStatement s = c.prepareStatement("INSERT INTO decision_segments (decision_id, segment) VALUES (?, ?) "
                          + "ON CONFLICT DO NOTHING");
                  PreparedStatement v = c.prepareStatement("INSERT INTO decision_variants (decision_id, experiment, variant) "
+                         + "VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
+                 PreparedStatement f = c.prepareStatement("INSERT INTO decision_facts (decision_id, decided_at, facts) "
                          + "VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
                 for (DecisionRow r : decisions) {
                     d.setString(1, r.decisionId());
@@ -121,12 +123,20 @@ public class FeedbackStore {
                         v.setString(3, clip(e.getValue(), 64));
                         v.addBatch();
                     }
+                    // facts too large to keep whole are not kept (a clipped record would replay wrongly)
+                    if (r.factsJson() != null && r.factsJson().length() <= MAX_FACTS_CHARS) {
+                        f.setString(1, r.decisionId());
+                        f.setLong(2, r.decidedAt());
+                        f.setString(3, r.factsJson());
+                        f.addBatch();
+                    }
                 }
                 int[] counts = d.executeBatch();
                 inserted = inserted(counts);
                 p.executeBatch();
                 s.executeBatch();
                 v.executeBatch();
+                f.executeBatch();
                 List<DecisionRow> fresh = new ArrayList<>(decisions.size());
                 for (int i = 0; i < decisions.size(); i++) {
                     if (i >= counts.length || counts[i] != 0) fresh.add(decisions.get(i));
@@ -312,6 +322,85 @@ public class FeedbackStore {
         return out;
     }
 
+    /** The largest facts record kept for replay, in characters (16,000; a typical one is 1-2 KB). */
+    public static final int MAX_FACTS_CHARS = 16_000;
+
+    /** One recorded decision for replay: its facts (JSON) and what each placement showed and got. */
+    public record ReplayRow(String decisionId, long decidedAt, String rulesVersion, String factsJson, List<ReplayPlacement> placements) {}
+
+    /** What one placement of a recorded decision showed, and whether it was shown, engaged, dismissed, converted. */
+    public record ReplayPlacement(String placement, String rule, String contentId, boolean fallback, boolean shown, boolean engaged,
+                                  boolean dismissed, boolean converted) {}
+
+    /**
+     * Streams the decisions with facts taken in {@code [from, to)} (epoch ms), oldest first, at most
+     * {@code limit}, to {@code each} (on this thread, as the database returns them: memory stays flat).
+     * Returns how many were streamed. Not bound by the query timeout (an export runs as long as it needs).
+     */
+    public long streamReplay(long from, long to, long limit, java.util.function.Consumer<ReplayRow> each) {
+        String sql = "SELECT f.decision_id, f.decided_at, d.rules_version, f.facts, dp.placement, dp.rule_name, dp.content_id, dp.fallback, "
+                + "po.shown, po.engaged, po.dismissed, po.converted "
+                + "FROM decision_facts f JOIN decisions d ON d.decision_id = f.decision_id "
+                + "LEFT JOIN decision_placements dp ON dp.decision_id = f.decision_id "
+                + "LEFT JOIN placement_outcomes po ON po.decision_id = dp.decision_id AND po.placement = dp.placement "
+                + "WHERE f.decided_at >= ? AND f.decided_at < ? ORDER BY f.decided_at, f.decision_id";
+        long count = 0;
+        try (Connection c = reads.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false); // PostgreSQL streams with a fetch size only inside a transaction
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setFetchSize(1000);
+                ps.setLong(1, from);
+                ps.setLong(2, to);
+                try (ResultSet rs = ps.executeQuery()) {
+                    String current = null;
+                    long decidedAt = 0;
+                    String version = null, facts = null;
+                    List<ReplayPlacement> placements = new ArrayList<>();
+                    while (rs.next()) {
+                        String id = rs.getString(1);
+                        if (!id.equals(current)) {
+                            if (current != null) {
+                                each.accept(new ReplayRow(current, decidedAt, version, facts, List.copyOf(placements)));
+                                if (++count >= limit) return count;
+                            }
+                            current = id;
+                            decidedAt = rs.getLong(2);
+                            version = rs.getString(3);
+                            facts = rs.getString(4);
+                            placements.clear();
+                        }
+                        String placement = rs.getString(5);
+                        if (placement != null) {
+                            placements.add(new ReplayPlacement(placement, rs.getString(6), rs.getString(7), rs.getBoolean(8),
+                                    rs.getBoolean(9), rs.getBoolean(10), rs.getBoolean(11), rs.getBoolean(12)));
+                        }
+                    }
+                    if (current != null) {
+                        each.accept(new ReplayRow(current, decidedAt, version, facts, List.copyOf(placements)));
+                        count++;
+                    }
+                }
+            } finally {
+                c.rollback();
+                c.setAutoCommit(auto);
+            }
+        } catch (SQLException e) {
+            throw readFailure(e);
+        }
+        return count;
+    }
+
+    /** Deletes the replay facts of decisions taken before {@code before} (epoch ms); returns how many. */
+    public int pruneFacts(long before) {
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM decision_facts WHERE decided_at < ?")) {
+                ps.setLong(1, before);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     /**
      * Erases users: deletes every decision of {@code userKeys} (with its placements, segments,
      * variants and outcome summary) and every outcome of them or of their decisions, and remembers
@@ -330,6 +419,7 @@ public class FeedbackStore {
             String ofUser = "(SELECT decision_id FROM decisions WHERE user_key = ?)";
             String ofUserOutcomes = "(SELECT decision_id FROM outcomes WHERE user_key = ?)";
             String[] statements = {
+                "DELETE FROM decision_facts WHERE decision_id IN " + ofUser,
                 "DELETE FROM decision_placements WHERE decision_id IN " + ofUser,
                 "DELETE FROM decision_segments WHERE decision_id IN " + ofUser,
                 "DELETE FROM decision_variants WHERE decision_id IN " + ofUser,

@@ -69,11 +69,13 @@ public class DecisionLog {
     private final Counter dropped;
     private final Counter spooled;
     private volatile boolean closing;
+    private final boolean logFacts;
 
     public DecisionLog(@KafkaClient("kairos-decisions") Producer<String, byte[]> producer, Topics topics, BrokerHealth broker,
                        KairosConfig config, @Value("${kairos.decisions.spool-max-bytes:536870912}") long spoolMaxBytes,
-                       MeterRegistry meters) {
+                       MeterRegistry meters, @Value("${kairos.decisions.log-facts:true}") boolean logFacts) {
         this.producer = producer;
+        this.logFacts = logFacts;
         this.topic = topics.config().decisions();
         this.broker = broker;
         this.spool = new DecisionSpool(config.dataDir().resolve("spool").resolve("decisions"), spoolMaxBytes);
@@ -112,12 +114,12 @@ public class DecisionLog {
 
         @Override
         public void run() {
-            send(DecisionRecord.key(decision), DecisionRecord.write(decision));
+            send(DecisionRecord.key(decision), DecisionRecord.write(decision, logFacts));
         }
 
         void spoolNow() {
             try {
-                toSpool(DecisionRecord.key(decision), DecisionRecord.write(decision));
+                toSpool(DecisionRecord.key(decision), DecisionRecord.write(decision, logFacts));
             } catch (RuntimeException e) {
                 dropped.increment();
                 LOG.warn("decision {} could not be spooled: {}", decision.decisionId(), e.toString());

@@ -6,7 +6,12 @@ import dev.kairos.rules.Adaptation;
 import dev.kairos.rules.Placement;
 import dev.kairos.rules.Signals;
 import dev.kairos.rules.Weights;
+import dev.kairos.rules.Variant;
 import dev.kairos.rules.engine.DecisionInput;
+import dev.kairos.rules.engine.FactsCodec;
+import dev.kairos.server.experiments.Assignment;
+import java.util.ArrayList;
+import java.util.List;
 import dev.kairos.rules.engine.Evaluation;
 
 import java.io.ByteArrayOutputStream;
@@ -24,7 +29,10 @@ import java.io.UncheckedIOException;
  *  "signals": {"intentScore", "recency", "depth", "conversionProbability", "scrollDepth",
  *              "rapidScrollBursts", "dwellSeconds", "pageViews", "cartItems", "failedPurchasesInRow",
  *              "adTapRate", "deviation"},
- *  "weights": {"recency", "depth", "conversion"}}</pre>
+ *  "weights": {"recency", "depth", "conversion"},
+ *  "facts": {...}}</pre>
+ * {@code facts} (unless {@code kairos.decisions.log-facts} is false) holds every fact the rules saw,
+ * in the format of {@link FactsCodec}, so a candidate pack can be replayed on recorded traffic.
  * {@code variants} names the user's variant in every active experiment, experiment name to variant
  * name ({@code "holdout"} for an experiment's holdout), {@code {}} while none runs; {@code variant}
  * is kept for readers of one experiment at a time: the first of them by experiment name as
@@ -43,6 +51,11 @@ final class DecisionRecord {
     private DecisionRecord() {}
 
     static byte[] write(Decision d) {
+        return write(d, true);
+    }
+
+    /** The record; with {@code facts}, also the full facts the rules saw ({@link FactsCodec}), for replaying candidate packs. */
+    static byte[] write(Decision d, boolean facts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(768);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             Evaluation e = d.evaluation();
@@ -106,6 +119,12 @@ final class DecisionRecord {
             g.writeNumberField("depth", w.getDepth());
             g.writeNumberField("conversion", w.getConversion());
             g.writeEndObject();
+            if (facts) {
+                List<Variant> variants = new ArrayList<>();
+                for (Assignment a : d.experiments()) variants.addAll(a.facts());
+                g.writeFieldName("facts");
+                FactsCodec.write(g, in, variants);
+            }
             g.writeEndObject();
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
