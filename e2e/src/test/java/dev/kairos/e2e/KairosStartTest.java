@@ -114,6 +114,26 @@ class KairosStartTest {
             HttpResponse<String> diff = send("GET", feedback + "/v1/rules-versions/diff?from=v1&to=" + v2, admin, null, null);
             assertThat(diff.statusCode()).as(diff.body()).isEqualTo(200);
             assertThat(diff.body()).contains("+rule \\\"Winter sale\\\"");
+
+            // The decision above was recorded with its facts; a candidate replays on it through ./kairos rules replay.
+            String day = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+            String tomorrow = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1).toString();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    send("GET", feedback + "/v1/replay-log?from=" + day + "T00:00:00Z&to=" + tomorrow + "T00:00:00Z", admin, null, null)
+                            .body().contains("\"rule\":\"Evening restaurant offer\""));
+            Path candidate = Files.createDirectories(data.resolve("candidate"));
+            Files.writeString(candidate.resolve("evening_offers.drl"), Files.readString(ROOT.resolve(
+                    "rules/src/main/resources/dev/kairos/rules/packs/default/evening_offers.drl")).replace("restaurant-deals", "restaurant-deals-v2"));
+            ProcessBuilder replay = new ProcessBuilder(ROOT.resolve("kairos").toString(), "rules", "replay", candidate.toString(), "--with-defaults",
+                    "--from", day, "--to", tomorrow).directory(ROOT.toFile()).redirectErrorStream(true);
+            replay.environment().put("KAIROS_ADMIN_KEY", admin);
+            replay.environment().put("KAIROS_FEEDBACK_URL", feedback);
+            Process r = replay.start();
+            String output = new String(r.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(r.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(r.exitValue()).as(output).isZero();
+            assertThat(output.strip().lines().reduce((a, b) -> b).orElse("")).as(output).matches("RESULT replayed=1 changed=1 est_ctr_delta=.*");
+            assertThat(output).contains("shows restaurant-deals-v2");
         } finally {
             kairos.destroy(); // SIGTERM
             assertThat(kairos.waitFor(30, TimeUnit.SECONDS)).as("kairos exits on SIGTERM").isTrue();

@@ -520,7 +520,7 @@ public class FeedbackStore {
 
     /** Rows in each table, for health checks and tests. */
     public long count(String table) {
-        if (!List.of("decisions", "decision_placements", "decision_segments", "decision_variants", "outcomes").contains(table)) {
+        if (!List.of("decisions", "decision_placements", "decision_segments", "decision_variants", "decision_facts", "outcomes").contains(table)) {
             throw new IllegalArgumentException("unknown table " + table);
         }
         return query("SELECT COUNT(*) FROM " + table + " WHERE 1 = ? OR 1 = ?", 1, 1, rs -> rs.getLong(1)).get(0);

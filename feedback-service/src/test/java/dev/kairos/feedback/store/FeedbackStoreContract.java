@@ -93,6 +93,44 @@ abstract class FeedbackStoreContract {
                 .containsExactly(new GroupCounts("all", 1, 1, 0, 0, 1, 1));
     }
 
+    static DecisionRow withFacts(DecisionRow d, String facts) {
+        return new DecisionRow(d.decisionId(), d.decidedAt(), d.userKey(), d.sessionId(), d.rulesVersion(), d.weightsVersion(), d.canary(),
+                d.variant(), d.intentScore(), d.recency(), d.depth(), d.conversionProbability(), d.signalsJson(), d.matchedRules(),
+                d.placements(), d.segments(), d.variants(), facts);
+    }
+
+    @Test
+    void keepsFactsForReplayStreamsThemWithOutcomesAndPrunesAndErasesThem() {
+        String a = id(), b = id(), old = id(), none = id();
+        DecisionRow oldRow = decision(old, "carol", "R1", "home_banner", false, null, 0.1, List.of());
+        store.saveDecisions(List.of(
+                withFacts(decision(a, "alice", "R1", "home_banner", false, null, 0.9, List.of()), "{\"v\":1,\"n\":\"a\"}"),
+                withFacts(decision(b, "bob", "R2", "product_page", false, null, 0.4, List.of()), "{\"v\":1,\"n\":\"b\"}"),
+                withFacts(new DecisionRow(oldRow.decisionId(), T0 - 100_000, "carol", null, "v1", "default", false, null, 0.1, 0.5, 0.5, 0.5, null,
+                        List.of("R1"), oldRow.placements(), List.of()), "{\"v\":1,\"n\":\"old\"}"),
+                decision(none, "dave", "R1", "home_banner", false, null, 0.2, List.of()),
+                withFacts(decision(id(), "erin", "R1", "home_banner", false, null, 0.2, List.of()), "x".repeat(FeedbackStore.MAX_FACTS_CHARS + 1))));
+        store.saveOutcomes(List.of(outcome(a, "home_banner", "impression", "alice", T0), outcome(a, "home_banner", "click", "alice", T0 + 1)));
+        assertThat(store.count("decision_facts")).as("none without facts, none too large").isEqualTo(3);
+
+        List<FeedbackStore.ReplayRow> rows = new java.util.ArrayList<>();
+        assertThat(store.streamReplay(T0 - 1, T0 + 10, 100, rows::add)).isEqualTo(2);
+        assertThat(rows).extracting(FeedbackStore.ReplayRow::factsJson).containsExactlyInAnyOrder("{\"v\":1,\"n\":\"a\"}", "{\"v\":1,\"n\":\"b\"}");
+        FeedbackStore.ReplayRow alice = rows.stream().filter(r -> r.decisionId().equals(a)).findFirst().orElseThrow();
+        assertThat(alice.placements()).containsExactly(new FeedbackStore.ReplayPlacement("home_banner", "R1", "c-1", false, true, true, false, false));
+        FeedbackStore.ReplayRow bob = rows.stream().filter(r -> r.decisionId().equals(b)).findFirst().orElseThrow();
+        assertThat(bob.placements()).singleElement().satisfies(p -> assertThat(p.shown()).as("no outcome yet").isFalse());
+        List<FeedbackStore.ReplayRow> limited = new java.util.ArrayList<>();
+        assertThat(store.streamReplay(T0 - 200_000, T0 + 10, 1, limited::add)).isEqualTo(1);
+        assertThat(limited.get(0).decisionId()).as("oldest first").isEqualTo(old);
+
+        assertThat(store.pruneFacts(T0 - 1)).isEqualTo(1);
+        assertThat(store.count("decision_facts")).isEqualTo(2);
+        assertThat(store.count("decisions")).as("pruning facts keeps the decisions").isEqualTo(5);
+        store.erase("req-f", List.of("alice"), T0 + 1000);
+        assertThat(store.count("decision_facts")).as("erased with the user").isEqualTo(1);
+    }
+
     @Test
     void erasingAUserDeletesTheirRowsAndKeepsOlderReplaysOutButNotOthers() throws Exception {
         String a1 = id(), a2 = id(), anon = id(), b = id();
