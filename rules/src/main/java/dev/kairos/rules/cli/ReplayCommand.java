@@ -106,7 +106,7 @@ final class ReplayCommand implements Callable<Integer> {
                             err.flush();
                         });
                 err.println();
-                print(out, r, start, end, (System.nanoTime() - began) / 1e9);
+                print(out, r, log != null ? "from " + log : "from " + start + " to " + end, (System.nanoTime() - began) / 1e9);
                 return 0;
             }
         }
@@ -138,8 +138,8 @@ final class ReplayCommand implements Callable<Integer> {
         return r.body();
     }
 
-    private static void print(PrintWriter out, Replay.Report r, Instant start, Instant end, double seconds) {
-        out.printf(Locale.ROOT, "replayed %,d recorded decisions from %s to %s in %.1f s (%,.0f/s)%n", r.replayed(), start, end, seconds,
+    private static void print(PrintWriter out, Replay.Report r, String source, double seconds) {
+        out.printf(Locale.ROOT, "replayed %,d recorded decisions %s in %.1f s (%,.0f/s)%n", r.replayed(), source, seconds,
                 r.replayed() / Math.max(seconds, 1e-9));
         if (r.unreadable() > 0) out.printf(Locale.ROOT, "%,d recorded decisions could not be replayed (no facts, or facts of another format)%n", r.unreadable());
         out.printf(Locale.ROOT, "%,d decisions change (%.1f %%)%n", r.changed(), r.replayed() == 0 ? 0.0 : 100.0 * r.changed() / r.replayed());
