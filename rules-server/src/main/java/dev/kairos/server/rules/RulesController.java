@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.rules.engine.CompileResult;
 import dev.kairos.rules.engine.PackDiff;
+import dev.kairos.rules.engine.RulePack;
 import dev.kairos.service.api.ApiException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -198,7 +199,7 @@ public class RulesController {
             for (Iterator<Map.Entry<String, JsonNode>> it = files.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 checkName(e.getKey(), "files." + e.getKey());
-                if (!e.getValue().isTextual()) throw ApiException.badRequest("invalid_type", "files." + e.getKey() + " must be DRL text", "files." + e.getKey());
+                if (!e.getValue().isTextual()) throw ApiException.badRequest("invalid_type", "files." + e.getKey() + " must be text", "files." + e.getKey());
                 out.put(e.getKey(), e.getValue().asText());
             }
             JsonNode d = node.get("description");
@@ -215,8 +216,9 @@ public class RulesController {
     }
 
     private static void checkName(String name, String field) {
-        if (!FILE_NAME.matcher(name).matches()) {
-            throw ApiException.badRequest("invalid_value", "file names must be 1-96 letters, digits, '_', '-' or '.' followed by .drl, was '" + name + "'", field);
+        if (!FILE_NAME.matcher(name).matches() && !(field.startsWith("files.") && name.equals(RulePack.THRESHOLDS_FILE))) {
+            throw ApiException.badRequest("invalid_value", "file names must be 1-96 letters, digits, '_', '-' or '.' followed by .drl "
+                    + "(or the pack's " + RulePack.THRESHOLDS_FILE + "), was '" + name + "'", field);
         }
     }
 }

@@ -217,4 +217,35 @@ class RulesCliRemoteTest {
         assertThat(server.http.postJson("/v1/rules/why", TestServer.WRITE_KEY, """
                 {"rule": "x", "request": {"userId": "u", "placements": ["home_banner"]}}""").status()).as("admin only").isIn(401, 403);
     }
+
+    @Test
+    @Order(9)
+    void uploadsThePacksThresholdsWithItsRules() throws Exception {
+        Path d = folder("thresholds", """
+                package rules.intent
+                rule "High intent"
+                when
+                    $t : Thresholds()
+                    Signals( intentScore > $t.get("highIntent") )
+                    $p : Placement( name == "product_page" )
+                then
+                    adapt($p).content("discount");
+                end
+                """);
+        Files.writeString(d.resolve("thresholds.yaml"), "highIntent: 0.7\n");
+        Run r = cli("upload", d.toString(), "--canary", "100");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("uploading 2 file(s)");
+        String id = r.out().lines().filter(l -> l.startsWith("uploaded ")).findFirst().orElseThrow().split(" ")[1].replace(":", "");
+        var version = server.http.get("/v1/rules/versions/" + id, TestServer.ADMIN_KEY).json();
+        assertThat(version.get("files").get("thresholds.yaml").asText()).isEqualTo("highIntent: 0.7\n");
+        // served to everyone now: 0.75 is above the pack's 0.7
+        var decision = server.http.postJson("/v1/decide", TestServer.WRITE_KEY, """
+                {"userId": "u-thr", "placements": ["product_page"], "signals": {"intentScore": 0.75}}""").json();
+        assertThat(decision.get("adaptations").get(0).get("contentId").asText()).isEqualTo("discount");
+        assertThat(server.http.postJson("/v1/rules/validate", TestServer.ADMIN_KEY,
+                "{\"files\": {\"a.drl\": \"rule \\\"x\\\" when then end\", \"notes.yaml\": \"x: 1\"}}").status())
+                .as("no other non-DRL file").isEqualTo(400);
+        cli("rollback");
+    }
 }

@@ -47,8 +47,15 @@ public final class CompiledRules implements AutoCloseable {
     private final List<String> ruleNames;
     private final java.util.Set<String> allRuleNames;
     private final int maxFirings;
+    private final Map<String, Double> thresholds;
 
     CompiledRules(String version, KieBase kieBase, Map<Rule, RuleInfo> rules, List<String> ruleNames, int maxFirings) {
+        this(version, kieBase, rules, ruleNames, maxFirings, Map.of());
+    }
+
+    CompiledRules(String version, KieBase kieBase, Map<Rule, RuleInfo> rules, List<String> ruleNames, int maxFirings,
+                  Map<String, Double> thresholds) {
+        this.thresholds = Map.copyOf(thresholds);
         this.version = version;
         this.kieBase = kieBase;
         this.pool = kieBase.newKieSessionsPool(Runtime.getRuntime().availableProcessors() * 2);
@@ -62,6 +69,9 @@ public final class CompiledRules implements AutoCloseable {
 
     /** The version label decisions carry. */
     public String version() { return version; }
+
+    /** The thresholds the pack declares ({@code thresholds.yaml}), before experiment overrides. */
+    public Map<String, Double> thresholds() { return thresholds; }
 
     /** Names of the pack's rules in this version, sorted. */
     public List<String> ruleNames() { return ruleNames; }
@@ -100,6 +110,7 @@ public final class CompiledRules implements AutoCloseable {
             for (Segment s : input.segments()) session.insert(s);
             for (Placement p : input.placements()) session.insert(p);
             for (dev.kairos.rules.Variant v : variants) session.insert(v);
+            session.insert(dev.kairos.rules.Thresholds.of(thresholds, variants));
             int fired = session.fireAllRules(maxFirings);
             if (Thread.currentThread().isInterrupted()) throw new EvaluationAbandonedException();
             List<String> segments = new ArrayList<>(4);

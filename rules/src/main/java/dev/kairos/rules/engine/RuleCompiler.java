@@ -107,7 +107,7 @@ public final class RuleCompiler implements AutoCloseable {
     /** Compiles {@code pack} as rules version {@code version}; warnings (for a pack that compiles) against {@code known} names. */
     public CompileResult compile(String version, RulePack pack, PackLinter.Known known) {
         List<RuleProblem> problems = new ArrayList<>();
-        if (pack.sources().isEmpty()) {
+        if (pack.drlSources().isEmpty()) {
             problems.add(new RuleProblem(null, 0, 0, "limit", "the pack has no DRL files"));
             return failed(problems);
         }
@@ -138,7 +138,8 @@ public final class RuleCompiler implements AutoCloseable {
         List<RuleProblem> problems = new ArrayList<>();
         Map<RuleSource, PackageDescr> parsed = new java.util.LinkedHashMap<>();
         int ruleCount = 0;
-        for (RuleSource source : pack.sources()) {
+        Map<String, Double> thresholds = pack.thresholdsSource().map(t -> thresholds(t, problems)).orElse(Map.of());
+        for (RuleSource source : pack.drlSources()) {
             List<RuleProblem> raw = policy.precheck(source.name(), source.drl());
             if (!raw.isEmpty()) {
                 problems.addAll(raw);
@@ -164,13 +165,13 @@ public final class RuleCompiler implements AutoCloseable {
         parsed.forEach((source, descr) -> files.add(new PackLinter.ParsedFile(source.name(), source.drl(), descr)));
         List<RuleProblem> warnings; // linted before build: the compiler adds imports to the descriptors
         try {
-            warnings = PackLinter.lint(files, known);
+            warnings = PackLinter.lint(files, known, thresholds.keySet());
         } catch (RuntimeException | StackOverflowError e) {
             // warnings are advice: a pack the linter cannot read is still a valid pack
             warnings = List.of(new RuleProblem(null, 0, 0, "warning", "the pack could not be checked for warnings (" + e.getClass().getSimpleName() + ")"));
         }
         try {
-            CompileResult built = build(version, parsed);
+            CompileResult built = build(version, parsed, thresholds);
             return new CompileResult(built.rules(), built.problems(), built.ruleNames(), built.ok() ? warnings : List.of());
         } catch (StackOverflowError e) {
             return failed(List.of(new RuleProblem(null, 0, 0, "limit", "the pack is nested too deeply to be compiled")));
@@ -195,7 +196,48 @@ public final class RuleCompiler implements AutoCloseable {
         return descr;
     }
 
-    private CompileResult build(String version, Map<RuleSource, PackageDescr> pack) {
+    /** Most thresholds a pack may declare. */
+    public static final int MAX_THRESHOLDS = 200;
+    private static final java.util.regex.Pattern THRESHOLD_NAME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
+    private static final com.fasterxml.jackson.databind.ObjectMapper YAML =
+            new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+
+    /** The pack's thresholds ({@code name: number} per line); problems for anything else. */
+    static Map<String, Double> thresholds(RuleSource file, List<RuleProblem> problems) {
+        com.fasterxml.jackson.databind.JsonNode root;
+        try {
+            root = YAML.readTree(file.drl());
+        } catch (java.io.IOException e) {
+            com.fasterxml.jackson.core.JsonLocation at = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getLocation() : null;
+            problems.add(new RuleProblem(file.name(), at == null ? 0 : Math.max(0, at.getLineNr()), at == null ? 0 : Math.max(0, at.getColumnNr()),
+                    "syntax", "not YAML: " + clean(String.valueOf(e.getMessage()))));
+            return Map.of();
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) return Map.of();
+        if (!root.isObject()) {
+            problems.add(new RuleProblem(file.name(), 1, 1, "syntax", "thresholds are lines of name: number, such as highIntent: 0.8"));
+            return Map.of();
+        }
+        Map<String, Double> out = new java.util.TreeMap<>();
+        String[] lines = file.drl().split("\n", -1);
+        root.fields().forEachRemaining(e -> {
+            int line = 0;
+            for (int i = 0; i < lines.length; i++) if (lines[i].stripLeading().startsWith(e.getKey())) { line = i + 1; break; }
+            if (!THRESHOLD_NAME.matcher(e.getKey()).matches()) {
+                problems.add(new RuleProblem(file.name(), line, 1, "syntax", "'" + e.getKey() + "' is not a threshold name: a letter, then letters, digits or _ (at most 64)"));
+            } else if (!e.getValue().isNumber() || !Double.isFinite(e.getValue().asDouble())) {
+                problems.add(new RuleProblem(file.name(), line, 1, "syntax", "threshold '" + e.getKey() + "' must be a number, such as " + e.getKey() + ": 0.8"));
+            } else {
+                out.put(e.getKey(), e.getValue().asDouble());
+            }
+        });
+        if (out.size() > MAX_THRESHOLDS) {
+            problems.add(new RuleProblem(file.name(), 0, 0, "limit", "the pack declares " + out.size() + " thresholds; the limit is " + MAX_THRESHOLDS));
+        }
+        return out;
+    }
+
+    private CompileResult build(String version, Map<RuleSource, PackageDescr> pack, Map<String, Double> thresholds) {
         KnowledgeBuilder builder = KnowledgeBuilderFactory.newKnowledgeBuilder();
         List<PackageDescr> all = new ArrayList<>();
         Map<PackageDescr, String> files = new java.util.IdentityHashMap<>();
@@ -243,7 +285,7 @@ public final class RuleCompiler implements AutoCloseable {
             }
         }
         names.sort(null);
-        return new CompileResult(Optional.of(new CompiledRules(version, kieBase, infos, names, limits.maxFirings())), List.of(), names);
+        return new CompileResult(Optional.of(new CompiledRules(version, kieBase, infos, names, limits.maxFirings(), thresholds)), List.of(), names);
     }
 
     /** The built-in segment rules, parsed and checked like any pack (with the built-in policy). */

@@ -114,7 +114,7 @@ public final class RuleExplainer implements AutoCloseable {
         }
         for (Step step : probes.steps()) {
             if (fired.contains(step.probeName())) continue;
-            Map<String, Object> values = step.reads() == null ? Map.of() : values(step, input, variants, e.segments(), probes.bindings());
+            Map<String, Object> values = step.reads() == null ? Map.of() : values(step, input, variants, e.segments(), probes.bindings(), probes.rules().thresholds());
             return new Trace(rule, false, new Failed(step.file(), step.line(), step.column(), step.element(), step.condition(), values), null);
         }
         return new Trace(rule, false, null, "every condition held on its own; the rule did not fire at this point of the evaluation "
@@ -137,7 +137,7 @@ public final class RuleExplainer implements AutoCloseable {
     }
 
     private Probes build(String ruleName) {
-        for (RuleSource source : pack.sources()) {
+        for (RuleSource source : pack.drlSources()) {
             PackageDescr descr;
             try {
                 DrlParser parser = new DrlParser();
@@ -236,9 +236,9 @@ public final class RuleExplainer implements AutoCloseable {
     // --- the values a condition read ----------------------------------------------------------
 
     private static Map<String, Object> values(Step step, DecisionInput input, List<Variant> variants, List<String> segments,
-                                              Map<String, String> bindings) {
+                                              Map<String, String> bindings, Map<String, Double> thresholds) {
         Map<String, Object> out = new LinkedHashMap<>();
-        List<Object> facts = facts(step.factType(), input, variants, segments);
+        List<Object> facts = facts(step.factType(), input, variants, segments, thresholds);
         collect(step.reads(), e -> {
             String text = dev.kairos.rules.lint.Printer.print(e);
             if (out.containsKey(text)) return;
@@ -246,7 +246,7 @@ public final class RuleExplainer implements AutoCloseable {
             if (rootedAtBinding(e) != null) {
                 String bound = bindings.get(rootedAtBinding(e));
                 if (bound == null || bound.contains("#")) return;
-                List<Object> owners = facts(bound, input, variants, segments);
+                List<Object> owners = facts(bound, input, variants, segments, thresholds);
                 if (owners.size() != 1) return;
                 value = eval(e, owners.get(0));
             } else if (facts.size() == 1) {
@@ -266,7 +266,8 @@ public final class RuleExplainer implements AutoCloseable {
     }
 
     /** The facts of {@code type} in the evaluation. */
-    private static List<Object> facts(String type, DecisionInput input, List<Variant> variants, List<String> segments) {
+    private static List<Object> facts(String type, DecisionInput input, List<Variant> variants, List<String> segments,
+                                      Map<String, Double> thresholds) {
         if (type == null) return List.of();
         String simple = type.substring(type.lastIndexOf('.') + 1);
         return switch (simple) {
@@ -274,6 +275,7 @@ public final class RuleExplainer implements AutoCloseable {
             case "Signals" -> List.of(input.signals());
             case "Profile" -> List.of(input.profile());
             case "Weights" -> List.of(input.weights());
+            case "Thresholds" -> List.of(dev.kairos.rules.Thresholds.of(thresholds, variants));
             case "Placement" -> new ArrayList<>(input.placements());
             case "Segment" -> new ArrayList<>(segments.stream().map(Segment::of).toList());
             case "Variant" -> new ArrayList<>(variants);

@@ -37,7 +37,10 @@ public record RulePack(List<RuleSource> sources) {
         return new RulePack(sources);
     }
 
-    /** Every {@code *.drl} file directly in {@code dir}, sorted by name. */
+    /**
+     * Every {@code *.drl} file directly in {@code dir}, sorted by name, and the pack's
+     * {@link #THRESHOLDS_FILE} when there is one.
+     */
     public static RulePack fromDirectory(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) throw new IOException(dir + " is not a directory");
         List<RuleSource> sources = new ArrayList<>();
@@ -46,7 +49,24 @@ public record RulePack(List<RuleSource> sources) {
                 sources.add(new RuleSource(p.getFileName().toString(), Files.readString(p, StandardCharsets.UTF_8)));
             }
         }
+        Path thresholds = dir.resolve(THRESHOLDS_FILE);
+        if (!sources.isEmpty() && Files.isRegularFile(thresholds)) {
+            sources.add(new RuleSource(THRESHOLDS_FILE, Files.readString(thresholds, StandardCharsets.UTF_8)));
+        }
         return new RulePack(sources);
+    }
+
+    /** The file of a pack that declares its named thresholds ({@code name: number} per line), see {@link dev.kairos.rules.Thresholds}. */
+    public static final String THRESHOLDS_FILE = "thresholds.yaml";
+
+    /** The DRL files (every source but {@link #THRESHOLDS_FILE}). */
+    public List<RuleSource> drlSources() {
+        return sources.stream().filter(s -> !s.name().equals(THRESHOLDS_FILE)).toList();
+    }
+
+    /** The pack's thresholds file, if it has one. */
+    public java.util.Optional<RuleSource> thresholdsSource() {
+        return sources.stream().filter(s -> s.name().equals(THRESHOLDS_FILE)).findFirst();
     }
 
     /** Total DRL size in UTF-8 bytes. */

@@ -94,12 +94,18 @@ public final class PackLinter {
 
     /** The warnings for a parsed pack that passed the policy check. */
     public static List<RuleProblem> lint(List<ParsedFile> files, Known known) {
+        return lint(files, known, java.util.Set.of());
+    }
+
+    /** The warnings for a parsed pack that declares {@code thresholds} (names). */
+    public static List<RuleProblem> lint(List<ParsedFile> files, Known known, java.util.Set<String> thresholds) {
         List<RuleModel> rules = new ArrayList<>();
         List<RuleProblem> warnings = new ArrayList<>();
         for (ParsedFile f : files) {
             Positions positions = new Positions(f.file(), f.drl());
             for (RuleDescr rule : f.descr().getRules()) {
                 RuleModel m = new RuleModel(f, positions, rule);
+                m.thresholds = thresholds;
                 m.read(known, warnings);
                 rules.add(m);
             }
@@ -168,6 +174,7 @@ public final class PackLinter {
         final Set<String> opaque = new LinkedHashSet<>();
         final Map<String, String> bindings = new HashMap<>();
         boolean neverFires;
+        java.util.Set<String> thresholds = java.util.Set.of();
 
         RuleModel(ParsedFile file, Positions positions, RuleDescr descr) {
             this.file = file;
@@ -254,7 +261,12 @@ public final class PackLinter {
                 String receiver = call.target() == null ? fact
                         : call.target() instanceof Ast.Name n ? simple(bindings.getOrDefault(n.id(), "")) : "";
                 String value = l.value();
-                if (receiver.equals("Weights") && call.name().equals("get")) {
+                if (receiver.equals("Thresholds") && call.name().equals("get") && !thresholds.contains(value)) {
+                    String close = Suggest.closest(value, thresholds);
+                    warnings.add(warning(l.pos(), "'" + value + "' is not a threshold of this pack" + (close == null ? "" : "; did you mean '" + close + "'?")
+                            + " (thresholds.yaml declares " + (thresholds.isEmpty() ? "none" : String.join(", ", new TreeSet<>(thresholds)))
+                            + "); it reads NaN and every comparison with it is false"));
+                } else if (receiver.equals("Weights") && call.name().equals("get")) {
                     unknownName(known.weights(), value, l.pos(), "weight", "a weight nobody publishes reads 0", warnings);
                 } else if (receiver.equals("Signals") && call.name().equals("custom")) {
                     unknownName(known.customSignals(), value, l.pos(), "custom signal", "a signal no request sends reads 0", warnings);

@@ -364,7 +364,7 @@ public final class PackPolicy {
                             && (!p.getObjectType().contains(".") || r.type().getName().equals(p.getObjectType())));
                     if (rules.isEmpty()) {
                         throw new PolicyException(at, "'" + p.getObjectType() + "' is not a fact of the decision; a pattern matches Context, Signals, "
-                                + "Profile, Segment, Weights, Placement or Variant (other types need 'from')");
+                                + "Profile, Segment, Weights, Thresholds, Placement or Variant (other types need 'from')");
                     }
                     type = JType.of(rules.get().type());
                     cap = cap(rules.get().type());
