@@ -197,6 +197,8 @@
   // The pack of one version as text, or its unified diff against another, coloured line by line.
   async function showPack(version, all) {
     $('pack-view').hidden = false;
+    $('replay-result').replaceChildren();
+    delete $('replay-result').dataset.result;
     $('pack-version').textContent = version;
     const compare = $('pack-compare');
     compare.dataset.version = version;
@@ -226,6 +228,45 @@
       }
     }
     pre.dataset.shown = version + (against ? ' vs ' + against : '');
+  }
+
+  // Replay: the version on the period's recorded decisions (rules-server evaluates it, the feedback service holds the facts).
+  async function replay() {
+    const version = $('pack-compare').dataset.version;
+    const box = $('replay-result');
+    box.replaceChildren(document.createTextNode('replaying ' + version + '…'));
+    const p = new URLSearchParams(period());
+    let r;
+    try {
+      r = await api('/v1/rules-versions/' + encodeURIComponent(version) + '/replay', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ from: p.get('from'), to: p.get('to'), examples: 5 }) }).then((x) => x.json());
+    } catch (e) {
+      if (e.message !== 'unauthorized') box.textContent = 'replay failed: ' + e.message;
+      return;
+    }
+    box.replaceChildren();
+    const para = (text, cls) => { const el = document.createElement('p'); el.textContent = text; if (cls) el.className = cls; box.appendChild(el); return el; };
+    para(version + ': ' + r.replayed + ' recorded decisions replayed, ' + r.changed + ' change ('
+      + (r.replayed ? (100 * r.changed / r.replayed).toFixed(1) : '0.0') + ' %).', 'replay-summary');
+    const table = document.createElement('table'); table.id = 'replay-placements';
+    const head = table.createTHead().insertRow();
+    for (const h of ['Placement', 'Replayed', 'Changed']) { const th = document.createElement('th'); th.textContent = h; head.appendChild(th); }
+    const body = table.createTBody();
+    for (const [name, c] of Object.entries(r.placements)) { const row = body.insertRow(); cell(row, name); cell(row, String(c.units)); cell(row, String(c.changed)); }
+    box.appendChild(table);
+    for (const [t, n] of Object.entries(r.transitions).sort((a, b) => b[1] - a[1]).slice(0, 10)) para(n + ' × ' + t, 'replay-transition');
+    for (const x of r.examples) {
+      para('decision ' + x.decisionId + ', ' + x.placement + ': logged "' + x.loggedRule + '" showed ' + x.loggedContent
+        + (x.loggedEngaged ? ' (engaged)' : '') + '; candidate "' + x.candidateRule + '" shows ' + x.candidateContent + ' (' + x.candidateWhy + ')', 'replay-example');
+    }
+    const pp = (v) => (v >= 0 ? '+' : '') + (v * 100).toFixed(2);
+    para('Estimated CTR change (inverse propensity scoring): ' + pp(r.estCtrDelta) + ' pp, 95 % CI [' + pp(r.ciLow) + ', ' + pp(r.ciHigh)
+      + '] over ' + r.shown + ' shown placements (logged CTR ' + (r.loggedCtr * 100).toFixed(2) + ' %).', 'replay-estimate');
+    if (r.shown > 0 && r.overlap < 0.9) {
+      para('Low overlap: the candidate keeps what was shown for only ' + (r.overlap * 100).toFixed(1) + ' % of the shown placements; the rest has no '
+        + 'exploration data and counts as no engagement, so the estimate is a pessimistic bound. Canary the candidate to measure it.', 'replay-warning');
+    }
+    box.dataset.result = r.result;
   }
 
   // Canary controls: each asks for confirmation, sends the revision shown (a change made meanwhile is refused, not overwritten) and reloads.
@@ -310,6 +351,7 @@
     $('who').textContent = marketer ? (sessionStorage.getItem(WHO) || 'marketer') + ' (read-only)' : 'admin';
     $('recalibrate').hidden = marketer;
     $('canary-controls').hidden = marketer;
+    $('replay-start').hidden = marketer;
     $('login').hidden = true;
     $('dashboard').hidden = false;
     $('logout').hidden = false;
@@ -340,6 +382,7 @@
         if (e.message !== 'unauthorized') $('recalibrate-result').textContent = 'failed: ' + e.message;
       }
     });
+    $('replay-start').addEventListener('click', () => replay());
     $('pack-compare').addEventListener('change', () => renderPack().catch((e) => { if (e.message !== 'unauthorized') $('error').textContent = 'Could not load: ' + e.message; }));
     $('canary-start').addEventListener('click', () => {
       const version = $('canary-version').value;

@@ -134,6 +134,11 @@ class KairosStartTest {
             assertThat(r.exitValue()).as(output).isZero();
             assertThat(output.strip().lines().reduce((a, b) -> b).orElse("")).as(output).matches("RESULT replayed=1 changed=1 est_ctr_delta=.*");
             assertThat(output).contains("shows restaurant-deals-v2");
+            // ...and the dashboard's replay: feedback-service asks rules-server, which reads the recorded decisions back from feedback-service
+            HttpResponse<String> dashboardReplay = send("POST", feedback + "/v1/rules-versions/" + v2 + "/replay", admin, "application/json",
+                    "{\"from\": \"" + day + "\", \"to\": \"" + tomorrow + "\"}");
+            assertThat(dashboardReplay.statusCode()).as(dashboardReplay.body()).isEqualTo(200);
+            assertThat(new ObjectMapper().readTree(dashboardReplay.body()).get("result").asText()).startsWith("RESULT replayed=1 changed=1 ");
         } finally {
             kairos.destroy(); // SIGTERM
             assertThat(kairos.waitFor(30, TimeUnit.SECONDS)).as("kairos exits on SIGTERM").isTrue();

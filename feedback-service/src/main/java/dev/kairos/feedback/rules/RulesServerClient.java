@@ -131,8 +131,13 @@ public class RulesServerClient {
      * or not reachable.
      */
     public Forwarded forward(String path, String jsonBody) {
+        return forward(path, jsonBody, Duration.ofSeconds(15));
+    }
+
+    /** {@link #forward(String, String)} with its own time limit (a replay takes longer than a routing change). */
+    public Forwarded forward(String path, String jsonBody, Duration timeout) {
         if (!configured()) throw dev.kairos.service.api.ApiException.unavailable("no rules-server URL configured (KAIROS_RULES_SERVER_URL)");
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(15))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout)
                 .header("Authorization", "Bearer " + key);
         if (jsonBody == null) b.GET();
         else b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(jsonBody));

@@ -104,6 +104,14 @@ public class RulesVersionsController {
         return relay(rulesServer.forward("/v1/rules/diff?from=" + from + "&to=" + to, null));
     }
 
+    @Operation(summary = "Replay a version on recorded decisions (admin key; forwarded to rules-server)")
+    @io.micronaut.http.annotation.Post(uri = "/{id}/replay", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
+    public HttpResponse<String> replay(@PathVariable String id, @io.micronaut.core.annotation.Nullable @io.micronaut.http.annotation.Body String body) {
+        if (!VERSION_ID.matcher(id).matches()) throw ApiException.badRequest("invalid_value", "a version id such as v2", "id");
+        return relay(rulesServer.forward("/v1/rules/versions/" + id + "/replay", body == null || body.isBlank() ? "{}" : body,
+                java.time.Duration.ofMinutes(5)));
+    }
+
     /** rules-server's answer as it is (status and JSON body). */
     static HttpResponse<String> relay(RulesServerClient.Forwarded f) {
         return HttpResponse.<String>status(HttpStatus.valueOf(f.status())).contentType(MediaType.APPLICATION_JSON_TYPE).body(f.body());

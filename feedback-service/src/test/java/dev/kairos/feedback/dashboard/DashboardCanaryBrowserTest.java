@@ -89,6 +89,16 @@ class DashboardCanaryBrowserTest {
         assertThat(cells("#pack-text span.add")).contains("+rule \"Winter sale\"");
         assertThat(cells("#pack-text span.file")).contains("+++ v2/offers.drl");
 
+        // replay v2 on the period's recorded decisions: rules-server's report, shown with its warning
+        click("replay-start");
+        wait.until(d -> d.findElement(By.id("replay-result")).getAttribute("data-result") != null);
+        assertThat(text("replay-result")).contains("v2: 1000 recorded decisions replayed, 120 change (12.0 %).")
+                .contains("120 × Evening offer -> Winter sale")
+                .contains("Estimated CTR change (inverse propensity scoring): -0.60 pp, 95 % CI [-0.90, -0.30]")
+                .contains("Low overlap");
+        assertThat(cells("#replay-placements tbody td")).containsExactly("home_banner", "1000", "120");
+        assertThat(rulesServer.lastReplay).startsWith("v2 ").contains("\"from\"").contains("\"to\"");
+
         // start v3 as a canary: nothing happens when the confirmation is dismissed
         new Select(browser.findElement(By.id("canary-version"))).selectByValue("v3");
         setPercent("5");

@@ -35,6 +35,8 @@ public final class RulesServerFake implements AutoCloseable {
     private String canary;
     private double percent;
     private long revision;
+    /** The version and body of the last replay asked for. */
+    public volatile String lastReplay;
 
     public RulesServerFake() {
         try {
@@ -101,6 +103,18 @@ public final class RulesServerFake implements AutoCloseable {
             }
             d.put("changed", list.size());
             send(x, 200, d);
+        } else if (method.equals("POST") && path.endsWith("/replay")) {
+            String id = path.substring("/v1/rules/versions/".length(), path.length() - "/replay".length());
+            lastReplay = id + " " + body;
+            ObjectNode r = JSON.createObjectNode().put("version", id).put("replayed", 1000).put("changed", 120).put("unreadable", 0);
+            r.putObject("placements").putObject("home_banner").put("units", 1000).put("changed", 120);
+            r.putObject("transitions").put("Evening offer -> Winter sale", 120);
+            r.putArray("examples").addObject().put("decisionId", "d7").put("placement", "home_banner").put("loggedRule", "Evening offer")
+                    .put("loggedContent", "deals").put("loggedEngaged", true).put("candidateRule", "Winter sale").put("candidateContent", "winter")
+                    .put("candidateWhy", "best of 2 matching rules by priority, salience, name");
+            r.put("shown", 900).put("loggedCtr", 0.05).put("estCtrDelta", -0.006).put("ciLow", -0.009).put("ciHigh", -0.003).put("overlap", 0.87)
+                    .put("result", "RESULT replayed=1000 changed=120 est_ctr_delta=-0.60% ci=[-0.90%,-0.30%]");
+            send(x, 200, r);
         } else if (method.equals("POST") && path.endsWith("/activate")) {
             String id = path.substring("/v1/rules/versions/".length(), path.length() - "/activate".length());
             if (id.equals(active)) { send(x, 409, error("already_active", id + " is already the active version")); return; }

@@ -40,14 +40,56 @@ class RulesCliRemoteTest {
     @TempDir
     Path dir;
 
+    /** Stands in for the feedback service's replay log (the real one is exercised in feedback-service and e2e). */
+    com.sun.net.httpserver.HttpServer feedback;
+    final java.util.concurrent.atomic.AtomicReference<String> feedbackAuthorization = new java.util.concurrent.atomic.AtomicReference<>();
+
     @BeforeAll
-    void start() {
-        server = TestServer.start();
+    void start() throws Exception {
+        byte[] log = recordedDecisions().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        feedback = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        feedback.createContext("/v1/replay-log", x -> {
+            feedbackAuthorization.set(x.getRequestHeaders().getFirst("Authorization"));
+            x.getResponseHeaders().set("Content-Type", "application/x-ndjson");
+            x.sendResponseHeaders(200, log.length);
+            try (var out = x.getResponseBody()) {
+                out.write(log);
+            }
+        });
+        feedback.start();
+        server = TestServer.start(TestServer.newDataDir(), java.util.Map.of("kairos.feedback-url", "http://127.0.0.1:" + feedback.getAddress().getPort()));
+    }
+
+    /** Two decisions the default pack made (an evening offer at a restaurant, the default banner at noon), both shown, one engaged. */
+    static String recordedDecisions() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        StringBuilder out = new StringBuilder();
+        String[] requests = {
+                "{\"userId\": \"u1\", \"placements\": [\"home_banner\"], \"context\": {\"location\": {\"placeType\": \"restaurant\"}, "
+                        + "\"timezone\": \"Europe/Berlin\", \"timestamp\": \"2026-11-23T18:30:00Z\"}}",
+                "{\"userId\": \"u2\", \"placements\": [\"home_banner\"], \"context\": {\"timestamp\": \"2026-11-23T12:00:00Z\"}}"};
+        try (var compiler = new dev.kairos.rules.engine.RuleCompiler(dev.kairos.rules.engine.CompileLimits.DEFAULT);
+             var pack = compiler.compile("v1", dev.kairos.rules.engine.RulePack.defaults()).orThrow()) {
+            for (int i = 0; i < requests.length; i++) {
+                var in = new dev.kairos.rules.input.DecideRequestReader().read(json.readTree(requests[i]), dev.kairos.rules.Weights.DEFAULT,
+                        java.time.Instant.parse("2026-11-23T12:00:00Z")).input();
+                var a = pack.evaluate(in).adaptation("home_banner");
+                java.io.StringWriter facts = new java.io.StringWriter();
+                try (var g = new com.fasterxml.jackson.core.JsonFactory().createGenerator(facts)) {
+                    dev.kairos.rules.engine.FactsCodec.write(g, in, java.util.List.of());
+                }
+                out.append("{\"decisionId\":\"d").append(i).append("\",\"facts\":").append(facts).append(",\"placements\":[{\"placement\":\"home_banner\",")
+                        .append("\"rule\":\"").append(a.getRule()).append("\",\"contentId\":\"").append(a.getContentId())
+                        .append("\",\"shown\":true,\"engaged\":").append(i == 0).append(",\"propensity\":1.0}]}\n");
+            }
+        }
+        return out.toString();
     }
 
     @AfterAll
     void stop() {
         server.close();
+        feedback.stop(0);
     }
 
     record Run(int code, String out, String err) {}
@@ -247,5 +289,27 @@ class RulesCliRemoteTest {
                 "{\"files\": {\"a.drl\": \"rule \\\"x\\\" when then end\", \"notes.yaml\": \"x: 1\"}}").status())
                 .as("no other non-DRL file").isEqualTo(400);
         cli("rollback");
+    }
+
+    @Test
+    @Order(10)
+    void replaysAStoredVersionOnTheRecordedDecisions() {
+        var same = server.http.postJson("/v1/rules/versions/v1/replay", TestServer.ADMIN_KEY, "{\"from\": \"2026-11-01\", \"to\": \"2026-11-08\"}");
+        assertThat(same.status()).as(same.body()).isEqualTo(200);
+        assertThat(same.json().get("replayed").asLong()).isEqualTo(2);
+        assertThat(same.json().get("changed").asLong()).as("the pack that made them changes nothing").isZero();
+        assertThat(feedbackAuthorization.get()).isEqualTo("Bearer " + TestServer.ADMIN_KEY);
+
+        // v2 is the winter pack alone: both banners change, and the engaged evening offer has no support
+        var winter = server.http.postJson("/v1/rules/versions/v2/replay", TestServer.ADMIN_KEY, "{}").json();
+        assertThat(winter.get("changed").asLong()).isEqualTo(2);
+        assertThat(winter.get("transitions").get("Evening restaurant offer -> Winter sale banner").asLong()).isEqualTo(1);
+        assertThat(winter.get("estCtrDelta").asDouble()).isEqualTo(-0.5);
+        assertThat(winter.get("result").asText()).startsWith("RESULT replayed=2 changed=2 est_ctr_delta=-50.00%");
+        assertThat(winter.get("examples").get(0).get("candidateContent").asText()).isEqualTo("winter-sale");
+
+        assertThat(server.http.postJson("/v1/rules/versions/v99/replay", TestServer.ADMIN_KEY, "{}").status()).isEqualTo(404);
+        assertThat(server.http.postJson("/v1/rules/versions/v1/replay", TestServer.ADMIN_KEY, "{\"limit\": 0}").status()).isEqualTo(400);
+        assertThat(server.http.postJson("/v1/rules/versions/v1/replay", TestServer.ADMIN_KEY, "{\"x\": 1}").status()).isEqualTo(400);
     }
 }
