@@ -135,6 +135,7 @@
   const CHANGES = {'activate': 'activated', 'canary': 'canary started', 'promote': 'promoted',
     'rollback': 'rolled back', 'auto-rollback': 'rolled back automatically', 'breaker-tripped': 'circuit breaker tripped'};
 
+  const BY = {'breaker': 'the server (circuit breaker)', 'guardrail': 'the server (canary guardrail)'};
   let routing = null; // the routing state as last shown (its revision guards the canary controls)
 
   async function loadRouting() {
@@ -150,9 +151,9 @@
     $('canary-rollback').disabled = !g.canary && !(g.changes || []).length;
     for (const c of [...g.changes].reverse()) {
       const row = document.createElement('tr');
-      if (c.by === 'breaker') row.className = 'breaker';
+      if (c.by === 'breaker' || c.by === 'guardrail') row.className = 'breaker';
       cell(row, (c.at || '').replace('T', ' ').replace(/\.\d+Z$|Z$/, '')); cell(row, CHANGES[c.action] || c.action);
-      cell(row, c.version); cell(row, c.by === 'breaker' ? 'the server (circuit breaker)' : c.by); cell(row, c.reason || '');
+      cell(row, c.version); cell(row, BY[c.by] || c.by); cell(row, c.reason || '');
       body.appendChild(row);
     }
   }

@@ -322,6 +322,36 @@ public class FeedbackStore {
         return out;
     }
 
+    /** Shown placements of one arm of a canary and what they got. */
+    public record ArmCounts(long shown, long engaged, long dismissed, long converted) {
+        public static final ArmCounts NONE = new ArmCounts(0, 0, 0, 0);
+    }
+
+    /**
+     * The canary's arm ({@code canary} version, canary traffic) and the control's ({@code active}
+     * version, stable traffic) since {@code since} (epoch ms): shown placements and how many were
+     * engaged, dismissed and converted. Index: {@code [0]} control, {@code [1]} canary.
+     */
+    public ArmCounts[] canaryArms(String active, String canary, long since) {
+        String sql = "SELECT d.canary, COUNT(*), SUM(CASE WHEN po.engaged THEN 1 ELSE 0 END), SUM(CASE WHEN po.dismissed THEN 1 ELSE 0 END), "
+                + "SUM(CASE WHEN po.converted THEN 1 ELSE 0 END) FROM placement_outcomes po JOIN decisions d ON d.decision_id = po.decision_id "
+                + "WHERE po.shown = TRUE AND d.decided_at >= ? AND ((d.rules_version = ? AND d.canary = TRUE) OR (d.rules_version = ? AND d.canary = FALSE)) "
+                + "GROUP BY d.canary";
+        ArmCounts[] arms = {ArmCounts.NONE, ArmCounts.NONE};
+        try (Connection c = reads.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setQueryTimeout(queryTimeoutSeconds);
+            ps.setLong(1, since);
+            ps.setString(2, canary);
+            ps.setString(3, active);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) arms[rs.getBoolean(1) ? 1 : 0] = new ArmCounts(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+            }
+        } catch (SQLException e) {
+            throw readFailure(e);
+        }
+        return arms;
+    }
+
     /** The largest facts record kept for replay, in characters (16,000; a typical one is 1-2 KB). */
     public static final int MAX_FACTS_CHARS = 16_000;
 

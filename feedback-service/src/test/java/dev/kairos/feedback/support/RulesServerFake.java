@@ -63,6 +63,21 @@ public final class RulesServerFake implements AutoCloseable {
         return this;
     }
 
+    /** Starts {@code version} as the canary now (logged like rules-server logs it, with a start time). */
+    public synchronized RulesServerFake startCanary(String version, double percent, String at) {
+        canary = version;
+        this.percent = percent;
+        revision++;
+        changes.add(JSON.createObjectNode().put("at", at).put("action", "canary").put("version", version).put("by", "admin")
+                .put("reason", percent + " % of users"));
+        return this;
+    }
+
+    /** The routing changes so far (copies). */
+    public synchronized List<JsonNode> changes() { return changes.stream().map(c -> (JsonNode) c.deepCopy()).toList(); }
+
+    public synchronized String canary() { return canary; }
+
     public String url() { return "http://127.0.0.1:" + server.getAddress().getPort(); }
 
     private synchronized void handle(HttpExchange x) throws IOException {
@@ -129,6 +144,12 @@ public final class RulesServerFake implements AutoCloseable {
             canary = null;
             change("promote", active, null);
             send(x, 200, state());
+        } else if (method.equals("POST") && path.equals("/v1/rules/rollback") && body.path("by").asText("admin").equals("guardrail")) {
+            String version = body.path("version").asText();
+            if (!version.equals(canary)) { send(x, 409, error("not_canary", version + " is not the canary")); return; }
+            changeBy("auto-rollback", canary, body.path("reason").asText(), "guardrail");
+            canary = null;
+            send(x, 200, state());
         } else if (method.equals("POST") && path.equals("/v1/rules/rollback")) {
             if (canary != null) {
                 change("rollback", canary, null);
@@ -151,9 +172,13 @@ public final class RulesServerFake implements AutoCloseable {
     }
 
     private void change(String action, String version, String reason) {
+        changeBy(action, version, reason, "admin");
+    }
+
+    private void changeBy(String action, String version, String reason, String by) {
         revision++;
         ObjectNode c = JSON.createObjectNode().put("at", "2026-12-0" + Math.min(9, changes.size() + 3) + "T10:00:00Z")
-                .put("action", action).put("version", version).put("by", "admin");
+                .put("action", action).put("version", version).put("by", by);
         if (reason == null) c.putNull("reason");
         else c.put("reason", reason);
         changes.add(c);

@@ -248,6 +248,17 @@ public class RuleRegistry {
                 "rollback", null, null));
     }
 
+    /**
+     * Ends the canary {@code version} automatically because a guardrail found it worse than the
+     * control: logged as {@code auto-rollback} by {@code guardrail} with {@code reason}. Refused
+     * with 409 {@code not_canary} when {@code version} is not the canary (any more).
+     */
+    public RoutingState guardrailRollback(String version, String reason, Long expectedRevision) {
+        if (!version.equals(state.canary())) throw ApiException.conflict("not_canary", version + " is not the canary; nothing to roll back");
+        return change(expectedRevision, rev -> RulesCommand.route(UUID.randomUUID().toString(), Instant.now(), "guardrail", reason, rev,
+                "auto-rollback", version, null));
+    }
+
     public RoutingState rollback() { return rollback(null); }
 
     /**

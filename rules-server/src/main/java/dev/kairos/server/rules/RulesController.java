@@ -143,10 +143,21 @@ public class RulesController {
         return registry.promote(expectedRevision(body == null || body.length == 0 ? null : json.readTree(body)));
     }
 
-    @Operation(summary = "End the canary, or return to the previous active version")
+    @Operation(summary = "End the canary, or return to the previous active version; a guardrail ends a canary with its reason")
     @Post(uri = "/rollback", consumes = MediaType.APPLICATION_JSON)
     public RoutingState rollback(@Nullable @Body byte[] body) throws IOException {
-        return registry.rollback(expectedRevision(body == null || body.length == 0 ? null : json.readTree(body)));
+        JsonNode node = body == null || body.length == 0 ? null : json.readTree(body);
+        Long revision = expectedRevision(node);
+        JsonNode by = node == null ? null : node.get("by");
+        if (by == null || by.isNull() || "admin".equals(by.asText())) return registry.rollback(revision);
+        if (!"guardrail".equals(by.asText())) throw ApiException.badRequest("invalid_value", "by must be admin or guardrail", "by");
+        JsonNode version = node.get("version");
+        JsonNode reason = node.get("reason");
+        if (version == null || !version.isTextual()) throw ApiException.badRequest("missing_field", "a guardrail roll back names the canary version", "version");
+        if (reason == null || !reason.isTextual() || reason.asText().isBlank() || reason.asText().length() > 500) {
+            throw ApiException.badRequest("missing_field", "a guardrail roll back says why, in at most 500 characters", "reason");
+        }
+        return registry.guardrailRollback(version.asText(), reason.asText(), revision);
     }
 
     /**

@@ -312,4 +312,24 @@ class RulesCliRemoteTest {
         assertThat(server.http.postJson("/v1/rules/versions/v1/replay", TestServer.ADMIN_KEY, "{\"limit\": 0}").status()).isEqualTo(400);
         assertThat(server.http.postJson("/v1/rules/versions/v1/replay", TestServer.ADMIN_KEY, "{\"x\": 1}").status()).isEqualTo(400);
     }
+
+    @Test
+    @Order(11)
+    void aGuardrailEndsTheCanaryWithItsReason() throws Exception {
+        Run up = cli("upload", folder("guarded", WINTER.replace("winter-sale", "winter-sale-2")).toString(), "--canary", "10");
+        assertThat(up.code()).as(up.err()).isZero();
+        String canary = server.http.get("/v1/rules/state", TestServer.ADMIN_KEY).json().get("canary").asText();
+        assertThat(server.http.postJson("/v1/rules/rollback", TestServer.ADMIN_KEY,
+                "{\"by\": \"guardrail\", \"version\": \"v1\", \"reason\": \"guardrail: x\"}").status()).as("not the canary").isEqualTo(409);
+        assertThat(server.http.postJson("/v1/rules/rollback", TestServer.ADMIN_KEY,
+                "{\"by\": \"robot\", \"version\": \"" + canary + "\", \"reason\": \"x\"}").status()).isEqualTo(400);
+        var state = server.http.postJson("/v1/rules/rollback", TestServer.ADMIN_KEY, "{\"by\": \"guardrail\", \"version\": \"" + canary
+                + "\", \"reason\": \"guardrail: dismiss rate +6.1 pp (95% CI [+3.2, +9.0])\"}").json();
+        assertThat(state.path("canary").asText(null)).isNull();
+        var last = state.get("changes").get(state.get("changes").size() - 1);
+        assertThat(last.get("action").asText()).isEqualTo("auto-rollback");
+        assertThat(last.get("by").asText()).isEqualTo("guardrail");
+        assertThat(last.get("reason").asText()).isEqualTo("guardrail: dismiss rate +6.1 pp (95% CI [+3.2, +9.0])");
+        assertThat(cli("status").out()).contains("guardrail: dismiss rate +6.1 pp");
+    }
 }
