@@ -48,6 +48,7 @@ public final class CompiledRules implements AutoCloseable {
     private final java.util.Set<String> allRuleNames;
     private final int maxFirings;
     private final Map<String, Double> thresholds;
+    private final Map<String, DeliveryLimits> limits;
 
     CompiledRules(String version, KieBase kieBase, Map<Rule, RuleInfo> rules, List<String> ruleNames, int maxFirings) {
         this(version, kieBase, rules, ruleNames, maxFirings, Map.of());
@@ -55,7 +56,13 @@ public final class CompiledRules implements AutoCloseable {
 
     CompiledRules(String version, KieBase kieBase, Map<Rule, RuleInfo> rules, List<String> ruleNames, int maxFirings,
                   Map<String, Double> thresholds) {
+        this(version, kieBase, rules, ruleNames, maxFirings, thresholds, Map.of());
+    }
+
+    CompiledRules(String version, KieBase kieBase, Map<Rule, RuleInfo> rules, List<String> ruleNames, int maxFirings,
+                  Map<String, Double> thresholds, Map<String, DeliveryLimits> limits) {
         this.thresholds = Map.copyOf(thresholds);
+        this.limits = Map.copyOf(limits);
         this.version = version;
         this.kieBase = kieBase;
         this.pool = kieBase.newKieSessionsPool(Runtime.getRuntime().availableProcessors() * 2);
@@ -111,6 +118,7 @@ public final class CompiledRules implements AutoCloseable {
             for (Placement p : input.placements()) session.insert(p);
             for (dev.kairos.rules.Variant v : variants) session.insert(v);
             session.insert(dev.kairos.rules.Thresholds.of(thresholds, variants));
+            session.insert(input.exposures());
             int fired = session.fireAllRules(maxFirings);
             if (Thread.currentThread().isInterrupted()) throw new EvaluationAbandonedException();
             List<String> segments = new ArrayList<>(4);
@@ -174,6 +182,8 @@ public final class CompiledRules implements AutoCloseable {
                     lost = "holdout: this user gets pack defaults only";
                 } else if (!p.accepts(c.getFormat())) {
                     lost = "placement does not render format '" + c.getFormat() + "'";
+                } else if (!c.isFallback() && !limits.isEmpty() && (lost = limited(c.getRule(), input.exposures())) != null) {
+                    // capped or cooling down: the next eligible candidate wins
                 } else if (winner != null) {
                     lost = lostTo(c, winner);
                 } else {
@@ -191,6 +201,33 @@ public final class CompiledRules implements AutoCloseable {
         }
         return new Evaluation(version, adaptations, explanations, List.copyOf(firing.fired()), truncated, segments);
     }
+
+    /** Why {@code rule} may not be shown to this user now ({@code @frequencyCap}, {@code @cooldownAfterDismiss}), or null. */
+    private String limited(String rule, dev.kairos.rules.Exposures exposures) {
+        DeliveryLimits l = limits.get(rule);
+        if (l == null) return null;
+        if (l.coolsDown()) {
+            java.time.Instant dismissed = exposures.lastDismissOf(rule);
+            if (dismissed != null && !dismissed.isBefore(exposures.getNow().minus(l.cooldown()))) {
+                return "suppressed: cooldownAfterDismiss " + l.cooldownText() + " (dismissed "
+                        + dismissed.truncatedTo(java.time.temporal.ChronoUnit.MINUTES) + ")";
+            }
+        }
+        if (l.capped()) {
+            java.time.Instant from = exposures.getNow().minus(l.capWindow());
+            int shown = 0;
+            for (dev.kairos.rules.Exposures.Exposure e : exposures.getItems()) {
+                if (e.type().equals("impression") && rule.equals(e.rule()) && !e.at().isBefore(from) && !e.at().isAfter(exposures.getNow())) shown++;
+            }
+            if (shown >= l.capCount()) {
+                return "suppressed: frequencyCap " + l.capText() + " (" + shown + " impressions in the last " + l.capText().substring(l.capText().indexOf('/') + 1) + ")";
+            }
+        }
+        return null;
+    }
+
+    /** The delivery limits of the rules that have any, by rule name. */
+    public Map<String, DeliveryLimits> deliveryLimits() { return limits; }
 
     private static String lostTo(AdaptationBuilder loser, AdaptationBuilder winner) {
         if (loser.isFallback() && !winner.isFallback()) return "pack default; rule '" + winner.getRule() + "' matched";

@@ -1,6 +1,7 @@
 package dev.kairos.rules.engine;
 
 import dev.kairos.rules.Context;
+import dev.kairos.rules.Exposures;
 import dev.kairos.rules.Placement;
 import dev.kairos.rules.Profile;
 import dev.kairos.rules.Segment;
@@ -12,13 +13,19 @@ import java.util.Objects;
 
 /**
  * The facts of one evaluation: the context, the user's signals, stored profile and segments, the
- * current weights and the placements to decide (distinct names, in the order they were asked for).
+ * current weights, the placements to decide (distinct names, in the order they were asked for) and
+ * what the user was recently shown ({@link Exposures}).
  */
 public record DecisionInput(Context context, Signals signals, Profile profile, List<Segment> segments, Weights weights,
-                            List<Placement> placements) {
+                            List<Placement> placements, Exposures exposures) {
     /** Facts for a user without stored history. */
     public DecisionInput(Context context, Signals signals, List<Segment> segments, Weights weights, List<Placement> placements) {
         this(context, signals, Profile.NONE.at(context.getTime().getInstant()), segments, weights, placements);
+    }
+
+    /** Facts for a user with nothing recently shown. */
+    public DecisionInput(Context context, Signals signals, Profile profile, List<Segment> segments, Weights weights, List<Placement> placements) {
+        this(context, signals, profile, segments, weights, placements, Exposures.NONE.at(context.getTime().getInstant()));
     }
 
     public DecisionInput {
@@ -26,6 +33,7 @@ public record DecisionInput(Context context, Signals signals, Profile profile, L
         Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(signals, "signals");
         Objects.requireNonNull(weights, "weights");
+        Objects.requireNonNull(exposures, "exposures");
         segments = List.copyOf(segments);
         placements = List.copyOf(placements);
         if (placements.isEmpty()) throw new IllegalArgumentException("placements must not be empty");

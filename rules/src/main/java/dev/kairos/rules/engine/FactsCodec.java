@@ -35,7 +35,8 @@ import java.util.Set;
  *  "session": {...}, "network", "page", "pageType", "locale"},
  *  "signals": {...every signal...}, "profile": {...}, "segments": [{"name", "since"}],
  *  "weights": {"version", "recency", "depth", "conversion", "named": {}},
- *  "placements": [{"name", "formats": []}], "variants": [{"experiment", "name", "params": {}}]}</pre>
+ *  "placements": [{"name", "formats": []}], "exposures": [{"at", "type", "placement", "rule"}],
+ *  "variants": [{"experiment", "name", "params": {}}]}</pre>
  *
  * Segments the rules derived (built-in segment rules) are not stored: replay derives them again.
  * Reading is lenient about absent fields (defaults as for a decide request) and strict about
@@ -153,6 +154,17 @@ public final class FactsCodec {
         }
         g.writeEndArray();
 
+        g.writeArrayFieldStart("exposures");
+        for (dev.kairos.rules.Exposures.Exposure e : input.exposures().getItems()) {
+            g.writeStartObject();
+            g.writeStringField("at", e.at().toString());
+            g.writeStringField("type", e.type());
+            g.writeStringField("placement", e.placement());
+            g.writeStringField("rule", e.rule());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+
         g.writeArrayFieldStart("variants");
         for (Variant v : variants) {
             g.writeStartObject();
@@ -221,7 +233,11 @@ public final class FactsCodec {
             v2.path("params").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
             variants.add(new Variant(v2.path("experiment").asText(), v2.path("name").asText(), params));
         });
-        return new Facts(new DecisionInput(context, b.build(weights), profile, segments, weights, placements), variants);
+        List<dev.kairos.rules.Exposures.Exposure> exposures = new ArrayList<>();
+        n.path("exposures").forEach(e -> exposures.add(new dev.kairos.rules.Exposures.Exposure(Instant.parse(e.path("at").asText()),
+                e.path("type").asText(), text(e, "placement"), text(e, "rule"))));
+        return new Facts(new DecisionInput(context, b.build(weights), profile, segments, weights, placements,
+                new dev.kairos.rules.Exposures(exposures, time)), variants);
     }
 
     private static String text(JsonNode n, String field) {

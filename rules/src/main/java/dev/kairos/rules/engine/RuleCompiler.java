@@ -273,6 +273,7 @@ public final class RuleCompiler implements AutoCloseable {
         InternalKnowledgeBase kieBase = KnowledgeBaseFactory.newKnowledgeBase();
         kieBase.addPackages(builder.getKnowledgePackages());
         Map<Rule, RuleInfo> infos = new IdentityHashMap<>();
+        Map<String, DeliveryLimits> limits = new java.util.HashMap<>();
         List<String> names = new ArrayList<>();
         for (KiePackage kp : kieBase.getKiePackages()) {
             for (Rule rule : kp.getRules()) {
@@ -281,11 +282,28 @@ public final class RuleCompiler implements AutoCloseable {
                         rule.getMetaData().get("org.kie.api.definition.type.Description"));
                 int salience = rule instanceof RuleImpl impl && !impl.isSalienceDynamic() ? impl.getSalienceValue() : 0;
                 infos.put(rule, new RuleInfo(rule.getName(), salience, description == null ? null : description.toString()));
+                DeliveryLimits l = limits(rule);
+                if (l != DeliveryLimits.NONE) limits.put(rule.getName(), l);
                 if (!SEGMENTS_PACKAGE.equals(kp.getName())) names.add(rule.getName());
             }
         }
         names.sort(null);
-        return new CompileResult(Optional.of(new CompiledRules(version, kieBase, infos, names, limits.maxFirings(), thresholds)), List.of(), names);
+        return new CompileResult(Optional.of(new CompiledRules(version, kieBase, infos, names, this.limits.maxFirings(), thresholds, limits)),
+                List.of(), names);
+    }
+
+    /** A rule's {@code @frequencyCap} and {@code @cooldownAfterDismiss} (checked by the policy already). */
+    private static DeliveryLimits limits(Rule rule) {
+        Object cap = rule.getMetaData().get("frequencyCap");
+        Object cooldown = rule.getMetaData().get("cooldownAfterDismiss");
+        if (cap == null && cooldown == null) return DeliveryLimits.NONE;
+        DeliveryLimits l = cap == null ? DeliveryLimits.NONE : DeliveryLimits.cap(unquote(cap));
+        return cooldown == null ? l : l.withCooldown(unquote(cooldown));
+    }
+
+    private static String unquote(Object value) {
+        String s = String.valueOf(value).strip();
+        return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
     }
 
     /** The built-in segment rules, parsed and checked like any pack (with the built-in policy). */

@@ -67,7 +67,7 @@ public final class PackPolicy {
     public static final int MAX_COLLECTION = 100;
 
     private static final Set<String> WILDCARD_IMPORTS = Set.of("dev.kairos.rules", "java.util", "java.lang", "java.time");
-    private static final Set<String> ANNOTATIONS = Set.of("description");
+    private static final Set<String> ANNOTATIONS = Set.of("description", "frequencyCap", "cooldownAfterDismiss");
     private static final Set<String> ACCUMULATE_FUNCTIONS = Set.of("count", "sum", "average", "min", "max", "collectList", "collectSet");
     private static final Map<String, Class<?>> COLLECT_TYPES = Map.of("ArrayList", List.class, "java.util.ArrayList", List.class,
             "HashSet", Set.class, "java.util.HashSet", Set.class);
@@ -289,13 +289,23 @@ public final class PackPolicy {
             int at = drl.indexOf("@" + a.getName(), ruleStart);
             if (at < 0) at = ruleStart;
             if (!ANNOTATIONS.contains(a.getName())) {
-                refuse(at, "annotation '@" + a.getName() + "' is not allowed; a rule may carry @description(\"...\")");
+                refuse(at, "annotation '@" + a.getName() + "' is not allowed; a rule may carry @description(\"...\"), "
+                        + "@frequencyCap(\"3/24h\") and @cooldownAfterDismiss(\"72h\")");
                 return;
             }
             Map<String, Object> values = a.getValueMap();
             Object value = values.size() == 1 ? values.get(AnnotationDescr.VALUE) : null;
             if (!(value instanceof String s) || !isSingleStringLiteral(s, at)) {
                 refuse(at, "@" + a.getName() + " takes one text in quotes, e.g. @description(\"Evening offer for diners\")");
+                return;
+            }
+            String text = ((String) value).strip();
+            text = text.substring(1, text.length() - 1);
+            try {
+                if (a.getName().equals("frequencyCap")) dev.kairos.rules.engine.DeliveryLimits.cap(text);
+                if (a.getName().equals("cooldownAfterDismiss")) dev.kairos.rules.engine.DeliveryLimits.cooldown(text);
+            } catch (IllegalArgumentException e) {
+                problems.add(positions.at(at, "syntax", e.getMessage()));
             }
         }
 
@@ -364,7 +374,7 @@ public final class PackPolicy {
                             && (!p.getObjectType().contains(".") || r.type().getName().equals(p.getObjectType())));
                     if (rules.isEmpty()) {
                         throw new PolicyException(at, "'" + p.getObjectType() + "' is not a fact of the decision; a pattern matches Context, Signals, "
-                                + "Profile, Segment, Weights, Thresholds, Placement or Variant (other types need 'from')");
+                                + "Profile, Segment, Weights, Thresholds, Exposures, Placement or Variant (other types need 'from')");
                     }
                     type = JType.of(rules.get().type());
                     cap = cap(rules.get().type());
