@@ -29,7 +29,7 @@ final class EventReader {
                         if (value == JsonToken.START_OBJECT) out.set(name, context(p));
                         else p.skipChildren();
                     }
-                    case "type", "eventId", "userId", "anonymousId", "sessionId", "timestamp" -> {
+                    case "type", "eventId", "userId", "anonymousId", "sessionId", "timestamp", "decisionId", "placement", "rule", "outcomeId" -> {
                         if (value == JsonToken.VALUE_STRING) out.put(name, p.getText());
                         else p.skipChildren();
                     }

@@ -142,7 +142,9 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
                     record.headers().add(REROUTE_HEADER, new byte[] {1})));
             return;
         }
-        String eventId = event.path("eventId").asText(null);
+        String eventId = event.hasNonNull("eventId") ? event.path("eventId").asText(null)
+                : SignalRules.isOutcome(event) ? "o:" + event.path("outcomeId").asText(event.path("decisionId").asText() + "/"
+                        + event.path("placement").asText() + "/" + event.path("type").asText()) : null;
         if (eventId != null) {
             Long seenAt = seen.get(eventId);
             if (seenAt != null && seenAt >= now - DEDUPE_WINDOW.toMillis()) {
@@ -160,7 +162,8 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
             state.aliases.add(anonymousId);
             context.forward(control(record, anonymousId, MERGE_REQUEST, userId.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
-        rules.apply(state, event, event.path("receivedAt").asLong(now));
+        if (SignalRules.isOutcome(event)) rules.applyOutcome(state, event, event.path("receivedAt").asLong(now));
+        else rules.apply(state, event, event.path("receivedAt").asLong(now));
         processed.increment();
         byte[] bytes = UserStateSerde.write(state);
         states.put(record.key(), bytes);

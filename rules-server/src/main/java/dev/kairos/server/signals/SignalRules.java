@@ -32,6 +32,27 @@ public final class SignalRules {
     }
 
     /** Folds {@code event} (a canonical event, see docs/events.md) received at {@code receivedAt} into {@code s}. */
+    /** True for an outcome record (impression, click, dismiss or conversion of a decided placement) rather than an event. */
+    static boolean isOutcome(JsonNode record) {
+        return record.hasNonNull("decisionId") && record.hasNonNull("placement")
+                && java.util.Set.of("impression", "click", "dismiss", "conversion").contains(record.path("type").asText());
+    }
+
+    /**
+     * Records an outcome among the user's exposures (newest last; at most {@link dev.kairos.rules.Exposures#MAX},
+     * none older than {@link dev.kairos.rules.Exposures#HORIZON}). It is not activity: sessions and signals are untouched.
+     */
+    void applyOutcome(UserState s, JsonNode outcome, long receivedAt) {
+        long at = parseTime(outcome.path("timestamp").asText(null), receivedAt);
+        if (s.exposures == null) s.exposures = new ArrayList<>();
+        s.exposures.add(new UserState.Exposure(at, outcome.path("type").asText(), outcome.path("placement").asText(null),
+                outcome.path("rule").asText(null)));
+        s.exposures.sort(java.util.Comparator.comparingLong(UserState.Exposure::at));
+        long horizon = receivedAt - dev.kairos.rules.Exposures.HORIZON.toMillis();
+        s.exposures.removeIf(e -> e.at() < horizon);
+        while (s.exposures.size() > dev.kairos.rules.Exposures.MAX) s.exposures.remove(0);
+    }
+
     public void apply(UserState s, JsonNode event, long receivedAt) {
         String type = event.path("type").asText();
         JsonNode props = event.path("properties");
@@ -201,7 +222,11 @@ public final class SignalRules {
         Profile profile = new Profile(true, instant(s.lastSeen), instant(s.lastCartAdd), instant(s.lastPurchase),
                 instant(s.lastProductView), s.cartItems, s.sessions, now);
         long sessionSeconds = inSession ? Math.max(0, (t - s.sessionStart) / 1000) : -1;
-        return new StoredUser(b, profile, sessionSeconds);
+        List<dev.kairos.rules.Exposures.Exposure> seen = new ArrayList<>(s.exposures == null ? 0 : s.exposures.size());
+        if (s.exposures != null) {
+            for (UserState.Exposure e : s.exposures) seen.add(new dev.kairos.rules.Exposures.Exposure(Instant.ofEpochMilli(e.at()), e.type(), e.placement(), e.rule()));
+        }
+        return new StoredUser(b, profile, sessionSeconds, new dev.kairos.rules.Exposures(seen, now));
     }
 
     static double conversionProbability(UserState s, boolean inSession) {
@@ -251,6 +276,12 @@ public final class SignalRules {
 
     /** Merges {@code other} (an anonymous profile) into {@code into} (the identified user's). */
     public void merge(UserState into, UserState other) {
+        if (other.exposures != null && !other.exposures.isEmpty()) {
+            if (into.exposures == null) into.exposures = new ArrayList<>();
+            into.exposures.addAll(other.exposures);
+            into.exposures.sort(java.util.Comparator.comparingLong(UserState.Exposure::at));
+            while (into.exposures.size() > dev.kairos.rules.Exposures.MAX) into.exposures.remove(0);
+        }
         into.events += other.events;
         into.firstSeen = min(into.firstSeen, other.firstSeen);
         into.lastSeen = Math.max(into.lastSeen, other.lastSeen);

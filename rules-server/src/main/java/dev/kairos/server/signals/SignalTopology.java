@@ -55,7 +55,9 @@ public class SignalTopology {
                     Materialized.<String, byte[], KeyValueStore<Bytes, byte[]>>as(VIEW_STORE)
                             .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()));
         }
-        KStream<String, byte[]> events = builder.stream(topics.config().events(), Consumed.with(Serdes.String(), Serdes.ByteArray()));
+        // Events and outcomes (both keyed by user, same partitions) feed one processor: outcomes become the user's exposures.
+        KStream<String, byte[]> events = builder.stream(java.util.List.of(topics.config().events(), topics.config().outcomes()),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()));
         KStream<String, byte[]> out = events.process(() -> new SignalProcessor(rules, meters, global), STATE_STORE, SEEN_STORE);
         out.to((key, value, context) ->
                         context.headers().lastHeader(SignalProcessor.REROUTE_HEADER) != null ? topics.config().events()

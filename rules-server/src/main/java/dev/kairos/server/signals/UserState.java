@@ -61,6 +61,9 @@ public final class UserState {
     public long historyUpdated;
     public double[] hourHistogram = new double[24];
 
+    // what was shown and what the user did with it (outcomes), newest last, bounded by Exposures.MAX and HORIZON
+    public List<Exposure> exposures = new ArrayList<>();
+
     /** The record left for an anonymous id once it identified as {@code userId}. */
     public static UserState alias(String anonymousId, String userId) {
         UserState s = new UserState();
@@ -71,4 +74,7 @@ public final class UserState {
 
     /** A product view kept for the recent-views window. */
     public record ProductView(long at, String category) {}
+
+    /** One outcome of decided content: when (epoch ms), its type, placement and rule (may be null). */
+    public record Exposure(long at, String type, String placement, String rule) {}
 }

@@ -21,6 +21,8 @@ import java.util.Map;
  * instance-to-instance lookup: a compact binary record, versioned by its first byte.
  *
  * <p>Format {@value #V1} (written since 0.2): the version byte, then every field in a fixed order;
+ * format {@value #V3} (a user with exposures): the same, then the exposures (time, type,
+ * placement, rule);
  * strings as a length ({@code -1} for null) and UTF-8, numbers big-endian, collections as a count
  * then their elements. An alias record is {@value #ALIAS} followed by the two ids.
  *
@@ -32,12 +34,15 @@ public final class UserStateSerde implements Serde<UserState> {
     static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     static final byte V1 = 1;
     static final byte ALIAS = 2;
+    /** {@value #V1}'s fields, then the exposures; written only for users with exposures, so other records stay readable by earlier versions. */
+    static final byte V3 = 3;
     private static final int HOURS = 24;
 
     public static byte[] write(UserState s) {
         if (s.aliasOf != null) return writeAlias(s.userKey, s.aliasOf);
         Writer w = new Writer(256 + 24 * 8 + 16 * (s.recentProductViews.size() + s.adTaps.size() + s.dwellByCategory.size()));
-        w.b(V1);
+        boolean exposures = s.exposures != null && !s.exposures.isEmpty();
+        w.b(exposures ? V3 : V1);
         w.str(s.userKey);
         w.i(s.aliases.size());
         for (String a : s.aliases) w.str(a);
@@ -60,6 +65,10 @@ public final class UserStateSerde implements Serde<UserState> {
         double[] h = s.hourHistogram == null ? new double[HOURS] : s.hourHistogram;
         w.i(h.length);
         for (double v : h) w.d(v);
+        if (exposures) {
+            w.i(s.exposures.size());
+            for (UserState.Exposure e : s.exposures) w.l(e.at()).str(e.type()).str(e.placement()).str(e.rule());
+        }
         return w.bytes();
     }
 
@@ -74,6 +83,17 @@ public final class UserStateSerde implements Serde<UserState> {
         try {
             switch (bytes[0]) {
                 case V1: return readV1(ByteBuffer.wrap(bytes, 1, bytes.length - 1));
+                case V3: {
+                    ByteBuffer in = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
+                    UserState s = readV1(in);
+                    int n = count(in);
+                    s.exposures = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        long at = in.getLong();
+                        s.exposures.add(new UserState.Exposure(at, str(in), str(in), str(in)));
+                    }
+                    return s;
+                }
                 case ALIAS: {
                     ByteBuffer in = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
                     String anonymous = str(in);

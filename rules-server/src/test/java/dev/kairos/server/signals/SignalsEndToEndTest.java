@@ -181,4 +181,30 @@ class SignalsEndToEndTest {
             assertThat(d.get("segments")).extracting(JsonNode::asText).contains("cart_no_purchase_24h");
         });
     }
+    @Test
+    void frequencyCapsCountTheImpressionsTheAppReported() {
+        String user = "e2e-night-owl";
+        String request = "{\"userId\": \"" + user + "\", \"placements\": [\"home_banner\"], \"context\": {\"timezone\": \"UTC\", "
+                + "\"timestamp\": \"" + java.time.LocalDate.now(java.time.ZoneOffset.UTC) + "T01:30:00Z\"}, \"signals\": {\"lastSearch\": \"pizza delivery\"}}";
+        JsonNode first = http.postJson("/v1/decide", WRITE_KEY, request).json();
+        assertThat(first.get("adaptations").get(0).get("rule").asText()).isEqualTo("Late-night snack recommendation");
+        String decisionId = first.get("decisionId").asText();
+        StringBuilder outcomes = new StringBuilder("{\"batch\": [");
+        for (int i = 0; i < 3; i++) {
+            if (i > 0) outcomes.append(',');
+            outcomes.append("{\"outcomeId\": \"").append(java.util.UUID.randomUUID()).append("\", \"decisionId\": \"").append(decisionId)
+                    .append("\", \"placement\": \"home_banner\", \"type\": \"impression\", \"userId\": \"").append(user)
+                    .append("\", \"rule\": \"Late-night snack recommendation\"}");
+        }
+        outcomes.append("]}");
+        assertThat(http.postJson("/v1/outcomes", WRITE_KEY, outcomes.toString()).json().get("accepted").asInt()).isEqualTo(3);
+        // the signal engine counts them into the user's exposures; the fourth time the rule does not win
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            JsonNode d = http.postJson("/v1/decide", WRITE_KEY, request).json();
+            assertThat(d.get("adaptations").get(0).get("rule").asText()).isEqualTo("Default home banner");
+            assertThat(d.get("explanation").toString()).contains("suppressed: frequencyCap 3/24h (3 impressions in the last 24h)");
+        });
+        assertThat(http.postJson("/v1/decide", WRITE_KEY, request.replace(user, "e2e-other-owl")).json()
+                .get("adaptations").get(0).get("rule").asText()).as("another user is not capped").isEqualTo("Late-night snack recommendation");
+    }
 }

@@ -71,6 +71,20 @@ class UserStateSerdeTest {
     }
 
     @Test
+    void exposuresRoundTripAndAUserWithoutThemKeepsTheFormatEarlierVersionsRead() {
+        UserState without = full();
+        assertThat(UserStateSerde.write(without)[0]).as("no exposures: format 1").isEqualTo(UserStateSerde.V1);
+        UserState with = full();
+        with.exposures = new java.util.ArrayList<>(java.util.List.of(new UserState.Exposure(1_700_000_000_000L, "impression", "home_banner", "R1"),
+                new UserState.Exposure(1_700_000_100_000L, "dismiss", "home_banner", null)));
+        byte[] bytes = UserStateSerde.write(with);
+        assertThat(bytes[0]).isEqualTo(UserStateSerde.V3);
+        UserState back = UserStateSerde.read(bytes);
+        assertThat(back.exposures).isEqualTo(with.exposures);
+        assertThat(UserStateSerde.write(back)).isEqualTo(bytes);
+    }
+
+    @Test
     void aStateWrittenAsJsonByAnEarlierVersionIsStillRead() throws Exception {
         UserState s = full();
         byte[] old = UserStateSerde.JSON.writeValueAsBytes(s);

@@ -154,6 +154,7 @@ public final class FactsCodec {
         }
         g.writeEndArray();
 
+        g.writeStringField("exposuresAt", input.exposures().getNow().toString());
         g.writeArrayFieldStart("exposures");
         for (dev.kairos.rules.Exposures.Exposure e : input.exposures().getItems()) {
             g.writeStartObject();
@@ -237,7 +238,12 @@ public final class FactsCodec {
         n.path("exposures").forEach(e -> exposures.add(new dev.kairos.rules.Exposures.Exposure(Instant.parse(e.path("at").asText()),
                 e.path("type").asText(), text(e, "placement"), text(e, "rule"))));
         return new Facts(new DecisionInput(context, b.build(weights), profile, segments, weights, placements,
-                new dev.kairos.rules.Exposures(exposures, time)), variants);
+                new dev.kairos.rules.Exposures(exposures, exposuresAt(n, time))), variants);
+    }
+
+    private static Instant exposuresAt(JsonNode n, Instant fallback) {
+        JsonNode v = n.get("exposuresAt");
+        return v == null || v.isNull() ? fallback : Instant.parse(v.asText());
     }
 
     private static String text(JsonNode n, String field) {

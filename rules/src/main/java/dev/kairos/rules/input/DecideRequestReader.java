@@ -101,7 +101,8 @@ public final class DecideRequestReader {
         Signals signals = signals(body.get("signals"), weights, stored == null ? Signals.builder() : stored.signals());
         List<Segment> segments = segments(body.get("segments"));
         Profile profile = stored == null ? Profile.NONE.at(context.getTime().getInstant()) : stored.profile();
-        dev.kairos.rules.Exposures exposures = (stored == null ? dev.kairos.rules.Exposures.NONE : stored.exposures()).at(context.getTime().getInstant());
+        // caps count back from when the decision is made (the request's timestamp may be another time of day)
+        dev.kairos.rules.Exposures exposures = (stored == null ? dev.kairos.rules.Exposures.NONE : stored.exposures()).at(now);
         return new DecideRequest(userId, anonymousId, sessionId,
                 new DecisionInput(context, signals, profile, segments, weights, placements, exposures), ignored);
     }
