@@ -126,12 +126,16 @@ public final class ScenarioRunner {
         }
         JsonNode weightsNode = request.remove("weights");
         JsonNode profileNode = request.remove("profile");
+        JsonNode exposuresNode = request.remove("exposures");
         Evaluation evaluation;
         DecideRequest req;
         try {
             Weights weights = weightsNode == null ? Weights.DEFAULT : weights(weightsNode);
-            java.util.function.Function<String, StoredUser> store = profileNode == null ? null
-                    : key -> new StoredUser(dev.kairos.rules.Signals.builder(), profile(profileNode, request));
+            // a scenario is decided at DEFAULT_NOW (its context may say another time of day): exposures count back from then
+            dev.kairos.rules.Exposures exposures = exposuresNode == null ? dev.kairos.rules.Exposures.NONE : exposures(exposuresNode, DEFAULT_NOW);
+            java.util.function.Function<String, StoredUser> store = profileNode == null && exposuresNode == null ? null
+                    : key -> new StoredUser(dev.kairos.rules.Signals.builder(), profileNode == null
+                            ? dev.kairos.rules.Profile.NONE.at(DEFAULT_NOW) : profile(profileNode, request), -1, exposures);
             req = reader.read(request, weights, DEFAULT_NOW, store);
             for (String ignored : req.ignoredFields()) {
                 failures.add("given." + ignored + ": unknown field (a typo?); see docs/api.md for the request fields");
@@ -208,6 +212,25 @@ public final class ScenarioRunner {
                 failures.add("why: rule \"" + rule + "\" could not be explained (" + e.getMessage() + ")");
             }
         }
+    }
+
+    /**
+     * {@code given.exposures}: what the user was shown before, e.g.
+     * {@code [{hoursAgo: 2, type: impression, placement: home_banner, rule: Winter sale}]}.
+     */
+    private static dev.kairos.rules.Exposures exposures(JsonNode node, Instant now) {
+        if (!node.isArray()) throw new IllegalArgumentException("exposures must be a list of {hoursAgo, type, placement, rule}");
+        List<dev.kairos.rules.Exposures.Exposure> out = new ArrayList<>();
+        for (JsonNode e : node) {
+            if (!e.path("hoursAgo").isNumber()) throw new IllegalArgumentException("each exposure needs hoursAgo (a number)");
+            String type = e.path("type").asText("impression");
+            if (!Set.of("impression", "click", "dismiss", "conversion").contains(type)) {
+                throw new IllegalArgumentException("exposure type must be impression, click, dismiss or conversion, was " + type);
+            }
+            out.add(new dev.kairos.rules.Exposures.Exposure(now.minusSeconds((long) (e.get("hoursAgo").asDouble() * 3600)), type,
+                    e.path("placement").asText(null), e.path("rule").asText(null)));
+        }
+        return new dev.kairos.rules.Exposures(out, now);
     }
 
     private static void compare(String placement, JsonNode expected, Adaptation actual, List<String> failures) {
