@@ -139,6 +139,45 @@ class KairosStartTest {
                     "{\"from\": \"" + day + "\", \"to\": \"" + tomorrow + "\"}");
             assertThat(dashboardReplay.statusCode()).as(dashboardReplay.body()).isEqualTo(200);
             assertThat(new ObjectMapper().readTree(dashboardReplay.body()).get("result").asText()).startsWith("RESULT replayed=1 changed=1 ");
+
+            // Canary guardrails on the real platform: a canary users dismiss far more is rolled back by the feedback service.
+            HttpResponse<String> v3 = send("POST", "http://127.0.0.1:" + RULES_PORT + "/v1/rules/versions?name=annoying.drl", admin, "text/plain", """
+                    package acme.annoying;
+                    rule "Annoying popup" when $p : Placement( name == "home_banner" ) then adapt($p).content("popup").priority(90); end
+                    """);
+            String annoying = new ObjectMapper().readTree(v3.body()).get("id").asText();
+            assertThat(send("POST", "http://127.0.0.1:" + RULES_PORT + "/v1/rules/versions/" + annoying + "/activate", admin, "application/json",
+                    "{\"canaryPercent\": 50}").statusCode()).isEqualTo(200);
+            StringBuilder outcomes = new StringBuilder();
+            java.util.List<String> batches = new java.util.ArrayList<>();
+            int n = 0;
+            for (int i = 0; i < 1200; i++) {
+                JsonNode d = new ObjectMapper().readTree(send("POST", "http://127.0.0.1:" + RULES_PORT + "/v1/decide", writeKey, "application/json",
+                        "{\"userId\": \"g" + i + "\", \"placements\": [\"home_banner\"]}").body());
+                boolean canaryUser = d.get("canary").asBoolean();
+                String rule = d.get("adaptations").get(0).get("rule").asText();
+                for (String type : canaryUser && i % 5 < 2 || !canaryUser && i % 20 == 0 ? new String[] {"impression", "dismiss"} : new String[] {"impression"}) {
+                    if (n++ > 0) outcomes.append(',');
+                    outcomes.append("{\"decisionId\": \"").append(d.get("decisionId").asText()).append("\", \"placement\": \"home_banner\", \"type\": \"")
+                            .append(type).append("\", \"userId\": \"g").append(i).append("\", \"rule\": \"").append(rule).append("\"}");
+                    if (n == 400) {
+                        batches.add("{\"batch\": [" + outcomes + "]}");
+                        outcomes.setLength(0);
+                        n = 0;
+                    }
+                }
+            }
+            if (n > 0) batches.add("{\"batch\": [" + outcomes + "]}");
+            for (String b : batches) assertThat(send("POST", "http://127.0.0.1:" + RULES_PORT + "/v1/outcomes", writeKey, "application/json", b).statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                if (state(admin).hasNonNull("canary")) send("POST", feedback + "/v1/guardrails/check", admin, "application/json", "{}");
+                JsonNode changes = state(admin).get("changes");
+                JsonNode last = changes.get(changes.size() - 1);
+                return "guardrail".equals(last.path("by").asText()) && annoying.equals(last.path("version").asText());
+            });
+            JsonNode changes = state(admin).get("changes");
+            assertThat(changes.get(changes.size() - 1).get("reason").asText()).startsWith("guardrail: dismiss rate +");
+            assertThat(state(admin).path("canary").asText(null)).isNull();
         } finally {
             kairos.destroy(); // SIGTERM
             assertThat(kairos.waitFor(30, TimeUnit.SECONDS)).as("kairos exits on SIGTERM").isTrue();
