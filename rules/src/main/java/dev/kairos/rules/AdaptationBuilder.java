@@ -59,6 +59,8 @@ public final class AdaptationBuilder {
     public int getSalience() { return salience; }
     public int getPriority() { return priority; }
     public boolean isFallback() { return fallback; }
+    /** True for a suppression (the placement shows nothing). */
+    public boolean isSuppressed() { return suppressed; }
     public String getFormat() { return format; }
 
     /** The immutable adaptation described so far. */

@@ -49,6 +49,7 @@ public final class CompiledRules implements AutoCloseable {
     private final int maxFirings;
     private final Map<String, Double> thresholds;
     private final Map<String, DeliveryLimits> limits;
+    private final PackCaps caps;
 
     CompiledRules(String version, KieBase kieBase, Map<Rule, RuleInfo> rules, List<String> ruleNames, int maxFirings) {
         this(version, kieBase, rules, ruleNames, maxFirings, Map.of());
@@ -61,6 +62,12 @@ public final class CompiledRules implements AutoCloseable {
 
     CompiledRules(String version, KieBase kieBase, Map<Rule, RuleInfo> rules, List<String> ruleNames, int maxFirings,
                   Map<String, Double> thresholds, Map<String, DeliveryLimits> limits) {
+        this(version, kieBase, rules, ruleNames, maxFirings, thresholds, limits, PackCaps.NONE);
+    }
+
+    CompiledRules(String version, KieBase kieBase, Map<Rule, RuleInfo> rules, List<String> ruleNames, int maxFirings,
+                  Map<String, Double> thresholds, Map<String, DeliveryLimits> limits, PackCaps caps) {
+        this.caps = caps;
         this.thresholds = Map.copyOf(thresholds);
         this.limits = Map.copyOf(limits);
         this.version = version;
@@ -182,7 +189,9 @@ public final class CompiledRules implements AutoCloseable {
                     lost = "holdout: this user gets pack defaults only";
                 } else if (!p.accepts(c.getFormat())) {
                     lost = "placement does not render format '" + c.getFormat() + "'";
-                } else if (!c.isFallback() && !limits.isEmpty() && (lost = limited(c.getRule(), input.exposures())) != null) {
+                } else if (!c.isFallback() && !c.isSuppressed() && !caps.isEmpty() && (lost = packCapped(p.getName(), input.exposures())) != null) {
+                    // the placement or the user reached the pack's cap: only the pack default may show
+                } else if (!c.isFallback() && !c.isSuppressed() && !limits.isEmpty() && (lost = limited(c.getRule(), input.exposures())) != null) {
                     // capped or cooling down: the next eligible candidate wins
                 } else if (winner != null) {
                     lost = lostTo(c, winner);
@@ -225,6 +234,34 @@ public final class CompiledRules implements AutoCloseable {
         }
         return null;
     }
+
+    /** Why the pack's caps keep rules off {@code placement} for this user now, or null. */
+    private String packCapped(String placement, dev.kairos.rules.Exposures exposures) {
+        DeliveryLimits p = caps.placements().get(placement);
+        if (p != null) {
+            int shown = count(exposures, placement, p.capWindow());
+            if (shown >= p.capCount()) return "suppressed: placement cap " + placement + " " + p.capText() + " (" + shown + " impressions)";
+        }
+        DeliveryLimits g = caps.global();
+        if (g != null) {
+            int shown = count(exposures, null, g.capWindow());
+            if (shown >= g.capCount()) return "suppressed: global cap " + g.capText() + " (" + shown + " impressions)";
+        }
+        return null;
+    }
+
+    private static int count(dev.kairos.rules.Exposures exposures, String placement, java.time.Duration window) {
+        java.time.Instant from = exposures.getNow().minus(window);
+        int n = 0;
+        for (dev.kairos.rules.Exposures.Exposure e : exposures.getItems()) {
+            if (e.type().equals("impression") && (placement == null || placement.equals(e.placement())) && !e.at().isBefore(from)
+                    && !e.at().isAfter(exposures.getNow())) n++;
+        }
+        return n;
+    }
+
+    /** The pack's caps ({@code caps.yaml}). */
+    public PackCaps caps() { return caps; }
 
     /** The delivery limits of the rules that have any, by rule name. */
     public Map<String, DeliveryLimits> deliveryLimits() { return limits; }

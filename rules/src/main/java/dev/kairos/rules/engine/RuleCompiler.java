@@ -139,6 +139,7 @@ public final class RuleCompiler implements AutoCloseable {
         Map<RuleSource, PackageDescr> parsed = new java.util.LinkedHashMap<>();
         int ruleCount = 0;
         Map<String, Double> thresholds = pack.thresholdsSource().map(t -> thresholds(t, problems)).orElse(Map.of());
+        PackCaps caps = pack.capsSource().map(c -> caps(c, problems)).orElse(PackCaps.NONE);
         for (RuleSource source : pack.drlSources()) {
             List<RuleProblem> raw = policy.precheck(source.name(), source.drl());
             if (!raw.isEmpty()) {
@@ -171,7 +172,7 @@ public final class RuleCompiler implements AutoCloseable {
             warnings = List.of(new RuleProblem(null, 0, 0, "warning", "the pack could not be checked for warnings (" + e.getClass().getSimpleName() + ")"));
         }
         try {
-            CompileResult built = build(version, parsed, thresholds);
+            CompileResult built = build(version, parsed, thresholds, caps);
             return new CompileResult(built.rules(), built.problems(), built.ruleNames(), built.ok() ? warnings : List.of());
         } catch (StackOverflowError e) {
             return failed(List.of(new RuleProblem(null, 0, 0, "limit", "the pack is nested too deeply to be compiled")));
@@ -237,7 +238,54 @@ public final class RuleCompiler implements AutoCloseable {
         return out;
     }
 
-    private CompileResult build(String version, Map<RuleSource, PackageDescr> pack, Map<String, Double> thresholds) {
+    /** The pack's caps ({@code placements: {name: "N/duration"}}, {@code global: "N/duration"}); problems for anything else. */
+    static PackCaps caps(RuleSource file, List<RuleProblem> problems) {
+        com.fasterxml.jackson.databind.JsonNode root;
+        try {
+            root = YAML.readTree(file.drl());
+        } catch (java.io.IOException e) {
+            problems.add(new RuleProblem(file.name(), 0, 0, "syntax", "not YAML: " + clean(String.valueOf(e.getMessage()))));
+            return PackCaps.NONE;
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) return PackCaps.NONE;
+        String[] lines = file.drl().split("\\n", -1);
+        java.util.function.Function<String, Integer> lineOf = key -> {
+            for (int i = 0; i < lines.length; i++) if (lines[i].stripLeading().startsWith(key)) return i + 1;
+            return 0;
+        };
+        if (!root.isObject()) {
+            problems.add(new RuleProblem(file.name(), 1, 1, "syntax", "caps.yaml holds placements: {name: \"N/duration\"} and global: \"N/duration\""));
+            return PackCaps.NONE;
+        }
+        Map<String, DeliveryLimits> placements = new java.util.TreeMap<>();
+        DeliveryLimits global = null;
+        for (var it = root.fields(); it.hasNext(); ) {
+            var e = it.next();
+            try {
+                switch (e.getKey()) {
+                    case "global" -> global = DeliveryLimits.cap(e.getValue().asText());
+                    case "placements" -> {
+                        if (!e.getValue().isObject()) throw new IllegalArgumentException("placements is a map of placement name to \"N/duration\"");
+                        for (var p = e.getValue().fields(); p.hasNext(); ) {
+                            var pe = p.next();
+                            try {
+                                placements.put(pe.getKey(), DeliveryLimits.cap(pe.getValue().asText()));
+                            } catch (IllegalArgumentException ex) {
+                                problems.add(new RuleProblem(file.name(), lineOf.apply(pe.getKey()), 1, "syntax",
+                                        "placement " + pe.getKey() + ": " + ex.getMessage().replace("@frequencyCap", "a cap")));
+                            }
+                        }
+                    }
+                    default -> throw new IllegalArgumentException("unknown setting '" + e.getKey() + "'; caps.yaml holds placements and global");
+                }
+            } catch (IllegalArgumentException ex) {
+                problems.add(new RuleProblem(file.name(), lineOf.apply(e.getKey()), 1, "syntax", ex.getMessage().replace("@frequencyCap", "a cap")));
+            }
+        }
+        return new PackCaps(placements, global);
+    }
+
+    private CompileResult build(String version, Map<RuleSource, PackageDescr> pack, Map<String, Double> thresholds, PackCaps caps) {
         KnowledgeBuilder builder = KnowledgeBuilderFactory.newKnowledgeBuilder();
         List<PackageDescr> all = new ArrayList<>();
         Map<PackageDescr, String> files = new java.util.IdentityHashMap<>();
@@ -288,7 +336,7 @@ public final class RuleCompiler implements AutoCloseable {
             }
         }
         names.sort(null);
-        return new CompileResult(Optional.of(new CompiledRules(version, kieBase, infos, names, this.limits.maxFirings(), thresholds, limits)),
+        return new CompileResult(Optional.of(new CompiledRules(version, kieBase, infos, names, this.limits.maxFirings(), thresholds, limits, caps)),
                 List.of(), names);
     }
 

@@ -49,19 +49,30 @@ public record RulePack(List<RuleSource> sources) {
                 sources.add(new RuleSource(p.getFileName().toString(), Files.readString(p, StandardCharsets.UTF_8)));
             }
         }
-        Path thresholds = dir.resolve(THRESHOLDS_FILE);
-        if (!sources.isEmpty() && Files.isRegularFile(thresholds)) {
-            sources.add(new RuleSource(THRESHOLDS_FILE, Files.readString(thresholds, StandardCharsets.UTF_8)));
+        for (String settings : SETTINGS_FILES) {
+            Path file = dir.resolve(settings);
+            if (!sources.isEmpty() && Files.isRegularFile(file)) sources.add(new RuleSource(settings, Files.readString(file, StandardCharsets.UTF_8)));
         }
         return new RulePack(sources);
+    }
+
+    /** The pack's delivery caps per placement and overall ({@code placements: {home_banner: 5/24h}}, {@code global: 20/24h}). */
+    public static final String CAPS_FILE = "caps.yaml";
+
+    /** The pack's files that are settings, not DRL. */
+    public static final java.util.Set<String> SETTINGS_FILES = java.util.Set.of("thresholds.yaml", "caps.yaml");
+
+    /** The pack's caps file, if it has one. */
+    public java.util.Optional<RuleSource> capsSource() {
+        return sources.stream().filter(s -> s.name().equals(CAPS_FILE)).findFirst();
     }
 
     /** The file of a pack that declares its named thresholds ({@code name: number} per line), see {@link dev.kairos.rules.Thresholds}. */
     public static final String THRESHOLDS_FILE = "thresholds.yaml";
 
-    /** The DRL files (every source but {@link #THRESHOLDS_FILE}). */
+    /** The DRL files (every source but the {@link #SETTINGS_FILES}). */
     public List<RuleSource> drlSources() {
-        return sources.stream().filter(s -> !s.name().equals(THRESHOLDS_FILE)).toList();
+        return sources.stream().filter(s -> !SETTINGS_FILES.contains(s.name())).toList();
     }
 
     /** The pack's thresholds file, if it has one. */

@@ -107,4 +107,29 @@ class DeliveryLimitsTest {
         assertThat(compiler.validate(new RulePack(List.of(new RuleSource("b.drl", PACK.replace("\"72h\"", "\"0h\""))))).problems())
                 .singleElement().extracting(RuleProblem::message).asString().contains("more than 0 and at most 90 days");
     }
+
+    @Test
+    void thePacksPlacementAndGlobalCapsLeaveOnlyThePackDefault() {
+        String caps = "placements:\n  home_banner: 2/24h\nglobal: 5/7d\n";
+        RulePack pack = new RulePack(List.of(new RuleSource("p.drl", PACK), new RuleSource(RulePack.CAPS_FILE, caps)));
+        try (CompiledRules rules = compiler.compile("t", pack).orThrow()) {
+            assertThat(rules.caps().placements()).containsKey("home_banner");
+            List<Exposures.Exposure> one = List.of(new Exposures.Exposure(NOW.minus(Duration.ofHours(3)), "impression", "home_banner", "Other"));
+            assertThat(rules.evaluate(input(one)).adaptation("home_banner").getContentId()).isEqualTo("winter");
+            List<Exposures.Exposure> two = List.of(new Exposures.Exposure(NOW.minus(Duration.ofHours(3)), "impression", "home_banner", "Other"),
+                    new Exposures.Exposure(NOW.minus(Duration.ofHours(4)), "impression", "home_banner", "Other"));
+            Evaluation e = rules.evaluate(input(two));
+            assertThat(e.adaptation("home_banner").getContentId()).as("placement cap: the pack default").isEqualTo("home");
+            assertThat(e.explanations().get("home_banner").candidates()).anySatisfy(c ->
+                    assertThat(c.lostBecause()).isEqualTo("suppressed: placement cap home_banner 2/24h (2 impressions)"));
+            List<Exposures.Exposure> elsewhere = new ArrayList<>();
+            for (int i = 0; i < 5; i++) elsewhere.add(new Exposures.Exposure(NOW.minus(Duration.ofDays(i + 1)), "impression", "cart_recovery", "Other"));
+            assertThat(rules.evaluate(input(elsewhere)).explanations().get("home_banner").candidates()).anySatisfy(c ->
+                    assertThat(c.lostBecause()).isEqualTo("suppressed: global cap 5/7d (5 impressions)"));
+        }
+        assertThat(compiler.validate(new RulePack(List.of(new RuleSource("p.drl", PACK), new RuleSource(RulePack.CAPS_FILE,
+                "placements:\n  home_banner: lots\nglobl: 5/7d\n")))).problems()).extracting(RuleProblem::message)
+                .anySatisfy(m -> assertThat(m).startsWith("placement home_banner: a cap takes"))
+                .anySatisfy(m -> assertThat(m).contains("unknown setting 'globl'"));
+    }
 }
