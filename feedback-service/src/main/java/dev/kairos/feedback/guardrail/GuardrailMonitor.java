@@ -87,10 +87,15 @@ public class GuardrailMonitor {
         RulesServerClient.Routing routing = known.routing();
         if (routing.canary() == null) return last = new Report(Instant.now().toString(), null, routing.active(), List.of(), "no canary running");
         String canary = routing.canary();
-        Instant since = Instant.EPOCH;
+        // since this canary run started: its first "canary" change after anything that ended an earlier run of the same
+        // version (a later "canary" change only moved the percentage; the traffic before it still counts)
+        Instant since = null;
         for (RulesServerClient.Change c : routing.changes()) {
-            if ("canary".equals(c.action()) && canary.equals(c.version()) && c.at() != null) since = Instant.parse(c.at());
+            if (!canary.equals(c.version())) continue;
+            if ("canary".equals(c.action()) && since == null && c.at() != null) since = Instant.parse(c.at());
+            else if (!"canary".equals(c.action())) since = null;
         }
+        if (since == null) since = Instant.EPOCH;
         FeedbackStore.ArmCounts[] arms = store.canaryArms(routing.active(), canary, since.toEpochMilli());
         FeedbackStore.ArmCounts control = arms[0], treated = arms[1];
         List<Check> checks = new ArrayList<>();
