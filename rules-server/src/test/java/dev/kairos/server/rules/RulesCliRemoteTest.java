@@ -234,7 +234,7 @@ class RulesCliRemoteTest {
 
     @Test
     @Order(8)
-    void explainsWhyARuleDidNotFireForAUser() {
+    void explainsWhyARuleDidNotFireForAUser() throws Exception {
         var why = server.http.postJson("/v1/rules/why", TestServer.ADMIN_KEY, """
                 {"rule": "Evening restaurant offer",
                  "request": {"userId": "u-why", "placements": ["home_banner"], "context": {"location": {"placeType": "cafe"}}}}
@@ -247,6 +247,19 @@ class RulesCliRemoteTest {
         assertThat(body.get("failed").get("values").get("location.placeType").asText()).isEqualTo("cafe");
         assertThat(body.get("failed").get("file").asText() + ":" + body.get("failed").get("line").asInt()).isEqualTo("evening_offers.drl:9");
         assertThat(body.get("explanation").asText()).startsWith("rule \"Evening restaurant offer\" did not fire: Context( location.placeType");
+
+        // the same from the command line: exit 1 when the rule did not fire, 0 when it did
+        Path request = Files.writeString(dir.resolve("cafe.json"),
+                "{\"userId\": \"u-why\", \"placements\": [\"home_banner\"], \"context\": {\"location\": {\"placeType\": \"cafe\"}}}");
+        Run cliWhy = cli("why", "Evening restaurant offer", request.toString());
+        assertThat(cliWhy.code()).as(cliWhy.err()).isEqualTo(1);
+        assertThat(cliWhy.out()).contains("did not fire: Context( location.placeType == \"restaurant\" )").contains("location.placeType = \"cafe\"");
+        Path evening = Files.writeString(dir.resolve("evening.json"), "{\"userId\": \"u-why\", \"placements\": [\"home_banner\"], "
+                + "\"context\": {\"location\": {\"placeType\": \"restaurant\"}, \"timezone\": \"UTC\", \"timestamp\": \"2026-11-23T19:00:00Z\"}}");
+        Run fired = cli("why", "Evening restaurant offer", evening.toString());
+        assertThat(fired.code()).as(fired.out() + fired.err()).isZero();
+        assertThat(fired.out()).contains("fired");
+        assertThat(cli("why", "No such rule", request.toString()).code()).isEqualTo(1);
 
         assertThat(server.http.postJson("/v1/rules/why", TestServer.ADMIN_KEY, """
                 {"rule": "No such rule", "request": {"userId": "u", "placements": ["home_banner"]}}""").status()).isEqualTo(404);

@@ -192,6 +192,35 @@ final class RemoteCommands {
         }
     }
 
+    @Command(name = "why", description = "Why a rule fired or not for a user: the first condition that did not hold, with the values the facts had.")
+    static final class Why implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @CommandLine.Mixin Connection connection;
+        @Parameters(index = "0", paramLabel = "RULE", description = "The rule's name, in quotes.") String rule;
+        @Parameters(index = "1", paramLabel = "REQUEST", description = "A file with the body of a decide request for the user (JSON).") Path request;
+        @Option(names = "--version", paramLabel = "ID", description = "The rules version (default: the one serving the user).") String version;
+
+        @Override
+        public Integer call() {
+            return guarded(spec, () -> {
+                JsonNode body;
+                try {
+                    body = Remote.JSON.readTree(java.nio.file.Files.readString(request));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new Remote.Failure(Remote.USAGE, request + " is not JSON: " + e.getOriginalMessage(), null);
+                }
+                ObjectNode ask = Remote.object().put("rule", rule);
+                ask.set("request", body);
+                if (version != null) ask.put("version", version);
+                JsonNode answer = connection.remote().post("/v1/rules/why", ask);
+                PrintWriter out = spec.commandLine().getOut();
+                out.println(answer.path("explanation").asText() + " [version " + answer.path("version").asText() + "]");
+                if (answer.path("holdout").asBoolean()) out.println("the user is in an experiment holdout: only pack defaults can win");
+                return answer.path("fired").asBoolean() ? 0 : 1;
+            });
+        }
+    }
+
     @Command(name = "diff", description = "What changed between two stored rules versions, as a unified diff per file.")
     static final class Diff implements Callable<Integer> {
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
 @Command(name = "kairos rules", mixinStandardHelpOptions = true, version = "kairos-rules 0.1",
         description = "Validate and test Kairos rule packs, and upload, canary, promote, roll back and compare them on a rules server.",
         subcommands = {RulesCli.Validate.class, RulesCli.Test.class, RemoteCommands.Upload.class, RemoteCommands.Status.class,
-                RemoteCommands.Promote.class, RemoteCommands.Rollback.class, RemoteCommands.Diff.class, ReplayCommand.class})
+                RemoteCommands.Promote.class, RemoteCommands.Rollback.class, RemoteCommands.Diff.class, RemoteCommands.Why.class, ReplayCommand.class})
 public final class RulesCli implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
