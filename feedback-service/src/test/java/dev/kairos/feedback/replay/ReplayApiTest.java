@@ -48,7 +48,8 @@ class ReplayApiTest {
 
     @BeforeAll
     static void start() throws Exception {
-        service = TestService.start(Map.of("kairos.feedback.recalibration.enabled", false));
+        service = TestService.start(Map.of("kairos.feedback.recalibration.enabled", false,
+                "kairos.feedback.marketers", "ana:" + dev.kairos.feedback.auth.MarketerAccounts.hash("pw-for-ana-1".toCharArray())));
         String[] requests = {
                 // 19:30 in Berlin at a restaurant: "Evening restaurant offer" (restaurant-deals)
                 "{\"userId\": \"u1\", \"placements\": [\"home_banner\"], \"context\": {\"location\": {\"placeType\": \"restaurant\"}, "
@@ -102,6 +103,10 @@ class ReplayApiTest {
         assertThat(p.get("propensity").asDouble()).isEqualTo(1.0);
         assertThat(service.http.get("/v1/replay-log?limit=0", ADMIN_KEY).status()).isEqualTo(400);
         assertThat(service.http.get("/v1/replay-log", null).status()).isEqualTo(401);
+        String marketer = service.http.postJson("/v1/login", null, "{\"username\":\"ana\",\"password\":\"pw-for-ana-1\"}").json().get("token").asText();
+        assertThat(service.http.get("/v1/replay-log", marketer).status()).as("per-decision facts are not for read-only accounts").isEqualTo(403);
+        assertThat(service.http.get("/v1/replay-log/", marketer).status()).isEqualTo(403);
+        assertThat(service.http.get("/v1/rule-activity", marketer).status()).as("aggregates still are").isEqualTo(200);
     }
 
     @Test

@@ -424,8 +424,9 @@ public final class RuleCompiler implements AutoCloseable {
         if (firstOnLine && !open.isEmpty()) {
             int end = offset;
             while (end > 0 && Character.isWhitespace(drl.charAt(end - 1))) end--;
-            int[] at = lineColumn(drl, end);
-            int[] opened = lineColumn(drl, open.peek());
+            SourcePositions positions = new SourcePositions(p.file(), drl);
+            int[] at = positions.lineColumn(end);
+            int[] opened = positions.lineColumn(open.peek());
             java.util.regex.Matcher token = QUOTED.matcher(message);
             java.util.regex.Matcher rule = IN_RULE.matcher(message);
             return new RuleProblem(p.file(), at[0], at[1], p.kind(), "missing ')' to close the '(' at " + opened[0] + ":" + opened[1]
@@ -446,19 +447,6 @@ public final class RuleCompiler implements AutoCloseable {
         }
         int o = at + column - 1;
         return o <= text.length() ? o : -1;
-    }
-
-    /** The 1-based line and column of an offset. */
-    static int[] lineColumn(String text, int offset) {
-        int line = 1;
-        int lineStart = 0;
-        for (int k = 0; k < offset && k < text.length(); k++) {
-            if (text.charAt(k) == '\n') {
-                line++;
-                lineStart = k + 1;
-            }
-        }
-        return new int[] {line, offset - lineStart + 1};
     }
 
     /** Offsets of the '(' still open before {@code end}, innermost first (strings and comments skipped). */

@@ -155,7 +155,7 @@ public final class RuleExplainer implements AutoCloseable {
 
     private Probes build(RuleSource source, PackageDescr pkg, RuleDescr rule) {
         String drl = source.drl();
-        int[] lineStarts = lineStarts(drl);
+        SourcePositions positions = new SourcePositions(source.name(), drl);
         StringBuilder probes = new StringBuilder();
         if (pkg.getName() != null && !pkg.getName().isBlank()) probes.append("package ").append(pkg.getName()).append(";\n");
         for (ImportDescr imp : pkg.getImports()) probes.append("import ").append(imp.getTarget()).append(";\n");
@@ -171,7 +171,7 @@ public final class RuleExplainer implements AutoCloseable {
                 int at = Math.max(0, p.getStartCharacter());
                 if (p.getDescrs().isEmpty()) {
                     String text = head.strip() + ")";
-                    add(probes, steps, done, text, source.name(), lineStarts, at, text, null, null, type);
+                    add(probes, steps, done, text, source.name(), positions, at, text, null, null, type);
                 }
                 for (BaseDescr c : p.getDescrs()) {
                     if (!(c instanceof ExprConstraintDescr e)) continue;
@@ -188,12 +188,12 @@ public final class RuleExplainer implements AutoCloseable {
                         // the compiler accepted it; without a parse there are no values to show
                     }
                     String pattern = head + String.join(", ", constraints) + " )";
-                    add(probes, steps, done, pattern, source.name(), lineStarts, cAt, type, text.strip(), reads, type);
+                    add(probes, steps, done, pattern, source.name(), positions, cAt, type, text.strip(), reads, type);
                 }
                 done.add(head + String.join(", ", constraints) + " )");
             } else {
                 String text = slice(drl, element);
-                add(probes, steps, done, text, source.name(), lineStarts, Math.max(0, element.getStartCharacter()), text, null, null, null);
+                add(probes, steps, done, text, source.name(), positions, Math.max(0, element.getStartCharacter()), text, null, null, null);
                 done.add(text);
             }
         }
@@ -203,15 +203,14 @@ public final class RuleExplainer implements AutoCloseable {
         return new Probes(r.orThrow(), steps, bindings);
     }
 
-    private static void add(StringBuilder probes, List<Step> steps, List<String> done, String last, String file, int[] lineStarts,
+    private static void add(StringBuilder probes, List<Step> steps, List<String> done, String last, String file, SourcePositions positions,
                             int offset, String element, String condition, Expr reads, String type) {
         String name = PROBE + (steps.size() + 1);
         probes.append("rule \"").append(name).append("\" salience -9999999\nwhen\n");
         for (String d : done) probes.append("    ").append(d).append('\n');
         probes.append("    ").append(last).append("\nthen\nend\n");
-        int line = java.util.Arrays.binarySearch(lineStarts, offset);
-        if (line < 0) line = -line - 2;
-        steps.add(new Step(name, file, line + 1, offset - lineStarts[line] + 1, element, condition, reads, type));
+        int[] at = positions.lineColumn(offset);
+        steps.add(new Step(name, file, at[0], at[1], element, condition, reads, type));
     }
 
     private static String slice(String drl, BaseDescr d) {
@@ -224,13 +223,6 @@ public final class RuleExplainer implements AutoCloseable {
         List<RuleSource> all = new ArrayList<>(sources);
         all.add(extra);
         return all;
-    }
-
-    private static int[] lineStarts(String drl) {
-        List<Integer> s = new ArrayList<>();
-        s.add(0);
-        for (int i = 0; i < drl.length(); i++) if (drl.charAt(i) == '\n') s.add(i + 1);
-        return s.stream().mapToInt(Integer::intValue).toArray();
     }
 
     // --- the values a condition read ----------------------------------------------------------

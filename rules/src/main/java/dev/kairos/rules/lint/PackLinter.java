@@ -14,7 +14,6 @@ import org.drools.drl.ast.descr.PatternDescr;
 import org.drools.drl.ast.descr.RuleDescr;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -424,24 +423,14 @@ public final class PackLinter {
     }
 
     /** Turns offsets into 1-based line:column warnings. */
-    private record Positions(String file, String drl, int[] lineStarts) {
+    private static final class Positions {
+        private final dev.kairos.rules.engine.SourcePositions at;
+
         Positions(String file, String drl) {
-            this(file, drl, starts(drl));
+            this.at = new dev.kairos.rules.engine.SourcePositions(file, drl);
         }
 
-        private static int[] starts(String drl) {
-            List<Integer> s = new ArrayList<>();
-            s.add(0);
-            for (int i = 0; i < drl.length(); i++) if (drl.charAt(i) == '\n') s.add(i + 1);
-            return s.stream().mapToInt(Integer::intValue).toArray();
-        }
-
-        RuleProblem at(int offset, String message) {
-            int o = Math.max(0, Math.min(offset, drl.length()));
-            int line = Arrays.binarySearch(lineStarts, o);
-            if (line < 0) line = -line - 2;
-            return new RuleProblem(file, line + 1, o - lineStarts[line] + 1, "warning", message);
-        }
+        RuleProblem at(int offset, String message) { return at.at(Math.max(0, offset), "warning", message); }
     }
 
     /** Which placements a rule matches: any, a set of names, or every name but some. */

@@ -1,6 +1,7 @@
 package dev.kairos.rules.policy;
 
 import dev.kairos.rules.engine.RuleProblem;
+import dev.kairos.rules.engine.SourcePositions;
 import dev.kairos.rules.input.DecideRequestReader;
 import dev.kairos.rules.policy.internal.Ast;
 import dev.kairos.rules.policy.internal.Checker;
@@ -35,7 +36,6 @@ import org.drools.drl.ast.descr.RuleDescr;
 
 import java.lang.reflect.Method;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -133,27 +133,16 @@ public final class PackPolicy {
     }
 
     /** Turns offsets into 1-based line:column problems. */
-    private record Positions(String file, String drl, int[] lineStarts) {
-        Positions(String file, String drl) {
-            this(file, drl, lineStarts(drl));
-        }
+    private static final class Positions {
+        private final SourcePositions at;
 
-        private static int[] lineStarts(String drl) {
-            List<Integer> starts = new ArrayList<>();
-            starts.add(0);
-            for (int i = 0; i < drl.length(); i++) if (drl.charAt(i) == '\n') starts.add(i + 1);
-            return starts.stream().mapToInt(Integer::intValue).toArray();
+        Positions(String file, String drl) {
+            this.at = new SourcePositions(file, drl);
         }
 
         RuleProblem problem(PolicyException e) { return at(e.offset(), e.kind(), e.getMessage()); }
 
-        RuleProblem at(int offset, String kind, String message) {
-            if (offset < 0) return new RuleProblem(file, 0, 0, kind, message);
-            int o = Math.min(offset, drl.length());
-            int line = Arrays.binarySearch(lineStarts, o);
-            if (line < 0) line = -line - 2;
-            return new RuleProblem(file, line + 1, o - lineStarts[line] + 1, kind, message);
-        }
+        RuleProblem at(int offset, String kind, String message) { return at.at(offset, kind, message); }
     }
 
     private final class FileCheck {
