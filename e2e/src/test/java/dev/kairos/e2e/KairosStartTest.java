@@ -47,6 +47,11 @@ class KairosStartTest {
         pb.environment().put("KAIROS_SKIP_BUILD", "1");
         pb.environment().remove("KAFKA_BOOTSTRAP_SERVERS");
         pb.environment().put("KAIROS_KAFKA_PORT", String.valueOf(KAFKA_PORT));
+        // The Tier-1 base layer: a feed file, and popular items from the real feedback service (from 20 shows)
+        Path feed = data.resolve("base.yaml");
+        Files.writeString(feed, "items:\n  - {placement: product_page, content: spring-bundle, format: carousel, cta: See the bundle}\n");
+        pb.environment().put("KAIROS_BASE_FEED", feed.toString());
+        pb.environment().put("KAIROS_BASE_POPULAR_MIN_IMPRESSIONS", "20");
         Process kairos = pb.start();
         try {
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(
@@ -178,6 +183,21 @@ class KairosStartTest {
             JsonNode changes = state(admin).get("changes");
             assertThat(changes.get(changes.size() - 1).get("reason").asText()).startsWith("guardrail: dismiss rate +");
             assertThat(state(admin).path("canary").asText(null)).isNull();
+
+            // The Tier-1 base layer on the real platform: the feed fills product_page before the pack default, and
+            // the home banners shown above (recorded by the feedback service) come back as popular items.
+            JsonNode fed = new ObjectMapper().readTree(send("POST", "http://127.0.0.1:" + RULES_PORT + "/v1/decide", writeKey, "application/json",
+                    "{\"userId\": \"b1\", \"placements\": [\"product_page\"]}").body()).get("adaptations").get(0);
+            assertThat(fed.get("layer").asText()).as(fed.toString()).isEqualTo("tier1");
+            assertThat(fed.get("contentId").asText()).isEqualTo("spring-bundle");
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                    new ObjectMapper().readTree(send("POST", "http://127.0.0.1:" + RULES_PORT + "/v1/base/refresh", admin, "application/json", "")
+                            .body()).path("popular").path("items").asInt() > 0);
+            JsonNode popular = new ObjectMapper().readTree(send("POST", "http://127.0.0.1:" + RULES_PORT + "/v1/decide", writeKey, "application/json",
+                    "{\"userId\": \"b2\", \"placements\": [\"home_banner\"]}").body());
+            assertThat(popular.at("/adaptations/0/layer").asText()).as(popular.toString()).isEqualTo("tier1");
+            assertThat(popular.at("/adaptations/0/contentId").asText()).isIn("home-featured", "popup");
+            assertThat(popular.at("/explanation/placements/home_banner/why").asText()).contains("popular with all users");
         } finally {
             kairos.destroy(); // SIGTERM
             assertThat(kairos.waitFor(30, TimeUnit.SECONDS)).as("kairos exits on SIGTERM").isTrue();

@@ -10,7 +10,9 @@ import java.util.Objects;
  *
  * <p>{@code fallback} is true when no content rule matched and the pack's default (or the
  * built-in empty default) was used; {@code suppressed} is true when a rule decided to show
- * nothing in this placement (e.g. ad fatigue).
+ * nothing in this placement (e.g. ad fatigue). {@code layer} names what answered: {@code tier2} (a
+ * rule), {@code tier1} (a base item filling a placement no rule adapted; its {@code rule} is
+ * {@code "tier1"}) or {@code fallback}.
  */
 public final class Adaptation {
     private final String placement;
@@ -24,9 +26,23 @@ public final class Adaptation {
     private final boolean fallback;
     private final boolean suppressed;
     private final Map<String, String> params;
+    private final String layer;
+
+    /** Layer of an adaptation a Tier-2 (behavioural) rule made. */
+    public static final String TIER2 = "tier2";
+    /** Layer of an adaptation filled by a Tier-1 base item ({@link BaseItem}). */
+    public static final String TIER1 = "tier1";
+    /** Layer of a pack default or the built-in empty answer. */
+    public static final String FALLBACK = "fallback";
 
     public Adaptation(String placement, String contentId, String tone, String format, String cta, int priority,
                       String rule, String reason, boolean fallback, boolean suppressed, Map<String, String> params) {
+        this(placement, contentId, tone, format, cta, priority, rule, reason, fallback, suppressed, params, fallback ? FALLBACK : TIER2);
+    }
+
+    public Adaptation(String placement, String contentId, String tone, String format, String cta, int priority,
+                      String rule, String reason, boolean fallback, boolean suppressed, Map<String, String> params, String layer) {
+        this.layer = Objects.requireNonNull(layer, "layer");
         this.placement = Objects.requireNonNull(placement, "placement");
         this.contentId = contentId;
         this.tone = tone;
@@ -62,12 +78,20 @@ public final class Adaptation {
     public boolean isSuppressed() { return suppressed; }
     /** Free-form parameters for the content template, e.g. {@code discount → 15%}. */
     public Map<String, String> getParams() { return params; }
+    /** Which layer answered: {@code tier2} (a rule), {@code tier1} (a base item) or {@code fallback}. */
+    public String getLayer() { return layer; }
+
+    /** The adaptation of a Tier-1 base item that fills {@code item}'s placement, explained by {@code reason}. */
+    public static Adaptation ofBase(BaseItem item, String reason) {
+        return new Adaptation(item.getPlacement(), item.getContentId(), item.getTone(), item.getFormat(), item.getCta(), 0,
+                TIER1, reason, false, false, item.getParams(), TIER1);
+    }
 
     @Override public boolean equals(Object o) {
         return o instanceof Adaptation a && placement.equals(a.placement) && Objects.equals(contentId, a.contentId)
                 && Objects.equals(tone, a.tone) && Objects.equals(format, a.format) && Objects.equals(cta, a.cta)
                 && priority == a.priority && Objects.equals(rule, a.rule) && Objects.equals(reason, a.reason)
-                && fallback == a.fallback && suppressed == a.suppressed && params.equals(a.params);
+                && fallback == a.fallback && suppressed == a.suppressed && params.equals(a.params) && layer.equals(a.layer);
     }
     @Override public int hashCode() {
         return Objects.hash(placement, contentId, tone, format, cta, priority, rule, reason, fallback, suppressed, params);

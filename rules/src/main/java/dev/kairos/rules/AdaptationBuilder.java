@@ -22,6 +22,7 @@ public final class AdaptationBuilder {
     private int priority;
     private String reason;
     private Map<String, String> params;
+    private BaseItem base;
 
     AdaptationBuilder(String placement, String rule, int salience, String defaultReason, boolean fallback, boolean suppressed) {
         this.placement = placement;
@@ -33,6 +34,23 @@ public final class AdaptationBuilder {
         if (suppressed) {
             this.format = "none";
         }
+    }
+
+    /**
+     * Starts from a Tier-1 base item: its content, tone, format, call to action and params; what
+     * follows overrides them, e.g. {@code adapt($p).fromBase($b).tone("urgent")}.
+     */
+    public AdaptationBuilder fromBase(BaseItem item) {
+        this.base = item;
+        this.contentId = item.getContentId();
+        if (item.getTone() != null) this.tone = item.getTone();
+        if (item.getFormat() != null) this.format = item.getFormat();
+        if (item.getCta() != null) this.cta = item.getCta();
+        if (!item.getParams().isEmpty()) {
+            if (params == null) params = new LinkedHashMap<>();
+            params.putAll(item.getParams());
+        }
+        return this;
     }
 
     /** Content id in the app's content store. */
@@ -62,6 +80,8 @@ public final class AdaptationBuilder {
     /** True for a suppression (the placement shows nothing). */
     public boolean isSuppressed() { return suppressed; }
     public String getFormat() { return format; }
+    /** The base item this adaptation enhances ({@link #fromBase}), or null. */
+    public BaseItem getBase() { return base; }
 
     /** The immutable adaptation described so far. */
     public Adaptation toAdaptation() {

@@ -352,6 +352,41 @@ public class FeedbackStore {
         return arms;
     }
 
+    /** Content shown on a placement (to one segment, or to everyone when {@code segment} is null) and how often it was engaged. */
+    public record ContentCounts(String placement, String segment, String contentId, long shown, long engaged) {}
+
+    /**
+     * What was shown since {@code since} (epoch ms) and engaged, per placement and content: once for
+     * everyone ({@code segment} null) and once per segment the users were in; only content shown at
+     * least {@code minShown} times. For the base layer's "popular with similar users".
+     */
+    public List<ContentCounts> contentCounts(long since, long minShown) {
+        String engaged = "SUM(CASE WHEN po.engaged THEN 1 ELSE 0 END)";
+        String from = "FROM placement_outcomes po JOIN decision_placements dp ON dp.decision_id = po.decision_id AND dp.placement = po.placement ";
+        String where = "WHERE po.shown = TRUE AND po.decided_at >= ? AND dp.content_id IS NOT NULL ";
+        String all = "SELECT dp.placement, CAST(NULL AS VARCHAR(128)), dp.content_id, COUNT(*), " + engaged + " " + from + where
+                + "GROUP BY dp.placement, dp.content_id HAVING COUNT(*) >= ?";
+        String bySegment = "SELECT dp.placement, ds.segment, dp.content_id, COUNT(*), " + engaged + " " + from
+                + "JOIN decision_segments ds ON ds.decision_id = po.decision_id " + where
+                + "GROUP BY dp.placement, ds.segment, dp.content_id HAVING COUNT(*) >= ?";
+        List<ContentCounts> out = new ArrayList<>();
+        try (Connection c = reads.getConnection()) {
+            for (String sql : List.of(all, bySegment)) {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setQueryTimeout(queryTimeoutSeconds);
+                    ps.setLong(1, since);
+                    ps.setLong(2, minShown);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) out.add(new ContentCounts(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5)));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw readFailure(e);
+        }
+        return out;
+    }
+
     /** The largest facts record kept for replay, in characters (16,000; a typical one is 1-2 KB). */
     public static final int MAX_FACTS_CHARS = 16_000;
 

@@ -582,6 +582,31 @@ abstract class FeedbackStoreContract {
         assertThat(w.version("default")).isPresent();
     }
 
+    @Test
+    void contentCountsArePerPlacementAndContentForEveryoneAndPerSegment() {
+        List<DecisionRow> decisions = new java.util.ArrayList<>();
+        List<OutcomeRow> outcomes = new java.util.ArrayList<>();
+        // 30 shows of "a" (6 clicked, 10 of them to runners with 5 clicks), 25 of "b" (1 clicked), 5 of "c" (below the minimum)
+        for (int i = 0; i < 60; i++) {
+            String content = i < 30 ? "a" : i < 55 ? "b" : "c";
+            List<String> segments = i < 10 ? List.of("runners") : List.of();
+            String d = id();
+            decisions.add(new DecisionRow(d, T0, "u" + i, null, "v1", "default", false, null, 0.5, 0.5, 0.5, 0.5, null, List.of("r"),
+                    List.of(new DecisionRow.PlacementRow("home_banner", "tier1", content, false)), segments));
+            outcomes.add(outcome(d, "home_banner", "impression", "u" + i, T0 + 1));
+            boolean clicked = i < 5 || i == 20 || i == 30;
+            if (clicked) outcomes.add(outcome(d, "home_banner", "click", "u" + i, T0 + 2));
+        }
+        store.saveDecisions(decisions);
+        store.saveOutcomes(outcomes);
+        List<FeedbackStore.ContentCounts> counts = store.contentCounts(T0 - 1, 10);
+        assertThat(counts).contains(new FeedbackStore.ContentCounts("home_banner", null, "a", 30, 6),
+                new FeedbackStore.ContentCounts("home_banner", null, "b", 25, 1),
+                new FeedbackStore.ContentCounts("home_banner", "runners", "a", 10, 5));
+        assertThat(counts).as("c was shown 5 times, below the minimum of 10").noneMatch(c -> c.contentId().equals("c"));
+        assertThat(store.contentCounts(T0 + 1, 10)).as("decided before the window").isEmpty();
+    }
+
     static DecisionRow matching(long at, List<String> matched, String winner) {
         return new DecisionRow(id(), at, "u", null, "v1", "default", false, null, 0.5, 0.5, 0.5, 0.5, null,
                 matched, List.of(new DecisionRow.PlacementRow("home_banner", winner, "c", false)), List.of());

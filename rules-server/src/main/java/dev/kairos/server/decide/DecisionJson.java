@@ -17,11 +17,11 @@ import java.util.Map;
  * <pre>{"decisionId", "rulesVersion", "weightsVersion", "canary", "variant": "experiment:variant" or null,
  *  "variants": {"experiment": "variant", ...},
  *  "adaptations": [{"placement", "contentId", "tone", "format", "cta", "priority", "rule", "reason",
- *                   "fallback", "suppressed", "params"}],
+ *                   "fallback", "suppressed", "layer", "params"}],
  *  "segments": ["cart_no_purchase_24h", ...],
  *  "explanation": {"fallback": "deadline" (only when the rules did not answer: deadline, error, overloaded),
  *                  "signals": "unavailable" (only when the stored signals were not read as usual: standby, unavailable),
- *                  "placements": {"home_banner": {"winner", "why", "candidates": [...]}},
+ *                  "placements": {"home_banner": {"winner", "why", "layer": "tier2|tier1|fallback", "candidates": [...]}},
  *                  "firedRules": [...], "truncated": false},
  *  "warnings": [{"code": "ignored_field", "field": ...}]}</pre>
  */
@@ -56,6 +56,7 @@ final class DecisionJson {
                 g.writeObjectFieldStart(p.getKey());
                 g.writeStringField("winner", p.getValue().winner());
                 g.writeStringField("why", p.getValue().why());
+                g.writeStringField("layer", p.getValue().layer());
                 g.writeArrayFieldStart("candidates");
                 for (Candidate c : p.getValue().candidates()) {
                     g.writeStartObject();
@@ -114,6 +115,7 @@ final class DecisionJson {
         g.writeStringField("reason", a.getReason());
         g.writeBooleanField("fallback", a.isFallback());
         g.writeBooleanField("suppressed", a.isSuppressed());
+        g.writeStringField("layer", a.getLayer());
         g.writeObjectFieldStart("params");
         for (Map.Entry<String, String> p : a.getParams().entrySet()) g.writeStringField(p.getKey(), p.getValue());
         g.writeEndObject();

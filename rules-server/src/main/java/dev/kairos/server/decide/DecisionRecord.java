@@ -89,6 +89,7 @@ final class DecisionRecord {
                 g.writeStringField("cta", a.getCta());
                 g.writeBooleanField("fallback", a.isFallback());
                 g.writeBooleanField("suppressed", a.isSuppressed());
+                g.writeStringField("layer", a.getLayer());
                 g.writeEndObject();
             }
             g.writeEndArray();

@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Answers one decide request: reads and validates the facts, fuses them with the user's stored
  * signals and profile ({@link SignalsView}: this instance's copy, or in partitioned mode the
- * instance owning the user; the request's values win), picks the rules
+ * instance owning the user; the request's values win) and the Tier-1 base items of the requested placements
+ * ({@link dev.kairos.server.base.BaseLayerSource}), picks the rules
  * version (canary or active) for the user, assigns the user in every active experiment to a variant
  * (one {@link dev.kairos.rules.Variant} fact each) or to its holdout (no fact for it, and pack
  * defaults only for the whole decision), evaluates on the {@link GuardedEvaluator} (off the event
@@ -50,6 +51,7 @@ public class DecisionService {
     private final DecideRequestReader reader;
     private final SignalsView signals;
     private final DecisionLog log;
+    private final dev.kairos.server.base.BaseLayerSource base;
     private final GuardedEvaluator evaluator;
     private final Timer timer;
     private final Timer fusionStage;
@@ -58,7 +60,9 @@ public class DecisionService {
     private final Counter truncated;
 
     public DecisionService(RuleRegistry registry, ExperimentRegistry experiments, CurrentWeights weights, DecideRequestReader reader, SignalsView signals,
-                           DecisionLog log, GuardedEvaluator evaluator, MeterRegistry meters, dev.kairos.server.rules.KnownNames knownNames) {
+                           DecisionLog log, GuardedEvaluator evaluator, MeterRegistry meters, dev.kairos.server.rules.KnownNames knownNames,
+                           dev.kairos.server.base.BaseLayerSource base) {
+        this.base = base;
         this.registry = registry;
         this.knownNames = knownNames;
         this.experiments = experiments;
@@ -113,6 +117,7 @@ public class DecisionService {
         Instant now = Instant.now();
         StoredUser stored = signals.stored(lookup.state(), now);
         DecideRequest request = reader.read(body, w, now, userKey -> stored);
+        request = request.withBase(base.current().forPlacements(request.input().placements()));
         RuleRegistry.Route route = registry.route(request.userKey());
         // One Variant fact per active experiment the user is in a variant of; a user in any holdout
         // gets pack defaults only (docs/api.md#experiments explains why, and what it does to results).

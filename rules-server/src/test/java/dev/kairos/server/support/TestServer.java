@@ -42,6 +42,8 @@ public final class TestServer implements AutoCloseable {
         props.put("kairos.topics.weights", namespace + ".weights");
         props.put("kairos.topics.experiments", namespace + ".experiments");
         props.put("kairos.topics.rules", namespace + ".rules");
+        // no feedback service next to a test server: its base layer reads a feed only when a test configures one
+        props.put("kairos.base.popular.enabled", false);
         props.putAll(extra);
         this.server = ApplicationContext.run(EmbeddedServer.class, props);
         this.http = new Http(server.getURI());

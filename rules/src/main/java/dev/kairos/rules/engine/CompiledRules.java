@@ -2,6 +2,7 @@ package dev.kairos.rules.engine;
 
 import dev.kairos.rules.Adaptation;
 import dev.kairos.rules.AdaptationBuilder;
+import dev.kairos.rules.BaseItem;
 import dev.kairos.rules.Placement;
 import dev.kairos.rules.Segment;
 import dev.kairos.rules.engine.internal.Firing;
@@ -126,6 +127,7 @@ public final class CompiledRules implements AutoCloseable {
             for (dev.kairos.rules.Variant v : variants) session.insert(v);
             session.insert(dev.kairos.rules.Thresholds.of(thresholds, variants));
             session.insert(input.exposures());
+            for (BaseItem b : input.base()) session.insert(b);
             int fired = session.fireAllRules(maxFirings);
             if (Thread.currentThread().isInterrupted()) throw new EvaluationAbandonedException();
             List<String> segments = new ArrayList<>(4);
@@ -182,8 +184,16 @@ public final class CompiledRules implements AutoCloseable {
             List<AdaptationBuilder> candidates = byPlacement.getOrDefault(p.getName(), List.of());
             if (candidates.size() > 1) candidates.sort(RANKING);
             AdaptationBuilder winner = null;
-            List<Candidate> explained = new ArrayList<>(candidates.size());
+            List<Candidate> explained = new ArrayList<>(candidates.size() + 1);
+            // The Tier-1 base layer is asked once, where pack defaults start (or after the last rule):
+            // a base item fills a placement no rule won, before the pack default.
+            boolean baseAsked = defaultsOnly || input.base().isEmpty();
+            BaseItem base = null;
             for (AdaptationBuilder c : candidates) {
+                if (!baseAsked && c.isFallback() && winner == null) {
+                    baseAsked = true;
+                    base = baseFor(p, input, segments, explained);
+                }
                 String lost = null;
                 if (defaultsOnly && !c.isFallback()) {
                     lost = "holdout: this user gets pack defaults only";
@@ -193,6 +203,8 @@ public final class CompiledRules implements AutoCloseable {
                     // the placement or the user reached the pack's cap: only the pack default may show
                 } else if (!c.isFallback() && !c.isSuppressed() && !limits.isEmpty() && (lost = limited(c.getRule(), input.exposures())) != null) {
                     // capped or cooling down: the next eligible candidate wins
+                } else if (base != null) {
+                    lost = "pack default; tier1 base item '" + base.getContentId() + "' fills the placement";
                 } else if (winner != null) {
                     lost = lostTo(c, winner);
                 } else {
@@ -202,13 +214,40 @@ public final class CompiledRules implements AutoCloseable {
                 explained.add(new Candidate(c.getRule(), c.getPriority(), c.getSalience(), c.isFallback(),
                         a.isSuppressed(), a.getReason(), lost));
             }
-            Adaptation chosen = winner == null ? Adaptation.emptyFallback(p.getName()) : winner.toAdaptation();
+            if (!baseAsked && winner == null) base = baseFor(p, input, segments, explained);
+            Adaptation chosen;
+            String why;
+            if (base != null) {
+                chosen = Adaptation.ofBase(base, baseReason(base));
+                why = "no rule matched; tier1 base layer: " + baseReason(base);
+            } else {
+                chosen = winner == null ? Adaptation.emptyFallback(p.getName()) : winner.toAdaptation();
+                why = defaultsOnly && winner == null && !candidates.isEmpty() ? "holdout: no pack default for this placement"
+                        : defaultsOnly && winner != null ? "holdout: pack default" : why(winner, candidates);
+                if (winner != null && winner.getBase() != null) why += "; enhances tier1 base item '" + winner.getBase().getContentId() + "'";
+            }
             adaptations.add(chosen);
-            String why = defaultsOnly && winner == null && !candidates.isEmpty() ? "holdout: no pack default for this placement"
-                    : defaultsOnly && winner != null ? "holdout: pack default" : why(winner, candidates);
-            explanations.put(p.getName(), new PlacementExplanation(p.getName(), chosen.getRule(), why, explained));
+            explanations.put(p.getName(), new PlacementExplanation(p.getName(), chosen.getRule(), why, explained, chosen.getLayer()));
         }
         return new Evaluation(version, adaptations, explanations, List.copyOf(firing.fired()), truncated, segments);
+    }
+
+    /**
+     * The base item that fills {@code p} for this user, or null (none for the placement and the
+     * user's segments, or the pack's caps keep content off it); explained as candidate "tier1".
+     */
+    private BaseItem baseFor(Placement p, DecisionInput input, List<String> segments, List<Candidate> explained) {
+        BaseItem best = BaseLayer.best(p, input.base(), segments);
+        if (best == null) return null;
+        String capped = caps.isEmpty() ? null : packCapped(p.getName(), input.exposures());
+        explained.add(new Candidate(Adaptation.TIER1, 0, 0, false, false, baseReason(best), capped));
+        return capped == null ? best : null;
+    }
+
+    private static String baseReason(BaseItem b) {
+        return (BaseItem.POPULAR.equals(b.getSource()) ? "popular with " + (b.getSegment() == null ? "all users" : "segment " + b.getSegment())
+                : "feed item" + (b.getSegment() == null ? "" : " for segment " + b.getSegment()))
+                + " '" + b.getContentId() + "' (rank " + b.getRank() + ", score " + Math.round(b.getScore() * 1000) / 1000.0 + ")";
     }
 
     /** Why {@code rule} may not be shown to this user now ({@code @frequencyCap}, {@code @cooldownAfterDismiss}), or null. */

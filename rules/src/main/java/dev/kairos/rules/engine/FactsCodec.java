@@ -36,6 +36,7 @@ import java.util.Set;
  *  "signals": {...every signal...}, "profile": {...}, "segments": [{"name", "since"}],
  *  "weights": {"version", "recency", "depth", "conversion", "named": {}},
  *  "placements": [{"name", "formats": []}], "exposures": [{"at", "type", "placement", "rule"}],
+ *  "base": [{"placement", "content", "tone", "format", "cta", "segment", "source", "score", "rank", "params": {}}] (when any),
  *  "variants": [{"experiment", "name", "params": {}}]}</pre>
  *
  * Segments the rules derived (built-in segment rules) are not stored: replay derives them again.
@@ -166,6 +167,27 @@ public final class FactsCodec {
         }
         g.writeEndArray();
 
+        if (!input.base().isEmpty()) {
+            g.writeArrayFieldStart("base");
+            for (dev.kairos.rules.BaseItem bi : input.base()) {
+                g.writeStartObject();
+                g.writeStringField("placement", bi.getPlacement());
+                g.writeStringField("content", bi.getContentId());
+                g.writeStringField("tone", bi.getTone());
+                g.writeStringField("format", bi.getFormat());
+                g.writeStringField("cta", bi.getCta());
+                g.writeStringField("segment", bi.getSegment());
+                g.writeStringField("source", bi.getSource());
+                g.writeNumberField("score", bi.getScore());
+                g.writeNumberField("rank", bi.getRank());
+                g.writeObjectFieldStart("params");
+                for (Map.Entry<String, String> e : bi.getParams().entrySet()) g.writeStringField(e.getKey(), e.getValue());
+                g.writeEndObject();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }
+
         g.writeArrayFieldStart("variants");
         for (Variant v : variants) {
             g.writeStartObject();
@@ -237,8 +259,16 @@ public final class FactsCodec {
         List<dev.kairos.rules.Exposures.Exposure> exposures = new ArrayList<>();
         n.path("exposures").forEach(e -> exposures.add(new dev.kairos.rules.Exposures.Exposure(Instant.parse(e.path("at").asText()),
                 e.path("type").asText(), text(e, "placement"), text(e, "rule"))));
+        List<dev.kairos.rules.BaseItem> base = new ArrayList<>();
+        n.path("base").forEach(bi -> {
+            Map<String, String> params = new LinkedHashMap<>();
+            bi.path("params").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
+            base.add(new dev.kairos.rules.BaseItem(bi.path("placement").asText(), bi.path("content").asText(), text(bi, "tone"),
+                    text(bi, "format"), text(bi, "cta"), text(bi, "segment"), text(bi, "source"), bi.path("score").asDouble(),
+                    bi.path("rank").asInt(), params));
+        });
         return new Facts(new DecisionInput(context, b.build(weights), profile, segments, weights, placements,
-                new dev.kairos.rules.Exposures(exposures, exposuresAt(n, time))), variants);
+                new dev.kairos.rules.Exposures(exposures, exposuresAt(n, time)), base), variants);
     }
 
     private static Instant exposuresAt(JsonNode n, Instant fallback) {

@@ -57,7 +57,7 @@ public final class ScenarioRunner {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> CHECKABLE = Set.of("rule", "contentId", "tone", "format", "cta", "priority", "fallback", "suppressed", "params");
+    private static final Set<String> CHECKABLE = Set.of("rule", "contentId", "tone", "format", "cta", "priority", "fallback", "suppressed", "params", "layer");
 
     private final CompiledRules rules;
     private final dev.kairos.rules.engine.RuleExplainer explainer;
@@ -127,6 +127,7 @@ public final class ScenarioRunner {
         JsonNode weightsNode = request.remove("weights");
         JsonNode profileNode = request.remove("profile");
         JsonNode exposuresNode = request.remove("exposures");
+        JsonNode baseNode = request.remove("base");
         Evaluation evaluation;
         DecideRequest req;
         try {
@@ -137,6 +138,12 @@ public final class ScenarioRunner {
                     : key -> new StoredUser(dev.kairos.rules.Signals.builder(), profileNode == null
                             ? dev.kairos.rules.Profile.NONE.at(DEFAULT_NOW) : profile(profileNode, request), -1, exposures);
             req = reader.read(request, weights, DEFAULT_NOW, store);
+            if (baseNode != null) {
+                // given.base: Tier-1 items in the feed format, as the base layer would insert them
+                List<dev.kairos.rules.BaseItem> items = dev.kairos.rules.engine.BaseLayer.parseFeed(baseNode);
+                req = req.withBase(dev.kairos.rules.engine.BaseLayer.of(items, dev.kairos.rules.engine.BaseLayer.DEFAULT_MAX_PER_SEGMENT)
+                        .forPlacements(req.input().placements()));
+            }
             for (String ignored : req.ignoredFields()) {
                 failures.add("given." + ignored + ": unknown field (a typo?); see docs/api.md for the request fields");
             }
@@ -252,6 +259,7 @@ public final class ScenarioRunner {
                 case "fallback" -> actual.isFallback();
                 case "suppressed" -> actual.isSuppressed();
                 case "params" -> actual.getParams();
+                case "layer" -> actual.getLayer();
                 default -> null;
             };
             if (!CHECKABLE.contains(key)) {

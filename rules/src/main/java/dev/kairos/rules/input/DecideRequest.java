@@ -16,6 +16,11 @@ public record DecideRequest(String userId, String anonymousId, String sessionId,
         ignoredFields = List.copyOf(ignoredFields);
     }
 
+    /** The same request with the Tier-1 {@code base} items of its placements added to the facts. */
+    public DecideRequest withBase(List<dev.kairos.rules.BaseItem> base) {
+        return base.isEmpty() ? this : new DecideRequest(userId, anonymousId, sessionId, input.withBase(base), ignoredFields);
+    }
+
     /** The id users are keyed by: {@code userId}, else {@code anonymousId}. */
     public String userKey() {
         return userId != null ? userId : anonymousId;

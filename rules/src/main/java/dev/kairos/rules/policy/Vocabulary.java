@@ -2,6 +2,7 @@ package dev.kairos.rules.policy;
 
 import dev.kairos.rules.Actions;
 import dev.kairos.rules.AdaptationBuilder;
+import dev.kairos.rules.BaseItem;
 import dev.kairos.rules.Context;
 import dev.kairos.rules.Device;
 import dev.kairos.rules.Location;
@@ -126,7 +127,7 @@ public final class Vocabulary {
     private static Vocabulary buildStandard() {
         Builder b = new Builder();
         String facts = "the facts of a decision";
-        b.facts(facts, Context.class, Signals.class, Profile.class, Segment.class, Weights.class, Thresholds.class, Exposures.class, Placement.class, Variant.class);
+        b.facts(facts, Context.class, Signals.class, Profile.class, Segment.class, Weights.class, Thresholds.class, Exposures.class, BaseItem.class, Placement.class, Variant.class);
         b.values("parts of the facts", Device.class, Location.class, TimeOfDay.class, Session.class);
         b.values("what a consequence builds", AdaptationBuilder.class);
         b.jdk(String.class, Kind.VALUE, "text",
