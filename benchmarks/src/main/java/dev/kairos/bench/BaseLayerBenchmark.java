@@ -32,7 +32,9 @@ import java.util.concurrent.TimeUnit;
  * The cost of the Tier-1 base layer per decision: the default pack (whose "Tier-1 pick" rule
  * matches base items) and workload with a full layer ({@code base=on}: for each of the default
  * pack's placements 5 feed items and 5 popular items for everyone and 5 for each of 3 segments,
- * the most the layer keeps, so 20 facts per placement) against no base items ({@code base=off}).
+ * the most the layer keeps, so 20 facts per placement) against no base items ({@code base=off}), and
+ * the same layer with a pack no rule of which names {@code BaseItem} ({@code base=fill}: the items
+ * only fill placements, nothing is inserted into the session).
  * <pre>benchmarks/run-jmh.sh BaseLayerBenchmark</pre>
  */
 @BenchmarkMode(Mode.SampleTime)
@@ -42,7 +44,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(1)
 @State(Scope.Benchmark)
 public class BaseLayerBenchmark {
-    @Param({"off", "on"})
+    @Param({"off", "on", "fill"})
     public String base;
 
     private RuleCompiler compiler;
@@ -53,7 +55,11 @@ public class BaseLayerBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         compiler = new RuleCompiler(CompileLimits.DEFAULT);
-        rules = compiler.compile("bench", RulePack.defaults()).orThrow();
+        RulePack pack = RulePack.defaults();
+        if (base.equals("fill")) {
+            pack = new RulePack(pack.sources().stream().filter(s -> !s.drl().contains("BaseItem")).toList());
+        }
+        rules = compiler.compile("bench", pack).orThrow();
         List<BaseItem> items = new ArrayList<>();
         for (String p : List.of(Placement.HOME_BANNER, Placement.PRODUCT_PAGE, Placement.ARTICLE_SUMMARY, Placement.IN_APP_MESSAGE, Placement.CART_RECOVERY)) {
             for (int k = 0; k < 5; k++) {
@@ -68,7 +74,7 @@ public class BaseLayerBenchmark {
         DecisionInput[] plain = Workloads.inputs("default");
         inputs = new DecisionInput[plain.length];
         for (int i = 0; i < plain.length; i++) {
-            inputs[i] = base.equals("on") ? plain[i].withBase(layer.forPlacements(plain[i].placements())) : plain[i];
+            inputs[i] = !base.equals("off") ? plain[i].withBase(layer.forPlacements(plain[i].placements())) : plain[i];
         }
     }
 

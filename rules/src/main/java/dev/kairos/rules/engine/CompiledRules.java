@@ -51,6 +51,8 @@ public final class CompiledRules implements AutoCloseable {
     private final Map<String, Double> thresholds;
     private final Map<String, DeliveryLimits> limits;
     private final PackCaps caps;
+    /** Whether a rule names {@code BaseItem}: base items are inserted as facts only then (the layer's fill needs no facts). */
+    private final boolean matchesBase;
 
     CompiledRules(String version, KieBase kieBase, Map<Rule, RuleInfo> rules, List<String> ruleNames, int maxFirings) {
         this(version, kieBase, rules, ruleNames, maxFirings, Map.of());
@@ -68,6 +70,12 @@ public final class CompiledRules implements AutoCloseable {
 
     CompiledRules(String version, KieBase kieBase, Map<Rule, RuleInfo> rules, List<String> ruleNames, int maxFirings,
                   Map<String, Double> thresholds, Map<String, DeliveryLimits> limits, PackCaps caps) {
+        this(version, kieBase, rules, ruleNames, maxFirings, thresholds, limits, caps, true);
+    }
+
+    CompiledRules(String version, KieBase kieBase, Map<Rule, RuleInfo> rules, List<String> ruleNames, int maxFirings,
+                  Map<String, Double> thresholds, Map<String, DeliveryLimits> limits, PackCaps caps, boolean matchesBase) {
+        this.matchesBase = matchesBase;
         this.caps = caps;
         this.thresholds = Map.copyOf(thresholds);
         this.limits = Map.copyOf(limits);
@@ -127,7 +135,7 @@ public final class CompiledRules implements AutoCloseable {
             for (dev.kairos.rules.Variant v : variants) session.insert(v);
             session.insert(dev.kairos.rules.Thresholds.of(thresholds, variants));
             session.insert(input.exposures());
-            for (BaseItem b : input.base()) session.insert(b);
+            if (matchesBase) for (BaseItem b : input.base()) session.insert(b);
             int fired = session.fireAllRules(maxFirings);
             if (Thread.currentThread().isInterrupted()) throw new EvaluationAbandonedException();
             List<String> segments = new ArrayList<>(4);

@@ -172,7 +172,8 @@ public final class RuleCompiler implements AutoCloseable {
             warnings = List.of(new RuleProblem(null, 0, 0, "warning", "the pack could not be checked for warnings (" + e.getClass().getSimpleName() + ")"));
         }
         try {
-            CompileResult built = build(version, parsed, thresholds, caps);
+            CompileResult built = build(version, parsed, thresholds, caps,
+                    pack.drlSources().stream().anyMatch(src -> src.drl().contains("BaseItem")));
             return new CompileResult(built.rules(), built.problems(), built.ruleNames(), built.ok() ? warnings : List.of());
         } catch (StackOverflowError e) {
             return failed(List.of(new RuleProblem(null, 0, 0, "limit", "the pack is nested too deeply to be compiled")));
@@ -285,7 +286,7 @@ public final class RuleCompiler implements AutoCloseable {
         return new PackCaps(placements, global);
     }
 
-    private CompileResult build(String version, Map<RuleSource, PackageDescr> pack, Map<String, Double> thresholds, PackCaps caps) {
+    private CompileResult build(String version, Map<RuleSource, PackageDescr> pack, Map<String, Double> thresholds, PackCaps caps, boolean matchesBase) {
         KnowledgeBuilder builder = KnowledgeBuilderFactory.newKnowledgeBuilder();
         List<PackageDescr> all = new ArrayList<>();
         Map<PackageDescr, String> files = new java.util.IdentityHashMap<>();
@@ -336,7 +337,7 @@ public final class RuleCompiler implements AutoCloseable {
             }
         }
         names.sort(null);
-        return new CompileResult(Optional.of(new CompiledRules(version, kieBase, infos, names, this.limits.maxFirings(), thresholds, limits, caps)),
+        return new CompileResult(Optional.of(new CompiledRules(version, kieBase, infos, names, this.limits.maxFirings(), thresholds, limits, caps, matchesBase)),
                 List.of(), names);
     }
 
