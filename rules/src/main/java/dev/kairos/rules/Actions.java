@@ -8,7 +8,8 @@ import dev.kairos.rules.engine.internal.Firing;
  * <pre>then
  *    adapt($p).tone("casual").format("carousel").cta("Order now &amp; get 15% off");
  *    suppress($ad, "ad fatigue");
- *    fallback($p).content("home-generic").format("banner");</pre>
+ *    fallback($p).content("home-generic").format("banner");
+ *    trigger("email", "cart_reminder").cooldown("72h");</pre>
  * They only work while the engine is firing rules (they record into the evaluation running on
  * the calling thread); elsewhere they throw {@link IllegalStateException}.
  */
@@ -25,6 +26,16 @@ public final class Actions {
     public static AdaptationBuilder suppress(Placement placement, String reason) {
         Firing f = Firing.current();
         return f.record(new AdaptationBuilder(placement.getName(), f.ruleName(), f.salience(), reason, false, true));
+    }
+
+    /**
+     * Emits an action for another channel ({@code email}, {@code sms} or {@code push}) named
+     * {@code name} (your provider's template), delivered by the feedback service as a signed webhook;
+     * see {@link TriggerBuilder}.
+     */
+    public static TriggerBuilder trigger(String channel, String name) {
+        Firing f = Firing.current();
+        return f.trigger(new TriggerBuilder(channel, name, f.ruleName(), f.description()));
     }
 
     /** The pack's default for {@code placement}; used only when no non-fallback rule adapted it. */

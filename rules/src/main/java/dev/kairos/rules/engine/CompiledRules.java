@@ -237,7 +237,16 @@ public final class CompiledRules implements AutoCloseable {
             adaptations.add(chosen);
             explanations.put(p.getName(), new PlacementExplanation(p.getName(), chosen.getRule(), why, explained, chosen.getLayer()));
         }
-        return new Evaluation(version, adaptations, explanations, List.copyOf(firing.fired()), truncated, segments);
+        List<Trigger> triggers = List.of();
+        if (!defaultsOnly && !firing.triggers().isEmpty()) {
+            Map<String, Trigger> once = new LinkedHashMap<>();
+            for (dev.kairos.rules.TriggerBuilder t : firing.triggers()) {
+                once.putIfAbsent(t.getChannel() + "/" + t.getName(),
+                        new Trigger(t.getChannel(), t.getName(), t.getRule(), t.getReason(), t.getParams(), t.getCooldown()));
+            }
+            triggers = List.copyOf(once.values());
+        }
+        return new Evaluation(version, adaptations, explanations, List.copyOf(firing.fired()), truncated, segments, null, triggers);
     }
 
     /**

@@ -14,14 +14,25 @@ import java.util.Map;
  * whether evaluation stopped at the firing limit, and the segments the user was in (sent with the
  * request or placed there by segment rules), sorted. {@code fallback} is null when the rules
  * answered; otherwise it says why every placement got the built-in empty answer instead
- * ({@code "deadline"}, {@code "error"}, {@code "overloaded"}).
+ * ({@code "deadline"}, {@code "error"}, {@code "overloaded"}). {@code triggers} are the actions for
+ * other channels the rules emitted ({@code trigger(...)}), once per channel and name; none for a
+ * holdout user or a fallback answer.
  */
 public record Evaluation(String rulesVersion, List<Adaptation> adaptations, Map<String, PlacementExplanation> explanations,
-                         List<String> firedRules, boolean truncated, List<String> segments, String fallback) {
+                         List<String> firedRules, boolean truncated, List<String> segments, String fallback, List<Trigger> triggers) {
+
+    public Evaluation {
+        triggers = triggers == null ? List.of() : List.copyOf(triggers);
+    }
 
     public Evaluation(String rulesVersion, List<Adaptation> adaptations, Map<String, PlacementExplanation> explanations,
                       List<String> firedRules, boolean truncated, List<String> segments) {
-        this(rulesVersion, adaptations, explanations, firedRules, truncated, segments, null);
+        this(rulesVersion, adaptations, explanations, firedRules, truncated, segments, null, List.of());
+    }
+
+    public Evaluation(String rulesVersion, List<Adaptation> adaptations, Map<String, PlacementExplanation> explanations,
+                      List<String> firedRules, boolean truncated, List<String> segments, String fallback) {
+        this(rulesVersion, adaptations, explanations, firedRules, truncated, segments, fallback, List.of());
     }
 
     /**

@@ -195,6 +195,15 @@ public final class ScenarioRunner {
                 if (firedNames.contains(n.asText())) failures.add("rule '" + n.asText() + "' fired but should not have");
             });
         }
+        JsonNode triggers = scenario.get("triggers");
+        if (triggers != null) {
+            // triggers: ["email:cart_reminder", ...] - exactly the triggers the decision emits
+            Set<String> expected = new TreeSet<>();
+            triggers.forEach(n -> expected.add(n.asText()));
+            Set<String> actual = new TreeSet<>();
+            for (dev.kairos.rules.engine.Trigger t : evaluation.triggers()) actual.add(t.channel() + ":" + t.name());
+            if (!expected.equals(actual)) failures.add("triggers: expected " + expected + " but were " + actual);
+        }
         if (explainer != null && !failures.isEmpty()) explain(expect, fired, evaluation, req, failures);
         return new ScenarioResult(file, name, failures);
     }

@@ -129,7 +129,7 @@ public final class Vocabulary {
         String facts = "the facts of a decision";
         b.facts(facts, Context.class, Signals.class, Profile.class, Segment.class, Weights.class, Thresholds.class, Exposures.class, BaseItem.class, Placement.class, Variant.class);
         b.values("parts of the facts", Device.class, Location.class, TimeOfDay.class, Session.class);
-        b.values("what a consequence builds", AdaptationBuilder.class);
+        b.values("what a consequence builds", AdaptationBuilder.class, dev.kairos.rules.TriggerBuilder.class);
         b.jdk(String.class, Kind.VALUE, "text",
                 List.of("length", "isEmpty", "isBlank", "toLowerCase", "toUpperCase", "trim", "strip", "startsWith",
                         "endsWith", "contains", "equalsIgnoreCase", "substring", "indexOf", "lastIndexOf", "charAt",
@@ -164,7 +164,7 @@ public final class Vocabulary {
         b.jdk(Map.class, Kind.VALUE, "immutable maps",
                 List.of("size", "isEmpty", "containsKey", "containsValue", "get", "getOrDefault", "keySet", "values"), List.of("of"), List.of());
         b.jdk(Collection.class, Kind.VALUE, "collections", List.of("size", "isEmpty", "contains"), List.of(), List.of());
-        b.function(Actions.class, "adapt", "suppress", "fallback");
+        b.function(Actions.class, "adapt", "suppress", "fallback", "trigger");
         return b.build();
     }
 

@@ -16,6 +16,7 @@ public final class Firing {
 
     private final List<AdaptationBuilder> recorded = new ArrayList<>();
     private final List<String> fired = new ArrayList<>();
+    private final List<dev.kairos.rules.TriggerBuilder> triggers = new ArrayList<>();
     private boolean active;
     private int inserted;
     private String ruleName;
@@ -28,7 +29,7 @@ public final class Firing {
     public static Firing current() {
         Firing f = CURRENT.get();
         if (!f.active) {
-            throw new IllegalStateException("adapt/suppress/fallback can only be called from a rule consequence while Kairos fires rules");
+            throw new IllegalStateException("adapt/suppress/fallback/trigger can only be called from a rule consequence while Kairos fires rules");
         }
         return f;
     }
@@ -38,6 +39,7 @@ public final class Firing {
         Firing f = CURRENT.get();
         f.recorded.clear();
         f.fired.clear();
+        f.triggers.clear();
         f.ruleName = null;
         f.inserted = 0;
         f.active = true;
@@ -62,6 +64,14 @@ public final class Firing {
         recorded.add(b);
         return b;
     }
+
+    public dev.kairos.rules.TriggerBuilder trigger(dev.kairos.rules.TriggerBuilder t) {
+        triggers.add(t);
+        return t;
+    }
+
+    /** The triggers the consequences emitted, in firing order. */
+    public List<dev.kairos.rules.TriggerBuilder> triggers() { return triggers; }
 
     public String ruleName() { return ruleName; }
     /** Counts one fact inserted by a rule; returns the count so far in this evaluation. */

@@ -1,0 +1,15 @@
+package dev.kairos.rules.engine;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * An action for another channel a rule emitted in one evaluation ({@code trigger("email",
+ * "cart_reminder")}): the channel, the template name, the rule, its reason and params, and the
+ * cool-down (at most one delivery per user per {@code cooldown}).
+ */
+public record Trigger(String channel, String name, String rule, String reason, Map<String, String> params, Duration cooldown) {
+    public Trigger {
+        params = params == null ? Map.of() : Map.copyOf(params);
+    }
+}
