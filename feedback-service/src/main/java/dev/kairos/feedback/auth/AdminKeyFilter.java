@@ -26,7 +26,7 @@ import java.util.Locale;
  * the same key as rules-server's; the service refuses to start without one) or a marketer session
  * token from {@code POST /v1/login} (see {@link MarketerAccounts}), which may only read: any method
  * but GET/HEAD with it (recalibrate, weights roll-back) is a 403 {@code forbidden}, except
- * {@code POST /v1/logout}, and so is reading the replay log of per-decision facts ({@link #isAdminOnlyRead}). {@code POST /v1/login} itself needs no key. {@code /health} and
+ * {@code POST /v1/logout}, and so is reading per-user data: the replay log of per-decision facts, trigger deliveries and opt-outs ({@link #isAdminOnlyRead}). {@code POST /v1/login} itself needs no key. {@code /health} and
  * the dashboard's static page and assets are public (see {@link #isPublic}): the dashboard asks for the key and sends it
  * with every API call. A missing or wrong key is a 401 in the standard error shape; the key is
  * compared in constant time and never echoed or logged. The path is judged after decoding
@@ -61,7 +61,7 @@ public final class AdminKeyFilter {
             HttpMethod m = request.getMethod();
             if (isAdminOnlyRead(path)) {
                 return HttpResponse.status(HttpStatus.FORBIDDEN).contentType(MediaType.APPLICATION_JSON_TYPE)
-                        .body(ErrorBody.of("forbidden", "the replay log holds each decision's facts (location, pages, sessions); it needs the admin key",
+                        .body(ErrorBody.of("forbidden", "this holds per-user data (the replay log's facts, trigger deliveries, opt-outs); it needs the admin key",
                                 "Authorization", null));
             }
             if (m == HttpMethod.GET || m == HttpMethod.HEAD || path.equals("/v1/logout")) return null;
@@ -86,7 +86,8 @@ public final class AdminKeyFilter {
      * every recorded decision's facts, down to location and session, rather than aggregates.
      */
     static boolean isAdminOnlyRead(String path) {
-        return path.equals("/v1/replay-log") || path.startsWith("/v1/replay-log/");
+        return path.equals("/v1/replay-log") || path.startsWith("/v1/replay-log/") || path.equals("/v1/triggers") || path.startsWith("/v1/triggers/")
+                || path.startsWith("/v1/opt-outs/");
     }
 
     /** Decodes percent-escapes (repeatedly) and collapses repeated slashes. */

@@ -38,7 +38,9 @@ public class TopicCreator {
                 new NewTopic(topics.weights(), 1, topics.replicationFactor())
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
                 new NewTopic(topics.erasures(), 1, topics.replicationFactor())
-                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.DAYS.toMillis(7)))));
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.DAYS.toMillis(7)))),
+                new NewTopic(topics.triggersDead(), 1, topics.replicationFactor())
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, month)));
         try (Admin admin = Admin.create(KafkaClients.adminConfig(bootstrap,
                 environment.getProperties("kafka", io.micronaut.core.naming.conventions.StringConvention.RAW)))) {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);

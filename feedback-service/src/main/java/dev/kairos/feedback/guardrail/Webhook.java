@@ -66,7 +66,7 @@ public class Webhook {
                 HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
                         .header("Content-Type", "application/json").header("Idempotency-Key", idempotencyKey)
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-                if (secret != null) b.header("X-Kairos-Signature", "sha256=" + hmac(body));
+                if (secret != null) b.header("X-Kairos-Signature", signature(secret, body));
                 status = http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
                 if (status < 500) {
                     if (status >= 300) LOG.warn("guardrail webhook answered {}; not retried", status);
@@ -89,11 +89,12 @@ public class Webhook {
         return status;
     }
 
-    private String hmac(byte[] body) {
+    /** {@code sha256=<hex HMAC-SHA256 of body with secret>}, the {@code X-Kairos-Signature} of every Kairos webhook. */
+    public static String signature(byte[] secret, byte[] body) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(body));
+            return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

@@ -33,6 +33,7 @@ public class FeedbackListener {
     private static final Logger LOG = LoggerFactory.getLogger(FeedbackListener.class);
 
     private final FeedbackStore store;
+    private final dev.kairos.feedback.triggers.TriggerStore triggers;
     private final RecordReader reader;
     private final Counter decisions;
     private final Counter outcomes;
@@ -40,8 +41,9 @@ public class FeedbackListener {
     private final Counter erasures;
     private volatile boolean closing;
 
-    public FeedbackListener(FeedbackStore store, ObjectMapper json, MeterRegistry meters) {
+    public FeedbackListener(FeedbackStore store, dev.kairos.feedback.triggers.TriggerStore triggers, ObjectMapper json, MeterRegistry meters) {
         this.store = store;
+        this.triggers = triggers;
         this.reader = new RecordReader(json);
         this.decisions = Counter.builder("kairos.feedback.decisions").description("Decisions newly stored").register(meters);
         this.outcomes = Counter.builder("kairos.feedback.outcomes").description("Outcomes newly stored").register(meters);
@@ -51,7 +53,18 @@ public class FeedbackListener {
 
     @Topic("${kairos.topics.decisions}")
     void decisions(List<ConsumerRecord<String, byte[]>> records) {
-        decisions.increment(store(records, reader::decision, store::saveDecisions));
+        decisions.increment(store(records, reader::decided, decided -> {
+            List<dev.kairos.feedback.store.DecisionRow> rows = new ArrayList<>(decided.size());
+            List<dev.kairos.feedback.triggers.TriggerStore.TriggerRow> triggers = new ArrayList<>();
+            for (RecordReader.Decided d : decided) {
+                rows.add(d.row());
+                triggers.addAll(d.triggers());
+            }
+            int stored = store.saveDecisions(rows);
+            // idempotent by key, so a batch stored again after a failure enqueues nothing twice
+            if (!triggers.isEmpty()) this.triggers.enqueue(triggers, System.currentTimeMillis());
+            return stored;
+        }));
     }
 
     @Topic("${kairos.topics.outcomes}")

@@ -30,9 +30,43 @@ public final class RecordReader {
         this.json = json;
     }
 
+    /** A decision and the cross-channel triggers it emitted. */
+    public record Decided(DecisionRow row, List<dev.kairos.feedback.triggers.TriggerStore.TriggerRow> triggers) {}
+
+    /** A decision row and its triggers from one decisions-topic record. */
+    public Decided decided(byte[] value) {
+        JsonNode n = tree(value);
+        DecisionRow row = decision(n);
+        JsonNode list = n.get("triggers");
+        if (list == null || !list.isArray() || list.isEmpty() || row.userKey() == null) return new Decided(row, List.of());
+        List<dev.kairos.feedback.triggers.TriggerStore.TriggerRow> triggers = new ArrayList<>(list.size());
+        for (JsonNode t : list) {
+            String key = text(t, "idempotencyKey", true);
+            var body = json.createObjectNode();
+            body.put("idempotencyKey", key);
+            body.put("channel", text(t, "channel", true));
+            body.put("name", text(t, "name", true));
+            body.put("userId", row.userKey());
+            body.put("rule", text(t, "rule", false));
+            body.put("reason", text(t, "reason", false));
+            body.set("params", t.path("params").isObject() ? t.get("params") : json.createObjectNode());
+            body.put("decisionId", row.decisionId());
+            body.put("decidedAt", Instant.ofEpochMilli(row.decidedAt()).toString());
+            String payload = body.toString();
+            if (payload.length() > 8000) throw new IllegalArgumentException("trigger " + key + " is larger than 8000 characters");
+            long cooldown = t.path("cooldownSeconds").asLong(86_400);
+            triggers.add(new dev.kairos.feedback.triggers.TriggerStore.TriggerRow(key, row.decisionId(), row.userKey(), body.get("channel").asText(),
+                    body.get("name").asText(), body.path("rule").asText(null), payload, row.decidedAt(), java.time.Duration.ofSeconds(Math.max(0, cooldown))));
+        }
+        return new Decided(row, triggers);
+    }
+
     /** A decision row from one decisions-topic record. */
     public DecisionRow decision(byte[] value) {
-        JsonNode n = tree(value);
+        return decision(tree(value));
+    }
+
+    private DecisionRow decision(JsonNode n) {
         String decisionId = text(n, "decisionId", true);
         String userId = text(n, "userId", false);
         String userKey = userId != null ? userId : text(n, "anonymousId", false);

@@ -493,6 +493,7 @@ public class FeedbackStore {
                 "DELETE FROM outcomes WHERE decision_id IN " + ofUser,
                 "DELETE FROM outcomes WHERE user_key = ?",
                 "DELETE FROM decisions WHERE user_key = ?",
+                "DELETE FROM trigger_deliveries WHERE user_key = ?",
             };
             for (String key : userKeys) {
                 if (key == null || key.isEmpty()) continue;

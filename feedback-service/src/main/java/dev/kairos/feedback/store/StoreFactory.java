@@ -28,6 +28,21 @@ public class StoreFactory {
         return new FeedbackStore(dataSource, reads, config.queryTimeoutSeconds());
     }
 
+    /** The cross-channel trigger deliveries; depends on the {@link FeedbackStore} so that the schema is migrated first. */
+    @Singleton
+    dev.kairos.feedback.triggers.TriggerStore triggerStore(DataSource dataSource, FeedbackStore migrated,
+                                                          @io.micronaut.context.annotation.Value("${kairos.feedback.triggers.rate-limit:3/24h}") String rateLimit) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,5})\\s*/\\s*(\\d{1,5})\\s*([mhd])").matcher(rateLimit.strip());
+        if (!m.matches()) throw new IllegalArgumentException("kairos.feedback.triggers.rate-limit must look like 3/24h, was " + rateLimit);
+        long n = Long.parseLong(m.group(2));
+        java.time.Duration window = switch (m.group(3)) {
+            case "m" -> java.time.Duration.ofMinutes(n);
+            case "h" -> java.time.Duration.ofHours(n);
+            default -> java.time.Duration.ofDays(n);
+        };
+        return new dev.kairos.feedback.triggers.TriggerStore(dataSource, Integer.parseInt(m.group(1)), window, rateLimit.strip().replace(" ", ""));
+    }
+
     /** Depends on the {@link FeedbackStore} so that the schema is migrated first. */
     @Singleton
     WeightsStore weightsStore(DataSource dataSource, ObjectMapper json, FeedbackStore migrated) {

@@ -43,6 +43,19 @@ public final class Http {
         return post(path, key, "application/json", body);
     }
 
+    public Response putJson(String path, String key, String body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(url(path)).timeout(Duration.ofSeconds(30))
+                .PUT(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
+        if (key != null) b.header("Authorization", "Bearer " + key);
+        return send(b.build());
+    }
+
+    public Response delete(String path, String key) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(url(path)).timeout(Duration.ofSeconds(30)).DELETE();
+        if (key != null) b.header("Authorization", "Bearer " + key);
+        return send(b.build());
+    }
+
     public Response get(String path, String key) {
         HttpRequest.Builder b = HttpRequest.newBuilder(url(path)).timeout(Duration.ofSeconds(30)).GET();
         if (key != null) b.header("Authorization", "Bearer " + key);

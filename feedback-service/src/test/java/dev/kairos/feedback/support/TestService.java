@@ -42,6 +42,7 @@ public final class TestService implements AutoCloseable {
         p.put("kairos.topics.decisions", namespace + ".decisions");
         p.put("kairos.topics.outcomes", namespace + ".outcomes");
         p.put("kairos.topics.weights", namespace + ".weights");
+        p.put("kairos.topics.triggers-dead", namespace + ".triggers.dead");
         p.put("kairos.topics.partitions", 3);
         p.put("kairos.feedback.group-id", namespace + "-feedback");
         p.putAll(extra);

@@ -19,6 +19,7 @@ import java.util.Map;
  *  "adaptations": [{"placement", "contentId", "tone", "format", "cta", "priority", "rule", "reason",
  *                   "fallback", "suppressed", "layer", "params"}],
  *  "segments": ["cart_no_purchase_24h", ...],
+ *  "triggers": [{"idempotencyKey", "channel", "name", "rule", "reason", "params", "cooldownSeconds"}] (only when the rules emitted any),
  *  "explanation": {"fallback": "deadline" (only when the rules did not answer: deadline, error, overloaded),
  *                  "signals": "unavailable" (only when the stored signals were not read as usual: standby, unavailable),
  *                  "placements": {"home_banner": {"winner", "why", "layer": "tier2|tier1|fallback", "candidates": [...]}},
@@ -48,6 +49,7 @@ final class DecisionJson {
             g.writeArrayFieldStart("segments");
             for (String segment : e.segments()) g.writeString(segment);
             g.writeEndArray();
+            DecisionRecord.writeTriggers(g, d);
             g.writeObjectFieldStart("explanation");
             if (e.fallback() != null) g.writeStringField("fallback", e.fallback());
             if (d.signals() != null) g.writeStringField("signals", d.signals());

@@ -25,6 +25,7 @@ import java.io.UncheckedIOException;
  *  "sessionId", "rulesVersion", "weightsVersion", "canary", ["fallback": "deadline",] ["signalsSource": "unavailable",] "variant": null, "variants": {},
  *  "placements": ["home_banner"],
  *  "adaptations": [{"placement", "contentId", "rule", "tone", "format", "cta", "fallback", "suppressed"}],
+ *  ["triggers": [{"idempotencyKey", "channel", "name", "rule", "reason", "params", "cooldownSeconds"}],]
  *  "matchedRules": ["Evening restaurant offer", ...], "segments": [...],
  *  "signals": {"intentScore", "recency", "depth", "conversionProbability", "scrollDepth",
  *              "rapidScrollBursts", "dwellSeconds", "pageViews", "cartItems", "failedPurchasesInRow",
@@ -93,6 +94,7 @@ final class DecisionRecord {
                 g.writeEndObject();
             }
             g.writeEndArray();
+            writeTriggers(g, d);
             g.writeArrayFieldStart("matchedRules");
             for (String r : e.firedRules()) g.writeString(r);
             g.writeEndArray();
@@ -134,6 +136,44 @@ final class DecisionRecord {
     }
 
     /** The record key: the user the decision was for (the same key events and outcomes use). */
+    /**
+     * {@code "triggers": [{"idempotencyKey", "channel", "name", "rule", "reason", "params", "cooldownSeconds"}]}
+     * when the rules emitted any (shared with {@link DecisionJson}). The idempotency key is the
+     * same for every decision of one user that emits the same trigger within one cool-down period
+     * (SHA-256 of user, channel, name and the period's number, 32 hex digits), so a receiver and
+     * the feedback service's dispatcher act on it once.
+     */
+    static void writeTriggers(JsonGenerator g, Decision d) throws IOException {
+        List<dev.kairos.rules.engine.Trigger> triggers = d.evaluation().triggers();
+        if (triggers.isEmpty()) return;
+        g.writeArrayFieldStart("triggers");
+        for (dev.kairos.rules.engine.Trigger t : triggers) {
+            g.writeStartObject();
+            g.writeStringField("idempotencyKey", idempotencyKey(d.request().userKey(), t, d.decidedAt()));
+            g.writeStringField("channel", t.channel());
+            g.writeStringField("name", t.name());
+            g.writeStringField("rule", t.rule());
+            g.writeStringField("reason", t.reason());
+            g.writeObjectFieldStart("params");
+            for (java.util.Map.Entry<String, String> p : t.params().entrySet()) g.writeStringField(p.getKey(), p.getValue());
+            g.writeEndObject();
+            g.writeNumberField("cooldownSeconds", t.cooldown().toSeconds());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    static String idempotencyKey(String userKey, dev.kairos.rules.engine.Trigger t, java.time.Instant at) {
+        long period = at.toEpochMilli() / Math.max(1, t.cooldown().toMillis());
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest((userKey + "\n" + t.channel() + "\n" + t.name() + "\n" + period)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(h, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static String key(Decision d) {
         return d.request().userKey();
     }
