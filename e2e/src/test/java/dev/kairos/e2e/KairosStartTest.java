@@ -52,6 +52,30 @@ class KairosStartTest {
         Files.writeString(feed, "items:\n  - {placement: product_page, content: spring-bundle, format: carousel, cta: See the bundle}\n");
         pb.environment().put("KAIROS_BASE_FEED", feed.toString());
         pb.environment().put("KAIROS_BASE_POPULAR_MIN_IMPRESSIONS", "20");
+        // Cross-channel triggers go to a receiver in this JVM: it checks signatures, acts once per key, and starts out down.
+        java.util.concurrent.atomic.AtomicInteger receiverAnswer = new java.util.concurrent.atomic.AtomicInteger(503);
+        java.util.Map<String, Integer> receiverRequests = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.Map<String, String> receiverEffects = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.List<String> badSignatures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hooks", ex -> {
+            byte[] body = ex.getRequestBody().readAllBytes();
+            String key = ex.getRequestHeaders().getFirst("Idempotency-Key");
+            receiverRequests.merge(key, 1, Integer::sum);
+            int status = receiverAnswer.get();
+            if (!hmac("whsec_e2e", body).equals(ex.getRequestHeaders().getFirst("X-Kairos-Signature"))) {
+                badSignatures.add(key);
+                status = 401;
+            } else if (status == 200) {
+                receiverEffects.putIfAbsent(key, new String(body, StandardCharsets.UTF_8));
+            }
+            ex.sendResponseHeaders(status, -1);
+            ex.close();
+        });
+        receiver.start();
+        pb.environment().put("KAIROS_TRIGGER_WEBHOOK_URL", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks");
+        pb.environment().put("KAIROS_TRIGGER_WEBHOOK_SECRET", "whsec_e2e");
+        pb.environment().put("KAIROS_TRIGGER_BACKOFF", "300ms");
         Process kairos = pb.start();
         try {
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(
@@ -198,7 +222,27 @@ class KairosStartTest {
             assertThat(popular.at("/adaptations/0/layer").asText()).as(popular.toString()).isEqualTo("tier1");
             assertThat(popular.at("/adaptations/0/contentId").asText()).isIn("home-featured", "popup");
             assertThat(popular.at("/explanation/placements/home_banner/why").asText()).contains("popular with all users");
+
+            // Cross-channel triggers on the real platform: the default pack's abandoned-cart rule emits an email;
+            // the feedback service delivers it through the receiver's outage, signed, once for two decisions.
+            String cart = "{\"userId\": \"t1\", \"placements\": [\"home_banner\"], \"segments\": [\"abandoned_large_cart\"]}";
+            JsonNode first = new ObjectMapper().readTree(send("POST", "http://127.0.0.1:" + RULES_PORT + "/v1/decide", writeKey, "application/json", cart).body());
+            assertThat(first.at("/triggers/0/channel").asText()).as(first.toString()).isEqualTo("email");
+            String key = first.at("/triggers/0/idempotencyKey").asText();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> receiverRequests.getOrDefault(key, 0) >= 2);
+            assertThat(receiverEffects).doesNotContainKey(key);
+            receiverAnswer.set(200);
+            JsonNode second = new ObjectMapper().readTree(send("POST", "http://127.0.0.1:" + RULES_PORT + "/v1/decide", writeKey, "application/json", cart).body());
+            assertThat(second.at("/triggers/0/idempotencyKey").asText()).as("the same key within the cool-down").isEqualTo(key);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> receiverEffects.containsKey(key)
+                    && send("GET", feedback + "/v1/triggers?userKey=t1", admin, null, null).body().contains("\"status\":\"delivered\""));
+            JsonNode deliveries = new ObjectMapper().readTree(send("GET", feedback + "/v1/triggers?userKey=t1", admin, null, null).body()).get("deliveries");
+            assertThat(deliveries).as(deliveries.toString()).hasSize(1);
+            assertThat(deliveries.get(0).get("attempts").asInt()).isGreaterThanOrEqualTo(3);
+            assertThat(new ObjectMapper().readTree(receiverEffects.get(key)).get("name").asText()).isEqualTo("cart_reminder");
+            assertThat(badSignatures).isEmpty();
         } finally {
+            receiver.stop(0);
             kairos.destroy(); // SIGTERM
             assertThat(kairos.waitFor(30, TimeUnit.SECONDS)).as("kairos exits on SIGTERM").isTrue();
         }
@@ -224,6 +268,16 @@ class KairosStartTest {
         JsonNode versions = new ObjectMapper().readTree(send("GET", feedback + "/v1/rules-versions", admin, null, null).body()).get("versions");
         for (JsonNode v : versions) if (v.get("rulesVersion").asText().equals(version)) return v.get("status").asText();
         return null;
+    }
+
+    static String hmac(String secret, byte[] body) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return "sha256=" + java.util.HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     HttpResponse<String> get(String url) throws IOException, InterruptedException {
