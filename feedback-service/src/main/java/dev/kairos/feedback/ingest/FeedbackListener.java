@@ -57,7 +57,7 @@ public class FeedbackListener {
             List<dev.kairos.feedback.store.DecisionRow> rows = new ArrayList<>(decided.size());
             List<dev.kairos.feedback.triggers.TriggerStore.TriggerRow> triggers = new ArrayList<>();
             for (RecordReader.Decided d : decided) {
-                rows.add(d.row());
+                if (d.row() != null) rows.add(d.row());
                 triggers.addAll(d.triggers());
             }
             int stored = store.saveDecisions(rows);

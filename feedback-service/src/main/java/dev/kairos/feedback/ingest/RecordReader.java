@@ -30,7 +30,10 @@ public final class RecordReader {
         this.json = json;
     }
 
-    /** A decision and the cross-channel triggers it emitted. */
+    /**
+     * A decision and the cross-channel triggers it emitted; {@code row} is null for a background
+     * evaluation ({@code "kind": "background"}: nobody was shown anything, only its triggers count).
+     */
     public record Decided(DecisionRow row, List<dev.kairos.feedback.triggers.TriggerStore.TriggerRow> triggers) {}
 
     /** A decision row and its triggers from one decisions-topic record. */
@@ -38,7 +41,8 @@ public final class RecordReader {
         JsonNode n = tree(value);
         DecisionRow row = decision(n);
         JsonNode list = n.get("triggers");
-        if (list == null || !list.isArray() || list.isEmpty() || row.userKey() == null) return new Decided(row, List.of());
+        boolean background = "background".equals(n.path("kind").asText());
+        if (list == null || !list.isArray() || list.isEmpty() || row.userKey() == null) return new Decided(background ? null : row, List.of());
         List<dev.kairos.feedback.triggers.TriggerStore.TriggerRow> triggers = new ArrayList<>(list.size());
         for (JsonNode t : list) {
             String key = text(t, "idempotencyKey", true);
@@ -58,7 +62,7 @@ public final class RecordReader {
             triggers.add(new dev.kairos.feedback.triggers.TriggerStore.TriggerRow(key, row.decisionId(), row.userKey(), body.get("channel").asText(),
                     body.get("name").asText(), body.path("rule").asText(null), payload, row.decidedAt(), java.time.Duration.ofSeconds(Math.max(0, cooldown))));
         }
-        return new Decided(row, triggers);
+        return new Decided(background ? null : row, triggers);
     }
 
     /** A decision row from one decisions-topic record. */

@@ -167,6 +167,18 @@ class TriggerDeliveryTest {
     }
 
     @Test
+    void aBackgroundEvaluationDeliversItsTriggersWithoutCountingAsADecision() throws Exception {
+        long decisions = service.store().count("decisions");
+        String record = Records.decision(UUID.randomUUID().toString(), "idle", Instant.now(), "Cart reminder", "background", false, null, 0.5)
+                .replace("{\"schemaVersion\":1,", "{\"schemaVersion\":1,\"kind\":\"background\",")
+                .replace("\"matchedRules\"", "\"triggers\":[{\"idempotencyKey\":\"k-idle\",\"channel\":\"email\",\"name\":\"cart_left\","
+                        + "\"rule\":\"Cart reminder\",\"reason\":null,\"params\":{},\"cooldownSeconds\":3600}],\"matchedRules\"");
+        service.send("decisions", "idle", record);
+        awaitStatus("idle", "k-idle", "delivered");
+        assertThat(service.store().count("decisions")).isEqualTo(decisions);
+    }
+
+    @Test
     void afterTheLastAttemptATriggerIsDeadAndOnTheDeadLetterTopic() throws Exception {
         decide("broken", Instant.now(), "k-dead", "email", "reminder");
         awaitStatus("broken", "k-dead", "dead");

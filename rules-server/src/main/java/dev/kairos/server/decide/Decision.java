@@ -14,11 +14,19 @@ import java.util.Map;
  * experiment name; empty when none runs or the user is not known), and where the user's stored
  * signals came from ({@code signals}: null when read as usual, {@code "standby"} from a standby
  * replica, {@code "unavailable"} when no copy could be reached and the request stood alone).
+ * {@code background}: not an answer to anyone but an evaluation of an idle user for the triggers
+ * it emits ({@link BackgroundTriggers}); logged only for its triggers.
  */
 public record Decision(String decisionId, java.time.Instant decidedAt, DecideRequest request, Evaluation evaluation,
-                       String weightsVersion, boolean canary, List<Assignment> experiments, String signals) {
+                       String weightsVersion, boolean canary, List<Assignment> experiments, String signals, boolean background) {
     public Decision {
         experiments = experiments == null ? List.of() : List.copyOf(experiments);
+    }
+
+    /** A decision answered to a decide request. */
+    public Decision(String decisionId, java.time.Instant decidedAt, DecideRequest request, Evaluation evaluation,
+                    String weightsVersion, boolean canary, List<Assignment> experiments, String signals) {
+        this(decisionId, decidedAt, request, evaluation, weightsVersion, canary, experiments, signals, false);
     }
 
     /** A decision whose stored signals were read as usual. */

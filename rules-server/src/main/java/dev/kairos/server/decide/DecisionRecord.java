@@ -32,6 +32,8 @@ import java.io.UncheckedIOException;
  *              "adTapRate", "deviation"},
  *  "weights": {"recency", "depth", "conversion"},
  *  "facts": {...}}</pre>
+ * {@code "kind": "background"} marks the evaluation of an idle user for the triggers it emits (no
+ * one was shown anything; the feedback service only delivers its {@code triggers}).
  * {@code facts} (unless {@code kairos.decisions.log-facts} is false) holds every fact the rules saw,
  * in the format of {@link FactsCodec}, so a candidate pack can be replayed on recorded traffic.
  * {@code variants} names the user's variant in every active experiment, experiment name to variant
@@ -64,6 +66,7 @@ final class DecisionRecord {
             g.writeStartObject();
             g.writeNumberField("schemaVersion", SCHEMA_VERSION);
             g.writeStringField("decisionId", d.decisionId());
+            if (d.background()) g.writeStringField("kind", "background");
             g.writeStringField("timestamp", d.decidedAt().toString());
             g.writeStringField("userId", d.request().userId());
             g.writeStringField("anonymousId", d.request().anonymousId());

@@ -166,6 +166,30 @@ public class DecisionService {
         });
     }
 
+    /**
+     * Evaluates the rules for an idle user (a {@link BackgroundTriggers} sweep) on their stored
+     * state alone: one placement named {@code background}, no context but the time; logs the
+     * decision (marked background) only when the rules emitted triggers. Completes with the
+     * triggers' count.
+     */
+    public CompletableFuture<Integer> background(String userKey, dev.kairos.server.signals.UserState state) {
+        com.fasterxml.jackson.databind.node.ObjectNode body = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        body.put("userId", userKey);
+        body.putArray("placements").add(BACKGROUND_PLACEMENT);
+        Fused fused = fuse(body, new SignalsView.Lookup(state, SignalsView.Source.LOCAL, null));
+        RuleRegistry.Route route = fused.route();
+        return evaluator.evaluate(route.rules(), fused.request().input(), fused.variants(), fused.holdout()).thenApply(outcome -> {
+            Evaluation evaluation = outcome.evaluation();
+            if (evaluation.triggers().isEmpty()) return 0;
+            log.record(new Decision(newId(), fused.now(), fused.request(), evaluation, fused.weights().getVersion(), route.canary(),
+                    fused.assignments(), null, true));
+            return evaluation.triggers().size();
+        });
+    }
+
+    /** The one placement of a background evaluation. */
+    public static final String BACKGROUND_PLACEMENT = "background";
+
     /** The key the stored signals are under, as the reader will take it ({@code userId}, else
      * {@code anonymousId}); null when the body has neither as text (the reader then says what is wrong). */
     static String userKey(JsonNode body) {

@@ -207,6 +207,32 @@ public class SignalsView {
         return Optional.ofNullable(readLocal(key, partition, stale));
     }
 
+    /**
+     * Visits every user whose state this instance's signal engine folds (its active partitions, in
+     * either mode, so each user is visited by one instance), alias records skipped; returns how
+     * many. Reads the whole local store: for periodic sweeps, not per request.
+     */
+    public int forEachOwned(java.util.function.BiConsumer<String, UserState> each) {
+        int n = 0;
+        try {
+            ReadOnlyKeyValueStore<String, byte[]> store = streams.get().store(StoreQueryParameters.fromNameAndType(SignalTopology.STATE_STORE,
+                    QueryableStoreTypes.<String, byte[]>keyValueStore()));
+            try (org.apache.kafka.streams.state.KeyValueIterator<String, byte[]> it = store.all()) {
+                while (it.hasNext()) {
+                    org.apache.kafka.streams.KeyValue<String, byte[]> kv = it.next();
+                    if (kv.value == null) continue;
+                    UserState s = UserStateSerde.read(kv.value);
+                    if (s.aliasOf != null) continue;
+                    each.accept(kv.key, s);
+                    n++;
+                }
+            }
+        } catch (InvalidStateStoreException e) {
+            // starting or rebalancing: the next sweep sees the store
+        }
+        return n;
+    }
+
     // ---- partitioned mode ----
 
     /** One copy of a user's partition to ask: the active one, or a standby/restoring one ({@code stale}). */
