@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * rate limit and opt-outs).
  *
  * <p>Each user is owned by one instance's signal engine, so each is swept once. The sweep reads
- * the whole local store: about a second per 100k users on this machine's class of hardware.
+ * the whole local store (one state read per user), once per interval.
  */
 @Context
 public class BackgroundTriggers {
