@@ -63,8 +63,43 @@ public class GuardrailMonitor {
     public record Check(String metric, long controlShown, double controlRate, long canaryShown, double canaryRate,
                         double differencePp, double lowPp, double highPp, boolean breached) {}
 
-    /** The last check: when, which canary against which control, each guardrail, and what happened. */
-    public record Report(String at, String canary, String control, List<Check> checks, String outcome) {}
+    /** The last check: when, which canary against which control, each guardrail, what happened, and the settings it ran with. */
+    public record Report(String at, String canary, String control, List<Check> checks, String outcome, Settings settings) {
+        public Report(String at, String canary, String control, List<Check> checks, String outcome) {
+            this(at, canary, control, checks, outcome, null);
+        }
+    }
+
+    /** Every guardrail: the outcomes of shown content, then the health of the decisions themselves. */
+    public static final List<String> METRICS = List.of("dismiss rate", "CTR", "conversion rate", "error rate", "latency p99");
+
+    /**
+     * The guardrails checked for one canary: which {@code metrics} (of {@link #METRICS}) and from
+     * how many shown placements (or decisions, for error rate and latency) per arm ({@code minShown}).
+     * A marketer sets them when starting the canary; otherwise every metric, from the configured minimum.
+     */
+    public record Settings(List<String> metrics, long minShown) {
+        public Settings {
+            metrics = List.copyOf(metrics);
+        }
+    }
+
+    /** The settings for canaries started without any. */
+    public Settings defaults() { return new Settings(METRICS, minShown); }
+
+    /** Reads stored settings; what does not parse falls back to {@link #defaults()}. */
+    Settings settingsOf(String canary) {
+        return store.guardrailSettings(canary).map(json -> {
+            try {
+                com.fasterxml.jackson.databind.JsonNode n = JSON.readTree(json);
+                List<String> metrics = new ArrayList<>();
+                n.path("metrics").forEach(m -> { if (METRICS.contains(m.asText())) metrics.add(m.asText()); });
+                return new Settings(metrics, n.path("minShown").asLong(minShown));
+            } catch (java.io.IOException e) {
+                return defaults();
+            }
+        }).orElse(defaults());
+    }
 
     /** The last check's report. */
     public Report last() { return last; }
@@ -96,22 +131,40 @@ public class GuardrailMonitor {
             else if (!"canary".equals(c.action())) since = null;
         }
         if (since == null) since = Instant.EPOCH;
+        Settings settings = settingsOf(canary);
+        long min = settings.minShown();
         FeedbackStore.ArmCounts[] arms = store.canaryArms(routing.active(), canary, since.toEpochMilli());
         FeedbackStore.ArmCounts control = arms[0], treated = arms[1];
         List<Check> checks = new ArrayList<>();
-        checks.add(check("dismiss rate", control.shown(), control.dismissed(), treated.shown(), treated.dismissed(), true));
-        checks.add(check("CTR", control.shown(), control.engaged(), treated.shown(), treated.engaged(), false));
-        checks.add(check("conversion rate", control.shown(), control.converted(), treated.shown(), treated.converted(), false));
+        if (settings.metrics().contains("dismiss rate")) checks.add(check("dismiss rate", control.shown(), control.dismissed(), treated.shown(), treated.dismissed(), true, min));
+        if (settings.metrics().contains("CTR")) checks.add(check("CTR", control.shown(), control.engaged(), treated.shown(), treated.engaged(), false, min));
+        if (settings.metrics().contains("conversion rate")) checks.add(check("conversion rate", control.shown(), control.converted(), treated.shown(), treated.converted(), false, min));
+        FeedbackStore.CanaryHealth health = null;
+        if (settings.metrics().contains("error rate") || settings.metrics().contains("latency p99")) {
+            health = store.canaryHealth(routing.active(), canary, since.toEpochMilli());
+            if (settings.metrics().contains("error rate")) {
+                checks.add(check("error rate", health.control().decisions(), health.control().failed(), health.canary().decisions(), health.canary().failed(), true, min));
+            }
+            if (settings.metrics().contains("latency p99") && health.controlP99() >= 0) {
+                // the share of decisions slower than the control's p99: about 1 % in the control, more in a slower canary
+                checks.add(check("latency p99", health.control().timed(), health.control().slower(), health.canary().timed(), health.canary().slower(), true, min));
+            }
+        }
         Check breach = checks.stream().filter(Check::breached).findFirst().orElse(null);
         if (breach == null) {
-            String outcome = control.shown() < minShown || treated.shown() < minShown
-                    ? "collecting: " + Math.min(control.shown(), treated.shown()) + " of " + minShown + " shown placements in the smaller arm"
+            String outcome = control.shown() < min || treated.shown() < min
+                    ? "collecting: " + Math.min(control.shown(), treated.shown()) + " of " + min + " shown placements in the smaller arm"
                     : "within guardrails";
-            return last = new Report(Instant.now().toString(), canary, routing.active(), checks, outcome);
+            return last = new Report(Instant.now().toString(), canary, routing.active(), checks, outcome, settings);
         }
-        String reason = String.format(Locale.ROOT, "guardrail: %s %+.1f pp (95%% CI [%+.1f, %+.1f]) on %s against %s, %d vs %d shown",
-                breach.metric(), breach.differencePp(), breach.lowPp(), breach.highPp(), canary, routing.active(),
-                breach.canaryShown(), breach.controlShown());
+        String what = breach.metric().equals("latency p99") && health != null
+                ? String.format(Locale.ROOT, "latency p99 %.1f ms against %.1f ms: decisions slower than the control's p99", health.canaryP99() / 1000.0,
+                        health.controlP99() / 1000.0)
+                : breach.metric();
+        String unit = breach.metric().equals("error rate") || breach.metric().equals("latency p99") ? "decisions" : "shown";
+        String reason = String.format(Locale.ROOT, "guardrail: %s %+.1f pp (95%% CI [%+.1f, %+.1f]) on %s against %s, %d vs %d %s",
+                what, breach.differencePp(), breach.lowPp(), breach.highPp(), canary, routing.active(),
+                breach.canaryShown(), breach.controlShown(), unit);
         String body;
         try {
             body = JSON.writeValueAsString(Map.of("by", "guardrail", "version", canary, "reason", reason, "expectedRevision", routing.revision()));
@@ -121,7 +174,7 @@ public class GuardrailMonitor {
         RulesServerClient.Forwarded answer = rulesServer.forward("/v1/rules/rollback", body);
         if (answer.status() != 200) {
             LOG.warn("guardrail breached on canary {} ({}) but rules-server refused the roll back: HTTP {} {}", canary, reason, answer.status(), answer.body());
-            return last = new Report(Instant.now().toString(), canary, routing.active(), checks, "breached; the roll back was refused: HTTP " + answer.status());
+            return last = new Report(Instant.now().toString(), canary, routing.active(), checks, "breached; the roll back was refused: HTTP " + answer.status(), settings);
         }
         LOG.warn("canary {} rolled back: {}", canary, reason);
         Map<String, Object> event = new LinkedHashMap<>();
@@ -132,12 +185,12 @@ public class GuardrailMonitor {
         event.put("checks", checks);
         event.put("at", Instant.now().toString());
         webhook.notify(canary + "@" + routing.revision(), event);
-        return last = new Report(Instant.now().toString(), canary, routing.active(), checks, "rolled back: " + reason);
+        return last = new Report(Instant.now().toString(), canary, routing.active(), checks, "rolled back: " + reason, settings);
     }
 
-    private Check check(String metric, long nC, long xC, long nT, long xT, boolean higherIsWorse) {
+    private Check check(String metric, long nC, long xC, long nT, long xT, boolean higherIsWorse, long min) {
         Msprt.Result r = Msprt.test(nC, xC, nT, xT, tau, alpha);
-        boolean enough = nC >= minShown && nT >= minShown;
+        boolean enough = nC >= min && nT >= min;
         boolean worse = higherIsWorse ? r.low() > 0 : r.high() < 0;
         return new Check(metric, nC, nC == 0 ? 0 : (double) xC / nC, nT, nT == 0 ? 0 : (double) xT / nT,
                 r.difference() * 100, r.low() * 100, r.high() * 100, enough && r.significant() && worse);

@@ -90,7 +90,8 @@ public final class RecordReader {
                 text(n, "variant", false), signals.path("intentScore").asDouble(0), signals.path("recency").asDouble(0),
                 signals.path("depth").asDouble(0), signals.path("conversionProbability").asDouble(0),
                 signals.isObject() ? signals.toString().replace("\\u0000", "") : null, matched, placements, strings(n.get("segments")),
-                variants(n), n.path("facts").isObject() ? n.get("facts").toString() : null);
+                variants(n), n.path("facts").isObject() ? n.get("facts").toString() : null,
+                n.path("fallback").isTextual() ? clean(n.get("fallback").asText()) : null, n.path("latencyMicros").asLong(-1));
     }
 
     /**

@@ -26,9 +26,14 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class RoutingController {
     private final RulesServerClient rulesServer;
+    private final dev.kairos.feedback.store.FeedbackStore store;
+    private final dev.kairos.feedback.guardrail.GuardrailMonitor guardrailMonitor;
 
-    public RoutingController(RulesServerClient rulesServer) {
+    public RoutingController(RulesServerClient rulesServer, dev.kairos.feedback.store.FeedbackStore store,
+                             dev.kairos.feedback.guardrail.GuardrailMonitor guardrailMonitor) {
         this.rulesServer = rulesServer;
+        this.store = store;
+        this.guardrailMonitor = guardrailMonitor;
     }
 
     /** The answer: {@code routing} is null when {@code available} is false. */
@@ -53,8 +58,8 @@ public class RoutingController {
     @Post(uri = "/{action}", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
     public HttpResponse<String> change(@PathVariable String action, @Body Map<String, Object> body) {
         for (String field : body.keySet()) {
-            if (!java.util.Set.of("version", "percent", "expectedRevision").contains(field)) {
-                throw ApiException.badRequest("unknown_field", "unknown field '" + field + "'; the fields are version, percent and expectedRevision", field);
+            if (!java.util.Set.of("version", "percent", "expectedRevision", "guardrails").contains(field)) {
+                throw ApiException.badRequest("unknown_field", "unknown field '" + field + "'; the fields are version, percent, expectedRevision and guardrails", field);
             }
         }
         Object revision = body.get("expectedRevision");
@@ -72,13 +77,58 @@ public class RoutingController {
                 if (!(percent instanceof Number p) || !(p.doubleValue() > 0 && p.doubleValue() < 100)) {
                     throw ApiException.badRequest("out_of_range", "percent must be more than 0 and less than 100 (promote to serve everyone)", "percent");
                 }
+                String settings = guardrails(body.get("guardrails"));
                 String json = "{\"canaryPercent\": " + ((Number) percent).doubleValue() + (cas.isEmpty() ? "" : ", " + cas) + "}";
-                return RulesVersionsController.relay(rulesServer.forward("/v1/rules/versions/" + v + "/activate", json));
+                RulesServerClient.Forwarded answer = rulesServer.forward("/v1/rules/versions/" + v + "/activate", json);
+                if (answer.status() == 200 && settings != null) store.saveGuardrailSettings(v, settings, System.currentTimeMillis());
+                return RulesVersionsController.relay(answer);
             }
             case "promote", "rollback" -> {
                 return RulesVersionsController.relay(rulesServer.forward("/v1/rules/" + action, "{" + cas + "}"));
             }
             default -> throw ApiException.notFound("no routing action '" + action + "'; use canary, promote or rollback");
+        }
+    }
+
+    /**
+     * The canary's guardrails as chosen, validated, as JSON to store: {@code {"metrics": [...],
+     * "minShown": n}} (metrics of {@link dev.kairos.feedback.guardrail.GuardrailMonitor#METRICS},
+     * at least one; minShown 20-1000000, default the configured one); null when not given.
+     */
+    private String guardrails(Object value) {
+        if (value == null) return null;
+        if (!(value instanceof Map<?, ?> m)) throw ApiException.badRequest("invalid_type", "guardrails must be an object {metrics, minShown}", "guardrails");
+        for (Object k : m.keySet()) {
+            if (!"metrics".equals(k) && !"minShown".equals(k)) {
+                throw ApiException.badRequest("unknown_field", "unknown field 'guardrails." + k + "'; the fields are metrics and minShown", "guardrails." + k);
+            }
+        }
+        java.util.List<String> known = dev.kairos.feedback.guardrail.GuardrailMonitor.METRICS;
+        Object metrics = m.get("metrics");
+        java.util.List<String> chosen = new java.util.ArrayList<>();
+        if (metrics == null) chosen.addAll(known);
+        else if (metrics instanceof java.util.List<?> list && !list.isEmpty()) {
+            for (Object x : list) {
+                if (!(x instanceof String name) || !known.contains(name)) {
+                    throw ApiException.badRequest("invalid_value", "guardrails.metrics holds names of " + known, "guardrails.metrics");
+                }
+                if (!chosen.contains(name)) chosen.add(name);
+            }
+        } else {
+            throw ApiException.badRequest("invalid_value", "guardrails.metrics must be a non-empty list of " + known, "guardrails.metrics");
+        }
+        Object min = m.get("minShown");
+        long minShown = guardrailMonitor.defaults().minShown();
+        if (min != null) {
+            if (!(min instanceof Number n) || n.doubleValue() != n.longValue() || n.longValue() < 20 || n.longValue() > 1_000_000) {
+                throw ApiException.badRequest("out_of_range", "guardrails.minShown must be a whole number from 20 to 1000000", "guardrails.minShown");
+            }
+            minShown = n.longValue();
+        }
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of("metrics", chosen, "minShown", minShown));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -11,6 +11,8 @@ import java.util.Objects;
  * variants, the signal components the rules saw, the matched rules, the segments and the winning
  * adaptation of each placement. {@code signalsJson} keeps every logged signal verbatim;
  * {@code factsJson} every fact the rules saw (rules-server's {@code facts}), for replay, or null.
+ * {@code fallbackReason} ({@code deadline}, {@code error}, {@code overloaded}) when the rules did
+ * not answer, and {@code latencyMicros} (−1 when not logged) feed the canary's health guardrails.
  *
  * <p>{@code variants} maps each experiment the decision was made under to the user's variant in it
  * ({@code "holdout"} for its holdout); {@code variant} is the single label rules-server also logs,
@@ -20,9 +22,19 @@ import java.util.Objects;
 public record DecisionRow(String decisionId, long decidedAt, String userKey, String sessionId, String rulesVersion,
                           String weightsVersion, boolean canary, String variant, double intentScore, double recency,
                           double depth, double conversionProbability, String signalsJson, List<String> matchedRules,
-                          List<PlacementRow> placements, List<String> segments, Map<String, String> variants, String factsJson) {
+                          List<PlacementRow> placements, List<String> segments, Map<String, String> variants, String factsJson,
+                          String fallbackReason, long latencyMicros) {
     /** The experiment of a variant label logged without one. */
     public static final String NO_EXPERIMENT = "";
+
+    /** A decision without its health data (records before rules-server logged latency and fallback reasons). */
+    public DecisionRow(String decisionId, long decidedAt, String userKey, String sessionId, String rulesVersion,
+                       String weightsVersion, boolean canary, String variant, double intentScore, double recency,
+                       double depth, double conversionProbability, String signalsJson, List<String> matchedRules,
+                       List<PlacementRow> placements, List<String> segments, Map<String, String> variants, String factsJson) {
+        this(decisionId, decidedAt, userKey, sessionId, rulesVersion, weightsVersion, canary, variant, intentScore, recency,
+                depth, conversionProbability, signalsJson, matchedRules, placements, segments, variants, factsJson, null, -1);
+    }
 
     /** A decision logged without its facts (records before they were logged, or with fact logging off). */
     public DecisionRow(String decisionId, long decidedAt, String userKey, String sessionId, String rulesVersion,

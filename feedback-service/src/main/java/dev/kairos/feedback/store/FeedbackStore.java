@@ -78,7 +78,7 @@ public class FeedbackStore {
             int inserted = 0;
             try (PreparedStatement d = c.prepareStatement("INSERT INTO decisions (decision_id, decided_at, user_key, session_id, "
                     + "rules_version, weights_version, canary, variant, intent_score, recency, depth, conversion_probability, "
-                    + "signals, matched_rules) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+                    + "signals, matched_rules, fallback_reason, latency_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
                  PreparedStatement p = c.prepareStatement("INSERT INTO decision_placements (decision_id, placement, rule_name, "
                          + "content_id, fallback) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
                  PreparedStatement s = c.prepareStatement("INSERT INTO decision_segments (decision_id, segment) VALUES (?, ?) "
@@ -102,6 +102,9 @@ public class FeedbackStore {
                     d.setDouble(12, finite(r.conversionProbability()));
                     d.setString(13, clip(r.signalsJson(), 4000));
                     d.setString(14, clip(String.join("\n", r.matchedRules()), 8000));
+                    d.setString(15, clip(r.fallbackReason(), 16));
+                    if (r.latencyMicros() >= 0) d.setLong(16, r.latencyMicros());
+                    else d.setNull(16, java.sql.Types.BIGINT);
                     d.addBatch();
                     for (DecisionRow.PlacementRow pr : r.placements()) {
                         p.setString(1, r.decisionId());
@@ -385,6 +388,100 @@ public class FeedbackStore {
             throw readFailure(e);
         }
         return out;
+    }
+
+    /** The health of one arm of a canary: decisions, those the rules did not answer, those with a latency, and those slower than a threshold. */
+    public record ArmHealth(long decisions, long failed, long timed, long slower) {
+        public static final ArmHealth NONE = new ArmHealth(0, 0, 0, 0);
+    }
+
+    /** Both arms' health ({@code [0]} control, {@code [1]} canary), the control's p99 latency (the threshold) and the canary's, in µs (−1: none). */
+    public record CanaryHealth(ArmHealth control, ArmHealth canary, long controlP99, long canaryP99) {}
+
+    /**
+     * The decisions of the canary's arm and the control's since {@code since} (epoch ms): how many,
+     * how many the rules did not answer (deadline, error, overloaded), and how many of those with a
+     * logged latency were slower than the control's 99th percentile.
+     */
+    public CanaryHealth canaryHealth(String active, String canary, long since) {
+        long controlP99 = p99(active, false, since);
+        long canaryP99 = p99(canary, true, since);
+        String sql = "SELECT canary, COUNT(*), SUM(CASE WHEN fallback_reason IS NOT NULL THEN 1 ELSE 0 END), "
+                + "SUM(CASE WHEN latency_us IS NOT NULL THEN 1 ELSE 0 END), SUM(CASE WHEN latency_us > ? THEN 1 ELSE 0 END) FROM decisions "
+                + "WHERE decided_at >= ? AND ((rules_version = ? AND canary = TRUE) OR (rules_version = ? AND canary = FALSE)) GROUP BY canary";
+        ArmHealth[] arms = {ArmHealth.NONE, ArmHealth.NONE};
+        try (Connection c = reads.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setQueryTimeout(queryTimeoutSeconds);
+            ps.setLong(1, controlP99 < 0 ? Long.MAX_VALUE : controlP99);
+            ps.setLong(2, since);
+            ps.setString(3, canary);
+            ps.setString(4, active);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) arms[rs.getBoolean(1) ? 1 : 0] = new ArmHealth(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+            }
+        } catch (SQLException e) {
+            throw readFailure(e);
+        }
+        return new CanaryHealth(arms[0], arms[1], controlP99, canaryP99);
+    }
+
+    /** The 99th percentile latency (µs) of one arm's decisions since {@code since}; −1 without any. */
+    private long p99(String version, boolean canary, long since) {
+        String where = "FROM decisions WHERE decided_at >= ? AND rules_version = ? AND canary = ? AND latency_us IS NOT NULL";
+        try (Connection c = reads.getConnection()) {
+            long n;
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) " + where)) {
+                ps.setQueryTimeout(queryTimeoutSeconds);
+                ps.setLong(1, since);
+                ps.setString(2, version);
+                ps.setBoolean(3, canary);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    n = rs.getLong(1);
+                }
+            }
+            if (n == 0) return -1;
+            try (PreparedStatement ps = c.prepareStatement("SELECT latency_us " + where + " ORDER BY latency_us DESC LIMIT 1 OFFSET ?")) {
+                ps.setQueryTimeout(queryTimeoutSeconds);
+                ps.setLong(1, since);
+                ps.setString(2, version);
+                ps.setBoolean(3, canary);
+                ps.setLong(4, n / 100);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : -1;
+                }
+            }
+        } catch (SQLException e) {
+            throw readFailure(e);
+        }
+    }
+
+    /** Stores the guardrail settings chosen for canaries of {@code version} (JSON), replacing earlier ones. */
+    public void saveGuardrailSettings(String version, String json, long now) {
+        inTransaction(c -> {
+            try (PreparedStatement del = c.prepareStatement("DELETE FROM canary_guardrails WHERE rules_version = ?");
+                 PreparedStatement ins = c.prepareStatement("INSERT INTO canary_guardrails (rules_version, settings, set_at) VALUES (?, ?, ?)")) {
+                del.setString(1, version);
+                del.executeUpdate();
+                ins.setString(1, version);
+                ins.setString(2, json);
+                ins.setLong(3, now);
+                ins.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** The guardrail settings chosen for canaries of {@code version}, if any. */
+    public Optional<String> guardrailSettings(String version) {
+        try (Connection c = reads.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT settings FROM canary_guardrails WHERE rules_version = ?")) {
+            ps.setString(1, version);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw readFailure(e);
+        }
     }
 
     /** The largest facts record kept for replay, in characters (16,000; a typical one is 1-2 KB). */

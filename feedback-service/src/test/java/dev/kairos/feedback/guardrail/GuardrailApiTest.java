@@ -71,6 +71,11 @@ class GuardrailApiTest {
 
     /** {@code n} shown placements per arm; the control dismisses {@code controlDismiss} of them, the canary {@code canaryDismiss}. */
     void traffic(int n, double controlDismiss, double canaryDismiss) {
+        traffic(n, controlDismiss, canaryDismiss, 0.002, 1.0);
+    }
+
+    /** The same, and the canary's decisions fail (deadline) with {@code canaryFail} and take {@code canarySlower} times as long. */
+    void traffic(int n, double controlDismiss, double canaryDismiss, double canaryFail, double canarySlower) {
         java.util.Random r = new java.util.Random(5);
         long at = Instant.now().minus(Duration.ofMinutes(30)).toEpochMilli();
         List<DecisionRow> decisions = new ArrayList<>();
@@ -78,8 +83,10 @@ class GuardrailApiTest {
         for (int i = 0; i < 2 * n; i++) {
             boolean canary = i % 2 == 1;
             String id = "d" + i, user = "u" + i;
+            long latency = (long) ((500 + r.nextInt(1000)) * (canary ? canarySlower : 1.0));
+            String failed = r.nextDouble() < (canary ? canaryFail : 0.002) ? "deadline" : null;
             decisions.add(new DecisionRow(id, at, user, null, canary ? "v2" : "v1", "default", canary, null, 0.5, 0.5, 0.5, 0.5, null,
-                    List.of("R"), List.of(new DecisionRow.PlacementRow("home_banner", "R", "c", false)), List.of()));
+                    List.of("R"), List.of(new DecisionRow.PlacementRow("home_banner", "R", "c", false)), List.of(), Map.of(), null, failed, latency));
             outcomes.add(new OutcomeRow(id + "/i", id, "home_banner", "impression", user, "R", null, at, at));
             if (r.nextDouble() < 0.1) outcomes.add(new OutcomeRow(id + "/c", id, "home_banner", "click", user, "R", null, at, at));
             if (r.nextDouble() < (canary ? canaryDismiss : controlDismiss)) outcomes.add(new OutcomeRow(id + "/d", id, "home_banner", "dismiss", user, "R", null, at, at));
@@ -118,10 +125,45 @@ class GuardrailApiTest {
         traffic(1500, 0.05, 0.05);
         JsonNode report = service.http.postJson("/v1/guardrails/check", ADMIN_KEY, "{}").json();
         assertThat(report.get("outcome").asText()).isEqualTo("within guardrails");
-        assertThat(report.get("checks")).hasSize(3).allSatisfy(c -> assertThat(c.get("breached").asBoolean()).isFalse());
+        assertThat(report.get("checks")).hasSize(5).allSatisfy(c -> assertThat(c.get("breached").asBoolean()).isFalse());
+        assertThat(report.get("settings").get("metrics")).hasSize(5);
         assertThat(rulesServer.canary()).isEqualTo("v2");
         assertThat(service.http.get("/v1/guardrails", ADMIN_KEY).json().get("outcome").asText()).isEqualTo("within guardrails");
         assertThat(received).isEmpty();
+    }
+
+    @Test
+    void aCanaryWhoseDecisionsFailMoreIsRolledBackOnTheErrorRate() {
+        traffic(1500, 0.05, 0.05, 0.06, 1.0);
+        JsonNode report = service.http.postJson("/v1/guardrails/check", ADMIN_KEY, "{}").json();
+        assertThat(report.get("outcome").asText()).startsWith("rolled back: guardrail: error rate +").endsWith("1500 vs 1500 decisions");
+        assertThat(rulesServer.canary()).isNull();
+    }
+
+    @Test
+    void aSlowerCanaryIsRolledBackOnLatencyP99() {
+        traffic(1500, 0.05, 0.05, 0.002, 2.5);
+        JsonNode report = service.http.postJson("/v1/guardrails/check", ADMIN_KEY, "{}").json();
+        assertThat(report.get("outcome").asText()).matches("rolled back: guardrail: latency p99 \\d+\\.\\d ms against 1\\.\\d ms: "
+                + "decisions slower than the control's p99 \\+\\d+\\.\\d pp .*");
+        assertThat(rulesServer.canary()).isNull();
+    }
+
+    @Test
+    void theGuardrailsAMarketerChoseForTheCanaryAreTheOnesChecked() {
+        assertThat(service.http.postJson("/v1/rules-routing/canary", ADMIN_KEY,
+                "{\"version\": \"v2\", \"percent\": 20, \"guardrails\": {\"metrics\": [\"latency\"]}}").status()).isEqualTo(400);
+        assertThat(service.http.postJson("/v1/rules-routing/canary", ADMIN_KEY,
+                "{\"version\": \"v2\", \"percent\": 20, \"guardrails\": {\"minShown\": 5}}").status()).isEqualTo(400);
+        assertThat(service.http.postJson("/v1/rules-routing/canary", ADMIN_KEY,
+                "{\"version\": \"v2\", \"percent\": 20, \"guardrails\": {\"metrics\": [\"CTR\", \"error rate\"], \"minShown\": 100}}").status())
+                .isEqualTo(200);
+        traffic(1500, 0.05, 0.12);
+        JsonNode report = service.http.postJson("/v1/guardrails/check", ADMIN_KEY, "{}").json();
+        assertThat(report.get("outcome").asText()).as("users dismiss it more, but the marketer watches CTR and errors only").isEqualTo("within guardrails");
+        assertThat(report.get("checks")).extracting(c -> c.get("metric").asText()).containsExactly("CTR", "error rate");
+        assertThat(report.get("settings").get("minShown").asLong()).isEqualTo(100);
+        assertThat(rulesServer.canary()).isEqualTo("v2");
     }
 
     @Test

@@ -15,10 +15,13 @@ import java.util.Map;
  * signals came from ({@code signals}: null when read as usual, {@code "standby"} from a standby
  * replica, {@code "unavailable"} when no copy could be reached and the request stood alone).
  * {@code background}: not an answer to anyone but an evaluation of an idle user for the triggers
- * it emits ({@link BackgroundTriggers}); logged only for its triggers.
+ * it emits ({@link BackgroundTriggers}); logged only for its triggers. {@code latencyMicros}: how
+ * long the server took from reading the request to the answer (−1 when not measured), for the
+ * canary guardrails.
  */
 public record Decision(String decisionId, java.time.Instant decidedAt, DecideRequest request, Evaluation evaluation,
-                       String weightsVersion, boolean canary, List<Assignment> experiments, String signals, boolean background) {
+                       String weightsVersion, boolean canary, List<Assignment> experiments, String signals, boolean background,
+                       long latencyMicros) {
     public Decision {
         experiments = experiments == null ? List.of() : List.copyOf(experiments);
     }
@@ -26,7 +29,7 @@ public record Decision(String decisionId, java.time.Instant decidedAt, DecideReq
     /** A decision answered to a decide request. */
     public Decision(String decisionId, java.time.Instant decidedAt, DecideRequest request, Evaluation evaluation,
                     String weightsVersion, boolean canary, List<Assignment> experiments, String signals) {
-        this(decisionId, decidedAt, request, evaluation, weightsVersion, canary, experiments, signals, false);
+        this(decisionId, decidedAt, request, evaluation, weightsVersion, canary, experiments, signals, false, -1);
     }
 
     /** A decision whose stored signals were read as usual. */

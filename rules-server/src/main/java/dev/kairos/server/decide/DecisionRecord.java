@@ -22,7 +22,7 @@ import java.io.UncheckedIOException;
  * The record of one decision on the decisions topic (schema version 1), keyed by user like events
  * and outcomes. The feedback service joins outcomes to it by {@code decisionId}:
  * <pre>{"schemaVersion": 1, "decisionId", "timestamp": "2026-11-23T18:30:00Z", "userId", "anonymousId",
- *  "sessionId", "rulesVersion", "weightsVersion", "canary", ["fallback": "deadline",] ["signalsSource": "unavailable",] "variant": null, "variants": {},
+ *  "sessionId", "rulesVersion", "weightsVersion", "canary", ["fallback": "deadline",] ["latencyMicros": 870,] ["signalsSource": "unavailable",] "variant": null, "variants": {},
  *  "placements": ["home_banner"],
  *  "adaptations": [{"placement", "contentId", "rule", "tone", "format", "cta", "fallback", "suppressed"}],
  *  ["triggers": [{"idempotencyKey", "channel", "name", "rule", "reason", "params", "cooldownSeconds"}],]
@@ -75,6 +75,7 @@ final class DecisionRecord {
             g.writeStringField("weightsVersion", d.weightsVersion());
             g.writeBooleanField("canary", d.canary());
             if (d.evaluation().fallback() != null) g.writeStringField("fallback", d.evaluation().fallback());
+            if (d.latencyMicros() >= 0) g.writeNumberField("latencyMicros", d.latencyMicros());
             if (d.signals() != null) g.writeStringField("signalsSource", d.signals());
             if (d.variant() == null) g.writeNullField("variant");
             else g.writeStringField("variant", d.variant());

@@ -159,8 +159,10 @@ public class DecisionService {
                 if (a.isFallback()) fallbacks.increment();
             }
             if (evaluation.truncated()) truncated.increment();
-            Decision decision = new Decision(newId(), now, request, evaluation, w.getVersion(), route.canary(), assignments, signalsSource);
-            timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            long took = System.nanoTime() - start;
+            Decision decision = new Decision(newId(), now, request, evaluation, w.getVersion(), route.canary(), assignments, signalsSource,
+                    false, took / 1000);
+            timer.record(took, TimeUnit.NANOSECONDS);
             log.record(decision);
             return decision;
         });
@@ -182,7 +184,7 @@ public class DecisionService {
             Evaluation evaluation = outcome.evaluation();
             if (evaluation.triggers().isEmpty()) return 0;
             log.record(new Decision(newId(), fused.now(), fused.request(), evaluation, fused.weights().getVersion(), route.canary(),
-                    fused.assignments(), null, true));
+                    fused.assignments(), null, true, -1));
             return evaluation.triggers().size();
         });
     }
