@@ -390,8 +390,17 @@
       const percent = Number($('canary-percent').value);
       if (!version) { $('canary-result').textContent = 'choose a version first'; return; }
       const running = routing && routing.canary === version;
-      routingChange('canary', { version: version, percent: percent },
-        running ? 'Change the canary ' + version + ' to ' + percent + ' % of users?' : 'Start ' + version + ' as a canary for ' + percent + ' % of users?');
+      const body = { version: version, percent: percent };
+      const metrics = Array.from(document.querySelectorAll('.guardrail-metric')).filter((c) => c.checked).map((c) => c.value);
+      if (!running) {
+        if (metrics.length === 0) { $('canary-result').textContent = 'choose at least one guardrail'; return; }
+        const guardrails = { metrics: metrics };
+        if ($('guardrail-min').value) guardrails.minShown = Number($('guardrail-min').value);
+        body.guardrails = guardrails;
+      }
+      routingChange('canary', body,
+        running ? 'Change the canary ' + version + ' to ' + percent + ' % of users?'
+          : 'Start ' + version + ' as a canary for ' + percent + ' % of users, rolled back automatically when worse on ' + metrics.join(', ') + '?');
     });
     $('canary-promote').addEventListener('click', () => routingChange('promote', {},
       'Promote the canary ' + (routing && routing.canary) + ' to serve every user?'));

@@ -126,7 +126,10 @@ public class RoutingController {
             minShown = n.longValue();
         }
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of("metrics", chosen, "minShown", minShown));
+            Map<String, Object> settings = new java.util.LinkedHashMap<>();
+            settings.put("metrics", chosen);
+            settings.put("minShown", minShown);
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(settings);
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }

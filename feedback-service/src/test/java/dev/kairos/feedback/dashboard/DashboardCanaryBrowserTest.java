@@ -102,13 +102,19 @@ class DashboardCanaryBrowserTest {
         // start v3 as a canary: nothing happens when the confirmation is dismissed
         new Select(browser.findElement(By.id("canary-version"))).selectByValue("v3");
         setPercent("5");
+        // the marketer watches only CTR and errors for this canary, from 300 per arm
+        for (WebElement box : browser.findElements(By.cssSelector(".guardrail-metric"))) {
+            if (!List.of("CTR", "error rate").contains(box.getAttribute("value"))) box.click();
+        }
+        browser.findElement(By.id("guardrail-min")).sendKeys("300");
         click("canary-start");
-        assertThat(confirm(false)).isEqualTo("Start v3 as a canary for 5 % of users?");
+        assertThat(confirm(false)).isEqualTo("Start v3 as a canary for 5 % of users, rolled back automatically when worse on CTR, error rate?");
         assertThat(text("routing-now")).isEqualTo("Active v1, canary v2 for 20 % of users.");
         click("canary-start");
         confirm(true);
         waitFor("Active v1, canary v3 for 5 % of users.");
         assertThat(status()).containsEntry("v3", "in canary").containsEntry("v2", "not serving");
+        assertThat(service.store().guardrailSettings("v3")).hasValue("{\"metrics\":[\"CTR\",\"error rate\"],\"minShown\":300}");
 
         setPercent("25");
         new Select(browser.findElement(By.id("canary-version"))).selectByValue("v3");
