@@ -241,6 +241,34 @@ class KairosStartTest {
             assertThat(deliveries.get(0).get("attempts").asInt()).isGreaterThanOrEqualTo(3);
             assertThat(new ObjectMapper().readTree(receiverEffects.get(key)).get("name").asText()).isEqualTo("cart_reminder");
             assertThat(badSignatures).isEmpty();
+
+            // Frequency caps on the real platform: impressions reported through the outcomes API reach the signal
+            // engine, and past the rule's cap the next decision for that user is something else, explained.
+            HttpResponse<String> capped = send("POST", "http://127.0.0.1:" + RULES_PORT + "/v1/rules/versions?name=capped.drl", admin, "text/plain", """
+                    package acme.capped;
+                    rule "Capped banner"
+                        @frequencyCap("2/24h")
+                    when $p : Placement( name == "home_banner" ) then adapt($p).content("capped").priority(100); end
+                    """);
+            assertThat(capped.statusCode()).as(capped.body()).isEqualTo(201);
+            String cappedVersion = new ObjectMapper().readTree(capped.body()).get("id").asText();
+            assertThat(send("POST", "http://127.0.0.1:" + RULES_PORT + "/v1/rules/versions/" + cappedVersion + "/activate", admin, "application/json", "{}")
+                    .statusCode()).isEqualTo(200);
+            for (int i = 0; i < 2; i++) {
+                JsonNode shown = new ObjectMapper().readTree(send("POST", "http://127.0.0.1:" + RULES_PORT + "/v1/decide", writeKey, "application/json",
+                        "{\"userId\": \"cap1\", \"placements\": [\"home_banner\"]}").body());
+                assertThat(shown.at("/adaptations/0/contentId").asText()).isEqualTo("capped");
+                assertThat(send("POST", "http://127.0.0.1:" + RULES_PORT + "/v1/outcomes", writeKey, "application/json",
+                        "{\"batch\": [{\"decisionId\": \"" + shown.get("decisionId").asText() + "\", \"placement\": \"home_banner\", "
+                                + "\"type\": \"impression\", \"userId\": \"cap1\", \"rule\": \"Capped banner\"}]}").statusCode()).isEqualTo(200);
+            }
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> !new ObjectMapper().readTree(
+                    send("POST", "http://127.0.0.1:" + RULES_PORT + "/v1/decide", writeKey, "application/json",
+                            "{\"userId\": \"cap1\", \"placements\": [\"home_banner\"]}").body()).at("/adaptations/0/contentId").asText().equals("capped"));
+            JsonNode afterCap = new ObjectMapper().readTree(send("POST", "http://127.0.0.1:" + RULES_PORT + "/v1/decide", writeKey, "application/json",
+                    "{\"userId\": \"cap1\", \"placements\": [\"home_banner\"]}").body());
+            assertThat(afterCap.at("/explanation/placements/home_banner/candidates").toString())
+                    .contains("suppressed: frequencyCap 2/24h (2 impressions in the last 24h)");
         } finally {
             receiver.stop(0);
             kairos.destroy(); // SIGTERM
