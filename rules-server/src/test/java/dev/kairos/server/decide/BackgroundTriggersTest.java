@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static dev.kairos.server.support.TestServer.ADMIN_KEY;
 import static dev.kairos.server.support.TestServer.WRITE_KEY;
@@ -31,8 +30,8 @@ import static org.awaitility.Awaitility.await;
 class BackgroundTriggersTest {
     @Test
     void anIdleUserIsEvaluatedOnceAtTheCheckpointAndOnlyTheTriggersAreLogged() throws Exception {
-        try (TestServer server = TestServer.start(TestServer.newDataDir(), Map.of("kairos.triggers.background.interval", "300ms",
-                "kairos.triggers.background.after", "2s"))) {
+        try (TestServer server = TestServer.start(TestServer.newDataDir(), Map.of("kairos.triggers.background.interval", "200ms",
+                "kairos.triggers.background.after", "1s"))) {
             Http http = server.http;
             Http.Response uploaded = http.post("/v1/rules/versions?name=cart.drl", ADMIN_KEY, "text/plain", """
                     package acme.cart;
@@ -53,9 +52,12 @@ class BackgroundTriggersTest {
 
             List<JsonNode> background = new ArrayList<>();
             try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers(),
-                    ConsumerConfig.GROUP_ID_CONFIG, "bg-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                    new StringDeserializer(), new StringDeserializer())) {
-                c.subscribe(List.of(server.namespace + ".decisions"));
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
+                // assigned, not subscribed: no consumer group to join
+                List<org.apache.kafka.common.TopicPartition> partitions = c.partitionsFor(server.namespace + ".decisions").stream()
+                        .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+                c.assign(partitions);
+                c.seekToBeginning(partitions);
                 await().atMost(Duration.ofSeconds(45)).until(() -> {
                     for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
                         JsonNode n = new ObjectMapper().readTree(r.value());
@@ -64,7 +66,7 @@ class BackgroundTriggersTest {
                     return !background.isEmpty();
                 });
                 // a few more sweeps: the checkpoint has passed, nobody is evaluated again
-                Thread.sleep(1500);
+                Thread.sleep(1000);
                 for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
                     JsonNode n = new ObjectMapper().readTree(r.value());
                     if ("background".equals(n.path("kind").asText())) background.add(n);
