@@ -38,6 +38,17 @@ public final class Actions {
         return f.trigger(new TriggerBuilder(channel, name, f.ruleName(), f.description()));
     }
 
+    /**
+     * One of {@code values}, chosen per decision by the contextual bandit learning which works best
+     * for whom (the first value while nothing is learned, and always for holdout users); use it as
+     * an argument of the adaptation just started:
+     * {@code adapt($p).cta(choose("Order now", "Get 15% off", "See the deals"))}. The decision
+     * logs the chosen value with its propensity.
+     */
+    public static String choose(String... values) {
+        return Firing.current().choose(values);
+    }
+
     /** The pack's default for {@code placement}; used only when no non-fallback rule adapted it. */
     public static AdaptationBuilder fallback(Placement placement) {
         Firing f = Firing.current();

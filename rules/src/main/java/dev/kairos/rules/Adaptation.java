@@ -27,6 +27,7 @@ public final class Adaptation {
     private final boolean suppressed;
     private final Map<String, String> params;
     private final String layer;
+    private final java.util.List<dev.kairos.rules.learn.Bandit.Choice> choices;
 
     /** Layer of an adaptation a Tier-2 (behavioural) rule made. */
     public static final String TIER2 = "tier2";
@@ -42,6 +43,13 @@ public final class Adaptation {
 
     public Adaptation(String placement, String contentId, String tone, String format, String cta, int priority,
                       String rule, String reason, boolean fallback, boolean suppressed, Map<String, String> params, String layer) {
+        this(placement, contentId, tone, format, cta, priority, rule, reason, fallback, suppressed, params, layer, java.util.List.of());
+    }
+
+    public Adaptation(String placement, String contentId, String tone, String format, String cta, int priority,
+                      String rule, String reason, boolean fallback, boolean suppressed, Map<String, String> params, String layer,
+                      java.util.List<dev.kairos.rules.learn.Bandit.Choice> choices) {
+        this.choices = java.util.List.copyOf(choices);
         this.layer = Objects.requireNonNull(layer, "layer");
         this.placement = Objects.requireNonNull(placement, "placement");
         this.contentId = contentId;
@@ -78,6 +86,19 @@ public final class Adaptation {
     public boolean isSuppressed() { return suppressed; }
     /** Free-form parameters for the content template, e.g. {@code discount → 15%}. */
     public Map<String, String> getParams() { return params; }
+    /**
+     * The {@code choose(...)} values the bandit picked for this adaptation: choice point, value,
+     * its propensity, whether it explored, the model version; empty without choices.
+     */
+    public java.util.List<dev.kairos.rules.learn.Bandit.Choice> getChoices() { return choices; }
+
+    /** The probability with which this adaptation's chosen values were chosen (the product over its choices; 1 without). */
+    public double getPropensity() {
+        double p = 1;
+        for (dev.kairos.rules.learn.Bandit.Choice c : choices) p *= c.propensity();
+        return p;
+    }
+
     /** Which layer answered: {@code tier2} (a rule), {@code tier1} (a base item) or {@code fallback}. */
     public String getLayer() { return layer; }
 

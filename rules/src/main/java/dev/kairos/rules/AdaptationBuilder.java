@@ -23,6 +23,7 @@ public final class AdaptationBuilder {
     private String reason;
     private Map<String, String> params;
     private BaseItem base;
+    private java.util.List<dev.kairos.rules.learn.Bandit.Choice> choices;
 
     AdaptationBuilder(String placement, String rule, int salience, String defaultReason, boolean fallback, boolean suppressed) {
         this.placement = placement;
@@ -80,11 +81,18 @@ public final class AdaptationBuilder {
     /** True for a suppression (the placement shows nothing). */
     public boolean isSuppressed() { return suppressed; }
     public String getFormat() { return format; }
+    /** Records a {@code choose(...)} made for this adaptation (engine machinery). */
+    public void choice(dev.kairos.rules.learn.Bandit.Choice c) {
+        if (choices == null) choices = new java.util.ArrayList<>(2);
+        choices.add(c);
+    }
+
     /** The base item this adaptation enhances ({@link #fromBase}), or null. */
     public BaseItem getBase() { return base; }
 
     /** The immutable adaptation described so far. */
     public Adaptation toAdaptation() {
-        return new Adaptation(placement, contentId, tone, format, cta, priority, rule, reason, fallback, suppressed, params);
+        return new Adaptation(placement, contentId, tone, format, cta, priority, rule, reason, fallback, suppressed, params,
+                fallback ? Adaptation.FALLBACK : Adaptation.TIER2, choices == null ? java.util.List.of() : choices);
     }
 }

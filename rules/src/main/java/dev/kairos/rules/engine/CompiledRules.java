@@ -118,8 +118,18 @@ public final class CompiledRules implements AutoCloseable {
      * the reason "holdout".
      */
     public Evaluation evaluate(DecisionInput input, List<dev.kairos.rules.Variant> variants, boolean defaultsOnly) {
+        return evaluate(input, variants, defaultsOnly, dev.kairos.rules.learn.Exploration.NONE);
+    }
+
+    /**
+     * The same, answering the rules' {@code choose(...)} with {@code exploration}'s models and
+     * bounds; a holdout ({@code defaultsOnly}) never explores.
+     */
+    public Evaluation evaluate(DecisionInput input, List<dev.kairos.rules.Variant> variants, boolean defaultsOnly,
+                               dev.kairos.rules.learn.Exploration exploration) {
         KieSession session = pool.newKieSession();
         Firing firing = Firing.begin();
+        firing.explore(exploration, !defaultsOnly, input);
         boolean clean = false;
         try {
             if (session.getAgendaEventListeners().isEmpty()) {

@@ -300,7 +300,7 @@ public final class RuleCompiler implements AutoCloseable {
         for (PackageDescr descr : all) {
             if (descr.getName() == null || descr.getName().isBlank()) descr.setNamespace("defaultpkg");
             descr.addImport(new ImportDescr("dev.kairos.rules.*"));
-            for (String fn : new String[] {"adapt", "suppress", "fallback", "trigger"}) {
+            for (String fn : new String[] {"adapt", "suppress", "fallback", "trigger", "choose"}) {
                 FunctionImportDescr imp = new FunctionImportDescr();
                 imp.setTarget("dev.kairos.rules.Actions." + fn);
                 descr.addFunctionImport(imp);

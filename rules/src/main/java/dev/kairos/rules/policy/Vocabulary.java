@@ -164,7 +164,7 @@ public final class Vocabulary {
         b.jdk(Map.class, Kind.VALUE, "immutable maps",
                 List.of("size", "isEmpty", "containsKey", "containsValue", "get", "getOrDefault", "keySet", "values"), List.of("of"), List.of());
         b.jdk(Collection.class, Kind.VALUE, "collections", List.of("size", "isEmpty", "contains"), List.of(), List.of());
-        b.function(Actions.class, "adapt", "suppress", "fallback", "trigger");
+        b.function(Actions.class, "adapt", "suppress", "fallback", "trigger", "choose");
         return b.build();
     }
 

@@ -22,6 +22,11 @@ public final class Firing {
     private String ruleName;
     private int salience;
     private String description;
+    private int choicesInFiring;
+    private dev.kairos.rules.learn.Exploration exploration = dev.kairos.rules.learn.Exploration.NONE;
+    private boolean exploring;
+    private dev.kairos.rules.engine.DecisionInput input;
+    private double[] features;
 
     private Firing() {}
 
@@ -42,6 +47,10 @@ public final class Firing {
         f.triggers.clear();
         f.ruleName = null;
         f.inserted = 0;
+        f.exploration = dev.kairos.rules.learn.Exploration.NONE;
+        f.exploring = false;
+        f.input = null;
+        f.features = null;
         f.active = true;
         return f;
     }
@@ -57,12 +66,44 @@ public final class Firing {
         this.ruleName = ruleName;
         this.salience = salience;
         this.description = description;
+        this.choicesInFiring = 0;
         fired.add(ruleName);
     }
 
     public AdaptationBuilder record(AdaptationBuilder b) {
         recorded.add(b);
         return b;
+    }
+
+    /** Sets what choices are made with in this evaluation; {@code exploring} false (holdout) takes the best value only. */
+    public void explore(dev.kairos.rules.learn.Exploration exploration, boolean exploring, dev.kairos.rules.engine.DecisionInput input) {
+        this.exploration = exploration == null ? dev.kairos.rules.learn.Exploration.NONE : exploration;
+        this.exploring = exploring;
+        this.input = input;
+    }
+
+    /**
+     * A rule's {@code choose(values)}: the bandit's pick for the adaptation this rule started last
+     * (its placement bounds the exploration), recorded on it with its propensity.
+     */
+    public String choose(String[] values) {
+        if (values == null || values.length == 0) throw new IllegalArgumentException("choose(...) needs at least one value");
+        java.util.List<String> arms = java.util.List.of(values);
+        AdaptationBuilder target = null;
+        for (int i = recorded.size() - 1; i >= 0; i--) {
+            if (java.util.Objects.equals(recorded.get(i).getRule(), ruleName)) {
+                target = recorded.get(i);
+                break;
+            }
+        }
+        String point = ruleName + "#" + (++choicesInFiring);
+        double epsilon = exploring && target != null ? exploration.epsilon(target.getPlacement()) : 0;
+        if (features == null && input != null) features = dev.kairos.rules.learn.Features.of(input);
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        dev.kairos.rules.learn.Bandit.Choice c = dev.kairos.rules.learn.Bandit.choose(point, exploration.model(point), arms,
+                features == null ? new double[0] : features, epsilon, r.nextDouble(), r.nextDouble());
+        if (target != null) target.choice(c);
+        return c.value();
     }
 
     public dev.kairos.rules.TriggerBuilder trigger(dev.kairos.rules.TriggerBuilder t) {

@@ -303,8 +303,13 @@ public final class Checker {
         }
         Method fn = mode == Mode.JAVA ? vocabulary.functions().get(c.name()) : null;
         if (fn != null) {
-            if (fn.getParameterCount() != args.size()) {
-                throw new PolicyException(c.pos(), "syntax", c.name() + "(...) takes " + fn.getParameterCount() + " argument(s)");
+            if (fn.isVarArgs() ? args.size() < 1 : fn.getParameterCount() != args.size()) {
+                throw new PolicyException(c.pos(), "syntax", c.name() + "(...) takes " + (fn.isVarArgs() ? "one or more" : String.valueOf(fn.getParameterCount())) + " argument(s)");
+            }
+            if (fn.isVarArgs()) {
+                for (JType a : args) {
+                    if (!a.raw().equals(String.class)) throw new PolicyException(c.pos(), "syntax", c.name() + "(...) takes texts, such as \"Order now\"");
+                }
             }
             return JType.resolve(fn.getGenericReturnType(), null);
         }
