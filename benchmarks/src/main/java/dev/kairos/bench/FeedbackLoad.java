@@ -145,7 +145,7 @@ public final class FeedbackLoad {
                     report.total().impressions(), (System.nanoTime() - t) / 1e6);
             }
 
-            FeedbackTopics topics = new FeedbackTopics("bench.decisions", "bench.outcomes", "bench.weights", "bench.erasures", "bench.triggers.dead", 1, (short) 1);
+            FeedbackTopics topics = new FeedbackTopics("bench.decisions", "bench.outcomes", "bench.weights", "bench.erasures", "bench.triggers.dead", "bench.bandit", 1, (short) 1);
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic(topics.weights(), 1, (short) 1))).all().get();
             }

@@ -14,5 +14,6 @@ public record FeedbackTopics(@Bindable(defaultValue = "kairos.decisions") String
                              @Bindable(defaultValue = "kairos.weights") String weights,
                              @Bindable(defaultValue = "kairos.erasures") String erasures,
                              @Bindable(defaultValue = "kairos.triggers.dead") String triggersDead,
+                             @Bindable(defaultValue = "kairos.bandit") String bandit,
                              @Bindable(defaultValue = "6") int partitions,
                              @Bindable(defaultValue = "1") short replicationFactor) {}

@@ -39,6 +39,8 @@ public class TopicCreator {
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
                 new NewTopic(topics.erasures(), 1, topics.replicationFactor())
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(TimeUnit.DAYS.toMillis(7)))),
+                new NewTopic(topics.bandit(), 1, topics.replicationFactor())
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
                 new NewTopic(topics.triggersDead(), 1, topics.replicationFactor())
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, month)));
         try (Admin admin = Admin.create(KafkaClients.adminConfig(bootstrap,

@@ -34,6 +34,7 @@ public class FeedbackListener {
 
     private final FeedbackStore store;
     private final dev.kairos.feedback.triggers.TriggerStore triggers;
+    private final dev.kairos.feedback.learn.BanditStore bandit;
     private final RecordReader reader;
     private final Counter decisions;
     private final Counter outcomes;
@@ -41,7 +42,9 @@ public class FeedbackListener {
     private final Counter erasures;
     private volatile boolean closing;
 
-    public FeedbackListener(FeedbackStore store, dev.kairos.feedback.triggers.TriggerStore triggers, ObjectMapper json, MeterRegistry meters) {
+    public FeedbackListener(FeedbackStore store, dev.kairos.feedback.triggers.TriggerStore triggers, dev.kairos.feedback.learn.BanditStore bandit,
+                            ObjectMapper json, MeterRegistry meters) {
+        this.bandit = bandit;
         this.store = store;
         this.triggers = triggers;
         this.reader = new RecordReader(json);
@@ -56,11 +59,14 @@ public class FeedbackListener {
         decisions.increment(store(records, reader::decided, decided -> {
             List<dev.kairos.feedback.store.DecisionRow> rows = new ArrayList<>(decided.size());
             List<dev.kairos.feedback.triggers.TriggerStore.TriggerRow> triggers = new ArrayList<>();
+            List<dev.kairos.feedback.learn.BanditStore.ChoiceRow> choices = new ArrayList<>();
             for (RecordReader.Decided d : decided) {
                 if (d.row() != null) rows.add(d.row());
                 triggers.addAll(d.triggers());
+                choices.addAll(d.choices());
             }
             int stored = store.saveDecisions(rows);
+            if (!choices.isEmpty()) bandit.save(choices);
             // idempotent by key, so a batch stored again after a failure enqueues nothing twice
             if (!triggers.isEmpty()) this.triggers.enqueue(triggers, System.currentTimeMillis());
             return stored;

@@ -34,7 +34,29 @@ public final class RecordReader {
      * A decision and the cross-channel triggers it emitted; {@code row} is null for a background
      * evaluation ({@code "kind": "background"}: nobody was shown anything, only its triggers count).
      */
-    public record Decided(DecisionRow row, List<dev.kairos.feedback.triggers.TriggerStore.TriggerRow> triggers) {}
+    public record Decided(DecisionRow row, List<dev.kairos.feedback.triggers.TriggerStore.TriggerRow> triggers,
+                          List<dev.kairos.feedback.learn.BanditStore.ChoiceRow> choices) {
+        public Decided(DecisionRow row, List<dev.kairos.feedback.triggers.TriggerStore.TriggerRow> triggers) {
+            this(row, triggers, List.of());
+        }
+    }
+
+    /** The {@code choose(...)} values of the decision's adaptations, with its feature vector. */
+    private static List<dev.kairos.feedback.learn.BanditStore.ChoiceRow> choices(JsonNode n, DecisionRow row) {
+        JsonNode features = n.get("features");
+        if (features == null || !features.isArray() || row == null) return List.of();
+        List<dev.kairos.feedback.learn.BanditStore.ChoiceRow> out = new ArrayList<>();
+        for (JsonNode a : n.path("adaptations")) {
+            for (JsonNode c : a.path("choices")) {
+                String point = text(c, "point", true);
+                double p = c.path("propensity").asDouble(Double.NaN);
+                if (!(p > 0 && p <= 1)) throw new IllegalArgumentException("choice " + point + ": propensity must be in (0, 1]");
+                out.add(new dev.kairos.feedback.learn.BanditStore.ChoiceRow(row.decisionId(), text(a, "placement", true), point, row.decidedAt(),
+                        c.path("arm").asInt(), c.path("arms").toString(), p, c.path("explored").asBoolean(), text(c, "model", false), features.toString()));
+            }
+        }
+        return out;
+    }
 
     /** A decision row and its triggers from one decisions-topic record. */
     public Decided decided(byte[] value) {
@@ -42,7 +64,8 @@ public final class RecordReader {
         DecisionRow row = decision(n);
         JsonNode list = n.get("triggers");
         boolean background = "background".equals(n.path("kind").asText());
-        if (list == null || !list.isArray() || list.isEmpty() || row.userKey() == null) return new Decided(background ? null : row, List.of());
+        List<dev.kairos.feedback.learn.BanditStore.ChoiceRow> choices = background ? List.of() : choices(n, row);
+        if (list == null || !list.isArray() || list.isEmpty() || row.userKey() == null) return new Decided(background ? null : row, List.of(), choices);
         List<dev.kairos.feedback.triggers.TriggerStore.TriggerRow> triggers = new ArrayList<>(list.size());
         for (JsonNode t : list) {
             String key = text(t, "idempotencyKey", true);
@@ -62,7 +85,7 @@ public final class RecordReader {
             triggers.add(new dev.kairos.feedback.triggers.TriggerStore.TriggerRow(key, row.decisionId(), row.userKey(), body.get("channel").asText(),
                     body.get("name").asText(), body.path("rule").asText(null), payload, row.decidedAt(), java.time.Duration.ofSeconds(Math.max(0, cooldown))));
         }
-        return new Decided(background ? null : row, triggers);
+        return new Decided(background ? null : row, triggers, choices);
     }
 
     /** A decision row from one decisions-topic record. */

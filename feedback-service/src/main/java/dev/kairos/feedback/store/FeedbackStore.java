@@ -581,6 +581,7 @@ public class FeedbackStore {
             String ofUser = "(SELECT decision_id FROM decisions WHERE user_key = ?)";
             String ofUserOutcomes = "(SELECT decision_id FROM outcomes WHERE user_key = ?)";
             String[] statements = {
+                "DELETE FROM decision_choices WHERE decision_id IN " + ofUser,
                 "DELETE FROM decision_facts WHERE decision_id IN " + ofUser,
                 "DELETE FROM decision_placements WHERE decision_id IN " + ofUser,
                 "DELETE FROM decision_segments WHERE decision_id IN " + ofUser,

@@ -43,6 +43,12 @@ public class StoreFactory {
         return new dev.kairos.feedback.triggers.TriggerStore(dataSource, Integer.parseInt(m.group(1)), window, rateLimit.strip().replace(" ", ""));
     }
 
+    /** The bandit's training data; depends on the {@link FeedbackStore} so that the schema is migrated first. */
+    @Singleton
+    dev.kairos.feedback.learn.BanditStore banditStore(DataSource dataSource, FeedbackStore migrated) {
+        return new dev.kairos.feedback.learn.BanditStore(dataSource);
+    }
+
     /** Depends on the {@link FeedbackStore} so that the schema is migrated first. */
     @Singleton
     WeightsStore weightsStore(DataSource dataSource, ObjectMapper json, FeedbackStore migrated) {

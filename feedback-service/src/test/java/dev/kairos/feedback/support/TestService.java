@@ -43,6 +43,7 @@ public final class TestService implements AutoCloseable {
         p.put("kairos.topics.outcomes", namespace + ".outcomes");
         p.put("kairos.topics.weights", namespace + ".weights");
         p.put("kairos.topics.triggers-dead", namespace + ".triggers.dead");
+        p.put("kairos.topics.bandit", namespace + ".bandit");
         p.put("kairos.topics.partitions", 3);
         p.put("kairos.feedback.group-id", namespace + "-feedback");
         p.putAll(extra);

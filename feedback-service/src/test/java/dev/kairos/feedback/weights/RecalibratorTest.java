@@ -70,7 +70,7 @@ class RecalibratorTest {
     }
 
     Recalibrator recalibrator(MockProducer<String, byte[]> producer, int maxSamples) {
-        FeedbackTopics topics = new FeedbackTopics("t.decisions", "t.outcomes", "t.weights", "t.erasures", "t.triggers.dead", 1, (short) 1);
+        FeedbackTopics topics = new FeedbackTopics("t.decisions", "t.outcomes", "t.weights", "t.erasures", "t.triggers.dead", "t.bandit", 1, (short) 1);
         return new Recalibrator(weights, new WeightsPublisher(producer, topics, new ObjectMapper()), config(maxSamples), clock);
     }
 

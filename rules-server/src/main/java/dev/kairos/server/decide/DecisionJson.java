@@ -17,7 +17,7 @@ import java.util.Map;
  * <pre>{"decisionId", "rulesVersion", "weightsVersion", "canary", "variant": "experiment:variant" or null,
  *  "variants": {"experiment": "variant", ...},
  *  "adaptations": [{"placement", "contentId", "tone", "format", "cta", "priority", "rule", "reason",
- *                   "fallback", "suppressed", "layer", "params"}],
+ *                   "fallback", "suppressed", "layer", ["choices": [...], "propensity",] "params"}],
  *  "segments": ["cart_no_purchase_24h", ...],
  *  "triggers": [{"idempotencyKey", "channel", "name", "rule", "reason", "params", "cooldownSeconds"}] (only when the rules emitted any),
  *  "explanation": {"fallback": "deadline" (only when the rules did not answer: deadline, error, overloaded),
@@ -105,6 +105,30 @@ final class DecisionJson {
         g.writeEndObject();
     }
 
+    /**
+     * {@code "choices": [{"point", "value", "arm", "arms", "propensity", "explored", "model"}], "propensity"} when the
+     * adaptation has {@code choose(...)} values; nothing otherwise (shared with {@link DecisionRecord}).
+     */
+    static void writeChoices(JsonGenerator g, Adaptation a) throws IOException {
+        if (a.getChoices().isEmpty()) return;
+        g.writeArrayFieldStart("choices");
+        for (dev.kairos.rules.learn.Bandit.Choice c : a.getChoices()) {
+            g.writeStartObject();
+            g.writeStringField("point", c.point());
+            g.writeStringField("value", c.value());
+            g.writeNumberField("arm", c.arm());
+            g.writeArrayFieldStart("arms");
+            for (String v : c.arms()) g.writeString(v);
+            g.writeEndArray();
+            g.writeNumberField("propensity", c.propensity());
+            g.writeBooleanField("explored", c.explored());
+            g.writeStringField("model", c.modelVersion());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeNumberField("propensity", a.getPropensity());
+    }
+
     private static void writeAdaptation(JsonGenerator g, Adaptation a) throws IOException {
         g.writeStartObject();
         g.writeStringField("placement", a.getPlacement());
@@ -118,6 +142,7 @@ final class DecisionJson {
         g.writeBooleanField("fallback", a.isFallback());
         g.writeBooleanField("suppressed", a.isSuppressed());
         g.writeStringField("layer", a.getLayer());
+        writeChoices(g, a);
         g.writeObjectFieldStart("params");
         for (Map.Entry<String, String> p : a.getParams().entrySet()) g.writeStringField(p.getKey(), p.getValue());
         g.writeEndObject();

@@ -24,7 +24,9 @@ import java.io.UncheckedIOException;
  * <pre>{"schemaVersion": 1, "decisionId", "timestamp": "2026-11-23T18:30:00Z", "userId", "anonymousId",
  *  "sessionId", "rulesVersion", "weightsVersion", "canary", ["fallback": "deadline",] ["latencyMicros": 870,] ["signalsSource": "unavailable",] "variant": null, "variants": {},
  *  "placements": ["home_banner"],
- *  "adaptations": [{"placement", "contentId", "rule", "tone", "format", "cta", "fallback", "suppressed"}],
+ *  "adaptations": [{"placement", "contentId", "rule", "tone", "format", "cta", "fallback", "suppressed", "layer",
+ *                   ["choices": [{"point", "value", "arm", "propensity", "explored", "model"}], "propensity"]}],
+ *  ["features": [...] (when a choice was made: the bandit's feature vector, dev.kairos.rules.learn.Features),]
  *  ["triggers": [{"idempotencyKey", "channel", "name", "rule", "reason", "params", "cooldownSeconds"}],]
  *  "matchedRules": ["Evening restaurant offer", ...], "segments": [...],
  *  "signals": {"intentScore", "recency", "depth", "conversionProbability", "scrollDepth",
@@ -84,6 +86,7 @@ final class DecisionRecord {
             for (Placement p : in.placements()) g.writeString(p.getName());
             g.writeEndArray();
             g.writeArrayFieldStart("adaptations");
+            boolean chose = false;
             for (Adaptation a : e.adaptations()) {
                 g.writeStartObject();
                 g.writeStringField("placement", a.getPlacement());
@@ -95,9 +98,17 @@ final class DecisionRecord {
                 g.writeBooleanField("fallback", a.isFallback());
                 g.writeBooleanField("suppressed", a.isSuppressed());
                 g.writeStringField("layer", a.getLayer());
+                DecisionJson.writeChoices(g, a);
+                if (!a.getChoices().isEmpty()) chose = true;
                 g.writeEndObject();
             }
             g.writeEndArray();
+            if (chose) {
+                // what the bandit chose on, for the feedback service's refits
+                g.writeArrayFieldStart("features");
+                for (double x : dev.kairos.rules.learn.Features.of(in)) g.writeNumber(x);
+                g.writeEndArray();
+            }
             writeTriggers(g, d);
             g.writeArrayFieldStart("matchedRules");
             for (String r : e.firedRules()) g.writeString(r);

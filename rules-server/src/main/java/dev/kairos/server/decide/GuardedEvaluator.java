@@ -60,7 +60,16 @@ public class GuardedEvaluator {
     private final Timer droolsStage;
     private final Timer queueStage;
 
+    private final dev.kairos.rules.learn.Exploration exploration;
+
     public GuardedEvaluator(DecideConfig config, MeterRegistry meters) {
+        this(config, meters, dev.kairos.rules.learn.Exploration.NONE);
+    }
+
+    /** With the bandit models and exploration bounds the rules' {@code choose(...)} are answered with. */
+    @jakarta.inject.Inject
+    public GuardedEvaluator(DecideConfig config, MeterRegistry meters, dev.kairos.rules.learn.Exploration exploration) {
+        this.exploration = exploration;
         this.config = config;
         this.deadlineNanos = config.deadline().toNanos();
         int workers = config.workerThreads();
@@ -130,7 +139,7 @@ public class GuardedEvaluator {
             if (result.isDone()) return;
             runner = Thread.currentThread();
             try {
-                Evaluation e = rules.evaluate(input, variants, defaultsOnly);
+                Evaluation e = rules.evaluate(input, variants, defaultsOnly, exploration);
                 droolsStage.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 if (result.complete(new Outcome(e, null, null))) cancelTimeout();
             } catch (Throwable t) {

@@ -57,6 +57,9 @@ public class Topics {
                 // One partition too: the experiment definitions are few, and one log orders them all.
                 new NewTopic(config.experiments(), 1, config.replicationFactor())
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                // The bandit's models, one record per choice point (the latest wins): every instance reads them all.
+                new NewTopic(config.bandit(), 1, config.replicationFactor())
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
                 // The rules log: one partition orders every change; an entry holds a whole pack (up to 1 MiB of DRL).
                 new NewTopic(config.rules(), 1, config.replicationFactor())
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,

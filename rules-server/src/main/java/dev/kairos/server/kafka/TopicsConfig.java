@@ -11,7 +11,8 @@ import io.micronaut.core.bind.annotation.Bindable;
  * every definition, a deletion is a tombstone); rules is the log of rule versions and routing
  * changes (one partition, compacted, a unique key per entry, see {@code RuleRegistry}); erasures
  * carries completed user erasures from the signal engine to the feedback service (keyed by request
- * id, kept 7 days). Defaults:
+ * id, kept 7 days); bandit holds the learned model of each choice point (compacted, keyed by point,
+ * published by the feedback service). Defaults:
  * {@code kairos.events}, {@code kairos.outcomes}, {@code kairos.signals}, {@code kairos.decisions},
  * {@code kairos.weights}, {@code kairos.experiments}, {@code kairos.rules}, {@code kairos.erasures}, 6 partitions, replication 1 ({@code KAIROS_TOPIC_PARTITIONS},
  * {@code KAIROS_TOPIC_REPLICATION}).
@@ -26,6 +27,7 @@ public record TopicsConfig(
         @Bindable(defaultValue = "kairos.experiments") String experiments,
         @Bindable(defaultValue = "kairos.rules") String rules,
         @Bindable(defaultValue = "kairos.erasures") String erasures,
+        @Bindable(defaultValue = "kairos.bandit") String bandit,
         @Bindable(defaultValue = "6") int partitions,
         @Bindable(defaultValue = "1") short replicationFactor) {
 }

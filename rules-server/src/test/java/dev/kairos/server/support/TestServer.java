@@ -42,6 +42,7 @@ public final class TestServer implements AutoCloseable {
         props.put("kairos.topics.weights", namespace + ".weights");
         props.put("kairos.topics.experiments", namespace + ".experiments");
         props.put("kairos.topics.rules", namespace + ".rules");
+        props.put("kairos.topics.bandit", namespace + ".bandit");
         // no feedback service next to a test server: its base layer reads a feed only when a test configures one
         props.put("kairos.base.popular.enabled", false);
         props.putAll(extra);

@@ -50,8 +50,8 @@ public final class Bandit {
         }
     }
 
-    /** One decision's choice: which arm, with which probability, whether it was an exploration, under which model version. */
-    public record Choice(String point, int arm, String value, double propensity, boolean explored, String modelVersion) {}
+    /** One decision's choice among {@code arms}: which one, with which probability, whether it was an exploration, under which model version. */
+    public record Choice(String point, List<String> arms, int arm, String value, double propensity, boolean explored, String modelVersion) {}
 
     /**
      * Chooses among {@code arms} for features {@code x}: the model's best arm (the first arm when
@@ -67,7 +67,7 @@ public final class Bandit {
         boolean explored = u1 < eps;
         int arm = explored ? Math.min(k - 1, (int) (u2 * k)) : best;
         double p = (arm == best ? 1 - eps : 0) + eps / k;
-        return new Choice(point, arm, arms.get(arm), p, explored, usable ? model.version() : "none");
+        return new Choice(point, arms, arm, arms.get(arm), p, explored, usable ? model.version() : "none");
     }
 
     /** Every arm's probability of being chosen for {@code x} (they sum to 1). */

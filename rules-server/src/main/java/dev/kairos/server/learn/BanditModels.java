@@ -1,0 +1,157 @@
+package dev.kairos.server.learn;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kairos.rules.learn.Bandit;
+import dev.kairos.rules.learn.Exploration;
+import dev.kairos.server.kafka.Topics;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Value;
+import jakarta.annotation.PreDestroy;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The bandit models decisions choose with: every instance reads the compacted topic
+ * {@code kairos.topics.bandit} from the beginning (no consumer group) and keeps the latest model of
+ * each choice point, so all instances converge on the same models as the feedback service publishes
+ * them (every few minutes, from the outcomes). Until a point has a model its choices take the
+ * first value. Exploration per placement: {@code kairos.exploration.epsilon} (default 0.1), or
+ * {@code kairos.exploration.placements} ({@code home_banner=0.05,checkout=0}); 0 turns it off.
+ */
+@Context
+public class BanditModels implements Exploration {
+    private static final Logger LOG = LoggerFactory.getLogger(BanditModels.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<String, Bandit.Model> models = new ConcurrentHashMap<>();
+    private final double epsilon;
+    private final Map<String, Double> perPlacement = new HashMap<>();
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final String topic;
+    private final Thread thread;
+    private volatile boolean closed;
+
+    public BanditModels(Topics topics, @Value("${kairos.exploration.epsilon:0.1}") double epsilon,
+                        @Value("${kairos.exploration.placements:}") String placements) {
+        if (!(epsilon >= 0 && epsilon <= 1)) throw new IllegalArgumentException("kairos.exploration.epsilon must be between 0 and 1");
+        this.epsilon = epsilon;
+        for (String part : placements == null ? new String[0] : placements.split(",")) {
+            if (part.isBlank()) continue;
+            int eq = part.indexOf('=');
+            double e = eq < 0 ? Double.NaN : Double.parseDouble(part.substring(eq + 1).strip());
+            if (!(e >= 0 && e <= 1)) throw new IllegalArgumentException("kairos.exploration.placements: '" + part + "' is not placement=share (0 to 1)");
+            perPlacement.put(part.substring(0, eq).strip(), e);
+        }
+        this.topic = topics.config().bandit();
+        Map<String, Object> config = new HashMap<>(topics.clientConfig());
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "kairos-bandit");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+        this.thread = new Thread(this::run, "kairos-bandit");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public Bandit.Model model(String point) {
+        return models.get(point);
+    }
+
+    @Override
+    public double epsilon(String placement) {
+        return perPlacement.getOrDefault(placement, epsilon);
+    }
+
+    /** The models in use, by choice point. */
+    public Map<String, Bandit.Model> models() {
+        return Map.copyOf(models);
+    }
+
+    private void run() {
+        boolean assigned = false;
+        while (!closed) {
+            try {
+                if (!assigned) {
+                    var infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+                    if (infos == null || infos.isEmpty()) throw new KafkaException("topic " + topic + " not found");
+                    List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    consumer.assign(partitions);
+                    consumer.seekToBeginning(partitions);
+                    assigned = true;
+                }
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) receive(r.key(), r.value());
+            } catch (WakeupException e) {
+                // close()
+            } catch (KafkaException e) {
+                LOG.debug("cannot read the bandit topic {}: {}", topic, e.toString());
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        consumer.close(Duration.ofSeconds(1));
+    }
+
+    void receive(String point, byte[] value) {
+        if (point == null) return;
+        if (value == null) {
+            models.remove(point);
+            return;
+        }
+        try {
+            models.put(point, parse(JSON.readTree(value)));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("ignored a bandit model for {} that is not valid: {}", point, e.getMessage());
+        }
+    }
+
+    /** {@code {"point", "version", "arms": [...], "coefficients": [[...] or null per arm], "samples": [...]}}. */
+    public static Bandit.Model parse(JsonNode n) {
+        List<String> arms = new ArrayList<>();
+        n.path("arms").forEach(a -> arms.add(a.asText()));
+        List<double[]> coefficients = new ArrayList<>();
+        for (JsonNode c : n.path("coefficients")) {
+            if (c.isNull()) {
+                coefficients.add(null);
+                continue;
+            }
+            double[] t = new double[c.size()];
+            for (int i = 0; i < t.length; i++) t[i] = c.get(i).asDouble();
+            coefficients.add(t);
+        }
+        List<Long> samples = new ArrayList<>();
+        n.path("samples").forEach(s -> samples.add(s.asLong()));
+        return new Bandit.Model(n.path("point").asText(), n.path("version").asText(), arms, coefficients, samples);
+    }
+
+    @PreDestroy
+    void close() {
+        closed = true;
+        consumer.wakeup();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
