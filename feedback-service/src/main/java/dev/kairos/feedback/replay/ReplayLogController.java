@@ -98,8 +98,8 @@ public class ReplayLogController {
                     g.writeBooleanField("engaged", p.engaged());
                     g.writeBooleanField("dismissed", p.dismissed());
                     g.writeBooleanField("converted", p.converted());
-                    // the rules decide deterministically: the logged content had probability 1 (exploration will log less)
-                    g.writeNumberField("propensity", 1.0);
+                    // the probability the logged content was chosen with: below 1 where choose(...) explored
+                    g.writeNumberField("propensity", p.propensity());
                     g.writeEndObject();
                 }
                 g.writeEndArray();

@@ -492,7 +492,13 @@ public class FeedbackStore {
 
     /** What one placement of a recorded decision showed, and whether it was shown, engaged, dismissed, converted. */
     public record ReplayPlacement(String placement, String rule, String contentId, boolean fallback, boolean shown, boolean engaged,
-                                  boolean dismissed, boolean converted) {}
+                                  boolean dismissed, boolean converted, double propensity) {
+        /** A placement decided deterministically (propensity 1). */
+        public ReplayPlacement(String placement, String rule, String contentId, boolean fallback, boolean shown, boolean engaged,
+                               boolean dismissed, boolean converted) {
+            this(placement, rule, contentId, fallback, shown, engaged, dismissed, converted, 1.0);
+        }
+    }
 
     /**
      * Streams the decisions with facts taken in {@code [from, to)} (epoch ms), oldest first, at most
@@ -501,7 +507,9 @@ public class FeedbackStore {
      */
     public long streamReplay(long from, long to, long limit, java.util.function.Consumer<ReplayRow> each) {
         String sql = "SELECT f.decision_id, f.decided_at, d.rules_version, f.facts, dp.placement, dp.rule_name, dp.content_id, dp.fallback, "
-                + "po.shown, po.engaged, po.dismissed, po.converted "
+                + "po.shown, po.engaged, po.dismissed, po.converted, "
+                // the probability the logged content was chosen with: the product of its choose(...) propensities (1 without)
+                + "(SELECT EXP(SUM(LN(dc.propensity))) FROM decision_choices dc WHERE dc.decision_id = dp.decision_id AND dc.placement = dp.placement) "
                 + "FROM decision_facts f JOIN decisions d ON d.decision_id = f.decision_id "
                 + "LEFT JOIN decision_placements dp ON dp.decision_id = f.decision_id "
                 + "LEFT JOIN placement_outcomes po ON po.decision_id = dp.decision_id AND po.placement = dp.placement "
@@ -534,8 +542,10 @@ public class FeedbackStore {
                         }
                         String placement = rs.getString(5);
                         if (placement != null) {
+                            double propensity = rs.getDouble(13);
+                            if (rs.wasNull() || !(propensity > 0 && propensity <= 1)) propensity = 1.0;
                             placements.add(new ReplayPlacement(placement, rs.getString(6), rs.getString(7), rs.getBoolean(8),
-                                    rs.getBoolean(9), rs.getBoolean(10), rs.getBoolean(11), rs.getBoolean(12)));
+                                    rs.getBoolean(9), rs.getBoolean(10), rs.getBoolean(11), rs.getBoolean(12), propensity));
                         }
                     }
                     if (current != null) {
