@@ -66,9 +66,22 @@ public final class LearningLoopSimulation {
         System.exit(helped ? 0 : 1);
     }
 
-    /** Runs one arm on a fresh platform; returns the CTR of each week. */
-    double[] arm(String arm, int weeks, int users) throws Exception {
-        Path data = Files.createTempDirectory("kairos-sim-" + arm);
+    /** A platform started by {@link #start}: its process, data folder, addresses and keys. */
+    record Platform(Process process, Path data, String rules, String feedback, String writeKey, String adminKey, int kafkaPort,
+                    long maxSamplesHint) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            process.destroy(); // SIGTERM: the launcher stops the services and its broker
+            process.waitFor(60, TimeUnit.SECONDS);
+            try (var files = Files.walk(data)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    /** Starts {@code ./kairos start} on free ports and a fresh data folder, with {@code env} on top; waits until it runs. */
+    static Platform start(String name, Map<String, String> env) throws Exception {
+        Path data = Files.createTempDirectory("kairos-sim-" + name);
         int rulesPort = freePort(), feedbackPort = freePort(), kafkaPort = freePort(), controllerPort = freePort();
         Path log = data.resolve("start.log");
         ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("kairos").toString(), "start")
@@ -82,18 +95,29 @@ public final class LearningLoopSimulation {
         pb.environment().put("KAIROS_KAFKA_PORT", String.valueOf(kafkaPort));
         pb.environment().put("KAIROS_KAFKA_CONTROLLER_PORT", String.valueOf(controllerPort));
         pb.environment().put("KAIROS_SKIP_BUILD", "1");
-        pb.environment().put("KAIROS_RECALIBRATION_ENABLED", "false");
+        pb.environment().putAll(env);
         Process kairos = pb.start();
-        try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!Files.readString(log).contains("Kairos is running")) {
-                if (!kairos.isAlive() || System.nanoTime() > deadline) throw new IllegalStateException("platform did not start:\n" + Files.readString(log));
-                Thread.sleep(500);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.readString(log).contains("Kairos is running")) {
+            if (!kairos.isAlive() || System.nanoTime() > deadline) {
+                kairos.destroy();
+                throw new IllegalStateException("platform did not start:\n" + Files.readString(log));
             }
-            Properties keys = new Properties();
-            keys.load(Files.newBufferedReader(data.resolve("keys.env"), StandardCharsets.UTF_8));
-            String writeKey = keys.getProperty("KAIROS_WRITE_KEYS"), adminKey = keys.getProperty("KAIROS_ADMIN_KEY");
-            String rules = "http://127.0.0.1:" + rulesPort, feedback = "http://127.0.0.1:" + feedbackPort;
+            Thread.sleep(500);
+        }
+        Properties keys = new Properties();
+        keys.load(Files.newBufferedReader(data.resolve("keys.env"), StandardCharsets.UTF_8));
+        return new Platform(kairos, data, "http://127.0.0.1:" + rulesPort, "http://127.0.0.1:" + feedbackPort,
+                keys.getProperty("KAIROS_WRITE_KEYS"), keys.getProperty("KAIROS_ADMIN_KEY"), kafkaPort,
+                Long.parseLong(env.getOrDefault("KAIROS_BANDIT_MAX_SAMPLES", "200000")));
+    }
+
+    /** Runs one arm on a fresh platform; returns the CTR of each week. */
+    double[] arm(String arm, int weeks, int users) throws Exception {
+        try (Platform platform = start(arm, Map.of("KAIROS_RECALIBRATION_ENABLED", "false"))) {
+            String writeKey = platform.writeKey(), adminKey = platform.adminKey();
+            String rules = platform.rules(), feedback = platform.feedback();
+            int kafkaPort = platform.kafkaPort();
             if (arm.equals("oracle")) {
                 try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                         "127.0.0.1:" + kafkaPort), new StringSerializer(), new StringSerializer())) {
@@ -141,12 +165,6 @@ public final class LearningLoopSimulation {
                 }
             }
             return ctr;
-        } finally {
-            kairos.destroy(); // SIGTERM: the launcher stops the services and its broker
-            kairos.waitFor(60, TimeUnit.SECONDS);
-            try (var files = Files.walk(data)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
         }
     }
 
@@ -181,6 +199,14 @@ public final class LearningLoopSimulation {
                 .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
+        return JSON.readTree(r.body());
+    }
+
+    JsonNode postText(String url, String key, String body) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(120))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
         return JSON.readTree(r.body());
     }
 

@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Learns what each {@code choose(...)} should pick for whom: every {@code kairos.feedback.bandit.interval}
  * (2 minutes) it refits, per choice point, a ridge regression per value of the click on the decision's
- * features, from the shown choices of the last {@code window} (14 days) and their outcomes, and
+ * features, from the shown choices of the last {@code window} (14 days; at most the latest
+ * {@code max-samples} per point, 200,000) and their outcomes, and
  * publishes the model on the compacted bandit topic, where every rules-server instance picks it up.
  * Each value's regression sees only the decisions that showed it, and exploration (logged with its
  * propensity) keeps every value shown, so the model learns values the current one would not pick.
@@ -43,11 +44,14 @@ public class BanditLearner {
     private final String topic;
     private final Duration window;
     private final boolean enabled;
+    private final int maxSamples;
     private volatile Map<String, JsonNode> published = Map.of();
 
     public BanditLearner(BanditStore store, @KafkaClient("kairos-bandit") Producer<String, byte[]> producer, FeedbackTopics topics,
                          @Value("${kairos.feedback.bandit.enabled:true}") boolean enabled,
-                         @Value("${kairos.feedback.bandit.window:14d}") Duration window) {
+                         @Value("${kairos.feedback.bandit.window:14d}") Duration window,
+                         @Value("${kairos.feedback.bandit.max-samples:200000}") int maxSamples) {
+        this.maxSamples = Math.max(1, maxSamples);
         this.store = store;
         this.producer = producer;
         this.topic = topics.bandit();
@@ -76,6 +80,8 @@ public class BanditLearner {
         for (List<BanditStore.Shown> rows : byPoint.values()) {
             BanditStore.Shown first = rows.get(0);
             List<String> arms = strings(first.arms());
+            // the most recent ones only: a bounded refit, and preferences that drift are followed
+            if (rows.size() > maxSamples) rows = rows.subList(rows.size() - maxSamples, rows.size());
             List<Bandit.Sample> samples = new ArrayList<>(rows.size());
             for (BanditStore.Shown s : rows) samples.add(new Bandit.Sample(numbers(s.features()), s.arm(), s.engaged() ? 1 : 0, s.propensity()));
             Bandit.Model m = Bandit.fit(first.point(), version, arms, samples, 1.0);
