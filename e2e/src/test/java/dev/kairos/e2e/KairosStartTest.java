@@ -180,7 +180,7 @@ class KairosStartTest {
             StringBuilder outcomes = new StringBuilder();
             java.util.List<String> batches = new java.util.ArrayList<>();
             int n = 0;
-            for (int i = 0; i < 1200; i++) {
+            for (int i = 0; i < 800; i++) {
                 JsonNode d = new ObjectMapper().readTree(send("POST", "http://127.0.0.1:" + RULES_PORT + "/v1/decide", writeKey, "application/json",
                         "{\"userId\": \"g" + i + "\", \"placements\": [\"home_banner\"]}").body());
                 boolean canaryUser = d.get("canary").asBoolean();

@@ -83,7 +83,8 @@ public final class RecordReader {
             if (payload.length() > 8000) throw new IllegalArgumentException("trigger " + key + " is larger than 8000 characters");
             long cooldown = t.path("cooldownSeconds").asLong(86_400);
             triggers.add(new dev.kairos.feedback.triggers.TriggerStore.TriggerRow(key, row.decisionId(), row.userKey(), body.get("channel").asText(),
-                    body.get("name").asText(), body.path("rule").asText(null), payload, row.decidedAt(), java.time.Duration.ofSeconds(Math.max(0, cooldown))));
+                    body.get("name").asText(), body.path("rule").asText(null), payload, row.decidedAt(), java.time.Duration.ofSeconds(Math.max(0, cooldown)),
+                    t.path("receiver").isTextual() ? clean(t.get("receiver").asText()) : null));
         }
         return new Decided(background ? null : row, triggers, choices);
     }

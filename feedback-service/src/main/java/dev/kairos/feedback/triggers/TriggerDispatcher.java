@@ -29,7 +29,10 @@ import java.util.concurrent.TimeUnit;
  * Delivers cross-channel triggers as outbound webhooks: every {@code kairos.feedback.triggers.poll}
  * it claims the due pending deliveries ({@link TriggerStore#claimDue}) and POSTs each one's JSON to
  * its channel's URL ({@code KAIROS_TRIGGER_WEBHOOK_URL}, or {@code KAIROS_TRIGGER_WEBHOOK_URL_EMAIL},
- * {@code _SMS}, {@code _PUSH} for one channel) with
+ * {@code _SMS}, {@code _PUSH} for one channel; or, when the pack's {@code triggers.yaml} names a
+ * receiver for the channel, that receiver's URL from {@code KAIROS_TRIGGER_RECEIVERS}
+ * ({@code brand_a_email=https://...,brand_b_email=https://...}): operators own the URLs, packs only
+ * pick among them) with
  * <ul>
  *   <li>{@code Idempotency-Key}: the trigger's key, the same on every attempt (the receiver acts on a key once),</li>
  *   <li>{@code X-Kairos-Signature: sha256=<hex HMAC-SHA256 of the body>} with {@code KAIROS_TRIGGER_WEBHOOK_SECRET},</li>
@@ -54,6 +57,8 @@ public class TriggerDispatcher {
     private final Producer<String, byte[]> producer;
     private final String deadTopic;
     private final Map<String, String> urls = new LinkedHashMap<>();
+    /** Receivers a pack's triggers.yaml may name, by name. */
+    private final Map<String, String> named = new LinkedHashMap<>();
     private final byte[] secret;
     private final int maxAttempts;
     private final long backoffMillis;
@@ -71,6 +76,7 @@ public class TriggerDispatcher {
                              @Value("${kairos.feedback.triggers.webhook-url-sms:}") String smsUrl,
                              @Value("${kairos.feedback.triggers.webhook-url-push:}") String pushUrl,
                              @Value("${kairos.feedback.triggers.webhook-secret:}") String secret,
+                             @Value("${kairos.feedback.triggers.receivers:}") String receivers,
                              @Value("${kairos.feedback.triggers.max-attempts:6}") int maxAttempts,
                              @Value("${kairos.feedback.triggers.backoff:2s}") Duration backoff,
                              @Value("${kairos.feedback.triggers.poll:1s}") Duration poll) {
@@ -85,10 +91,18 @@ public class TriggerDispatcher {
             String u = perChannel.get(channel) == null || perChannel.get(channel).isBlank() ? url : perChannel.get(channel);
             if (u != null && !u.isBlank()) urls.put(channel, u.strip());
         }
+        for (String part : receivers == null ? new String[0] : receivers.split(",")) {
+            if (part.isBlank()) continue;
+            int eq = part.indexOf('=');
+            if (eq <= 0 || !part.substring(eq + 1).strip().matches("https?://\\S+")) {
+                throw new IllegalArgumentException("kairos.feedback.triggers.receivers: '" + part.strip() + "' is not name=http(s)://url");
+            }
+            named.put(part.substring(0, eq).strip(), part.substring(eq + 1).strip());
+        }
         this.delivered = Counter.builder("kairos.triggers.delivered").description("Trigger webhooks the receiver accepted").register(meters);
         this.failed = Counter.builder("kairos.triggers.failed").description("Trigger webhook attempts that failed").register(meters);
         this.dead = Counter.builder("kairos.triggers.dead").description("Triggers given up (dead-letter topic)").register(meters);
-        if (!enabled || urls.isEmpty()) {
+        if (!enabled || urls.isEmpty() && named.isEmpty()) {
             LOG.info("trigger delivery {}: triggers stay pending", enabled ? "has no webhook URL (KAIROS_TRIGGER_WEBHOOK_URL)" : "is off");
             this.scheduler = null;
             return;
@@ -102,9 +116,18 @@ public class TriggerDispatcher {
         scheduler.scheduleWithFixedDelay(this::dispatchQuietly, poll.toMillis(), Math.max(10, poll.toMillis()), TimeUnit.MILLISECONDS);
     }
 
-    /** The channels with a receiver. */
+    /** The channels with a default receiver. */
     public java.util.Set<String> channels() {
         return urls.keySet();
+    }
+
+    /** The receivers a pack may name. */
+    public java.util.Set<String> receivers() {
+        return named.keySet();
+    }
+
+    private String urlOf(String channel, String receiver) {
+        return receiver == null ? urls.get(channel) : named.get(receiver);
     }
 
     private void dispatchQuietly() {
@@ -119,7 +142,7 @@ public class TriggerDispatcher {
 
     /** Sends what is due now; returns how many were claimed. */
     int dispatchOnce() {
-        List<TriggerStore.Claimed> due = store.claimDue(System.currentTimeMillis(), BATCH, CLAIM_MILLIS, urls.keySet());
+        List<TriggerStore.Claimed> due = store.claimDue(System.currentTimeMillis(), BATCH, CLAIM_MILLIS, (channel, receiver) -> urlOf(channel, receiver) != null);
         for (TriggerStore.Claimed d : due) send(d);
         return due.size();
     }
@@ -130,7 +153,7 @@ public class TriggerDispatcher {
         int status = 0;
         String error;
         try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(urls.get(d.channel()))).timeout(Duration.ofSeconds(10))
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(urlOf(d.channel(), d.receiver()))).timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/json").header("Idempotency-Key", d.idempotencyKey())
                     .header("X-Kairos-Attempt", String.valueOf(attempt)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
             if (secret != null) b.header("X-Kairos-Signature", Webhook.signature(secret, body));

@@ -26,15 +26,21 @@ import java.util.Map;
 public final class TriggerStore {
     /** One trigger from a decision record. */
     public record TriggerRow(String idempotencyKey, String decisionId, String userKey, String channel, String name, String rule,
-                             String payload, long createdAt, Duration cooldown) {}
+                             String payload, long createdAt, Duration cooldown, String receiver) {
+        /** A trigger for its channel's default receiver. */
+        public TriggerRow(String idempotencyKey, String decisionId, String userKey, String channel, String name, String rule,
+                          String payload, long createdAt, Duration cooldown) {
+            this(idempotencyKey, decisionId, userKey, channel, name, rule, payload, createdAt, cooldown, null);
+        }
+    }
 
-    /** One delivery as stored. */
-    public record Delivery(String idempotencyKey, String decisionId, String userKey, String channel, String name, String rule,
+    /** One delivery as stored ({@code receiver}: the pack's named receiver, null for the channel's default). */
+    public record Delivery(String idempotencyKey, String decisionId, String userKey, String channel, String receiver, String name, String rule,
                            Instant createdAt, String status, String detail, int attempts, Instant dueAt, Instant deliveredAt,
                            Integer lastStatus) {}
 
     /** A claimed delivery: what to send. */
-    public record Claimed(String idempotencyKey, String userKey, String channel, String payload, int attempts) {}
+    public record Claimed(String idempotencyKey, String userKey, String channel, String payload, int attempts, String receiver) {}
 
     private final DataSource dataSource;
     private final int rateCount;
@@ -63,7 +69,7 @@ public final class TriggerStore {
                 if (exists(c, r.idempotencyKey())) continue;
                 String skipped = skipReason(c, r);
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO trigger_deliveries (idempotency_key, decision_id, user_key, channel, "
-                        + "name, rule_name, payload, created_at, status, detail, attempts, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?) "
+                        + "name, rule_name, payload, created_at, status, detail, attempts, due_at, receiver) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) "
                         + "ON CONFLICT DO NOTHING")) {
                     ps.setString(1, r.idempotencyKey());
                     ps.setString(2, r.decisionId());
@@ -76,6 +82,7 @@ public final class TriggerStore {
                     ps.setString(9, skipped == null ? "pending" : "skipped");
                     ps.setString(10, clip(skipped, 500));
                     ps.setLong(11, now);
+                    ps.setString(12, r.receiver());
                     added += ps.executeUpdate();
                 }
             }
@@ -133,19 +140,21 @@ public final class TriggerStore {
      * Claims up to {@code limit} pending deliveries due at {@code now} for {@code claimMillis}
      * (another instance skips them meanwhile; an instance that dies leaves them to be claimed again).
      */
-    public List<Claimed> claimDue(long now, int limit, long claimMillis, java.util.Set<String> channels) {
+    public List<Claimed> claimDue(long now, int limit, long claimMillis, java.util.function.BiPredicate<String, String> deliverable) {
         List<Claimed> out = new ArrayList<>();
-        if (channels.isEmpty()) return out;
         inTransaction(c -> {
             List<Claimed> due = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT idempotency_key, user_key, channel, payload, attempts FROM trigger_deliveries "
+            try (PreparedStatement ps = c.prepareStatement("SELECT idempotency_key, user_key, channel, payload, attempts, receiver FROM trigger_deliveries "
                     + "WHERE status = 'pending' AND due_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY due_at")) {
                 ps.setLong(1, now);
                 ps.setLong(2, now);
                 ps.setMaxRows(limit * 4);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next() && due.size() < limit) {
-                        if (channels.contains(rs.getString(3))) due.add(new Claimed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5)));
+                        // a channel or receiver without a URL keeps its deliveries pending
+                        if (deliverable.test(rs.getString(3), rs.getString(6))) {
+                            due.add(new Claimed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getString(6)));
+                        }
                     }
                 }
             }
@@ -232,7 +241,7 @@ public final class TriggerStore {
     /** The latest deliveries, newest first; of one user and/or status when given. */
     public List<Delivery> deliveries(String userKey, String status, int limit) {
         String sql = "SELECT idempotency_key, decision_id, user_key, channel, name, rule_name, created_at, status, detail, attempts, due_at, "
-                + "delivered_at, last_status FROM trigger_deliveries WHERE 1 = 1" + (userKey == null ? "" : " AND user_key = ?")
+                + "delivered_at, last_status, receiver FROM trigger_deliveries WHERE 1 = 1" + (userKey == null ? "" : " AND user_key = ?")
                 + (status == null ? "" : " AND status = ?") + " ORDER BY created_at DESC, idempotency_key";
         List<Delivery> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
@@ -246,7 +255,7 @@ public final class TriggerStore {
                     boolean noDelivery = rs.wasNull();
                     int last = rs.getInt(13);
                     boolean noStatus = rs.wasNull();
-                    out.add(new Delivery(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                    out.add(new Delivery(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(14), rs.getString(5), rs.getString(6),
                             Instant.ofEpochMilli(rs.getLong(7)), rs.getString(8), rs.getString(9), rs.getInt(10), Instant.ofEpochMilli(rs.getLong(11)),
                             noDelivery ? null : Instant.ofEpochMilli(delivered), noStatus ? null : last));
                 }

@@ -41,7 +41,7 @@ public class TriggersController {
     }
 
     /** Deliveries, newest first, with the counts per status and the channels that have a receiver. */
-    public record Deliveries(Map<String, Long> counts, List<String> channels, List<TriggerStore.Delivery> deliveries) {}
+    public record Deliveries(Map<String, Long> counts, List<String> channels, List<String> receivers, List<TriggerStore.Delivery> deliveries) {}
 
     /** A user's opt-outs: channel to when and how. */
     public record OptOuts(String userKey, Map<String, String> optOuts) {}
@@ -54,7 +54,8 @@ public class TriggersController {
         if (status != null && !STATUSES.contains(status)) {
             throw ApiException.badRequest("invalid_parameter", "status must be one of " + new java.util.TreeSet<>(STATUSES), "status");
         }
-        return new Deliveries(store.counts(), new ArrayList<>(dispatcher.channels()), store.deliveries(userKey, status, n));
+        return new Deliveries(store.counts(), new ArrayList<>(dispatcher.channels()), new ArrayList<>(dispatcher.receivers()),
+                store.deliveries(userKey, status, n));
     }
 
     @Operation(summary = "A user's opt-outs")

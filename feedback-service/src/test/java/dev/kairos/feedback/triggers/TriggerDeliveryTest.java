@@ -47,6 +47,7 @@ class TriggerDeliveryTest {
     static final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
     static final Map<String, AtomicInteger> effects = new ConcurrentHashMap<>();
     static final List<String> badSignatures = new CopyOnWriteArrayList<>();
+    static final List<String> brandB = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -67,8 +68,15 @@ class TriggerDeliveryTest {
             ex.sendResponseHeaders(status, -1);
             ex.close();
         });
+        receiver.createContext("/brand-b", ex -> {
+            byte[] body = ex.getRequestBody().readAllBytes();
+            brandB.add(JSON.readTree(body).path("idempotencyKey").asText());
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
         receiver.start();
         service = TestService.start(Map.of(
+                "kairos.feedback.triggers.receivers", "brand_b=http://127.0.0.1:" + receiver.getAddress().getPort() + "/brand-b",
                 "kairos.feedback.triggers.webhook-url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks",
                 "kairos.feedback.triggers.webhook-secret", SECRET,
                 "kairos.feedback.triggers.backoff", "100ms",
@@ -85,9 +93,15 @@ class TriggerDeliveryTest {
 
     /** A decision record of {@code user} at {@code at} emitting {@code channel}/{@code name} under {@code key}. */
     static void decide(String user, Instant at, String key, String channel, String name) {
+        decide(user, at, key, channel, name, null);
+    }
+
+    /** The same, for the receiver a pack's triggers.yaml named. */
+    static void decide(String user, Instant at, String key, String channel, String name, String receiver) {
         String record = Records.decision(UUID.randomUUID().toString(), user, at, "Cart reminder", "home_banner", false, null, 0.5)
                 .replace("\"matchedRules\"", "\"triggers\":[{\"idempotencyKey\":\"" + key + "\",\"channel\":\"" + channel + "\",\"name\":\"" + name
-                        + "\",\"rule\":\"Cart reminder\",\"reason\":\"cart left\",\"params\":{\"items\":\"4\"},\"cooldownSeconds\":259200}],\"matchedRules\"");
+                        + "\",\"rule\":\"Cart reminder\",\"reason\":\"cart left\",\"params\":{\"items\":\"4\"},\"cooldownSeconds\":259200"
+                        + (receiver == null ? "" : ",\"receiver\":\"" + receiver + "\"") + "}],\"matchedRules\"");
         service.send("decisions", user, record);
     }
 
@@ -164,6 +178,18 @@ class TriggerDeliveryTest {
         assertThat(JSON.readTree(service.http.get("/v1/opt-outs/gone", ADMIN_KEY).body()).get("optOuts").has("email")).isTrue();
         assertThat(service.http.delete("/v1/opt-outs/gone/email", ADMIN_KEY).status()).isEqualTo(200);
         assertThat(JSON.readTree(service.http.get("/v1/opt-outs/gone", ADMIN_KEY).body()).get("optOuts").size()).isZero();
+    }
+
+    @Test
+    void aTriggerGoesToTheReceiverItsPackNamedAndAnUnknownReceiverKeepsItPending() throws Exception {
+        decide("brand-user", Instant.now(), "k-brand-b", "email", "welcome", "brand_b");
+        decide("brand-user", Instant.now(), "k-nobody", "sms", "welcome", "nobody");
+        awaitStatus("brand-user", "k-brand-b", "delivered");
+        assertThat(brandB).containsExactly("k-brand-b");
+        assertThat(requests).doesNotContainKey("k-brand-b");
+        assertThat(delivery("brand-user", "k-nobody").get("status").asText()).isEqualTo("pending");
+        assertThat(delivery("brand-user", "k-brand-b").get("receiver").asText()).isEqualTo("brand_b");
+        assertThat(JSON.readTree(service.http.get("/v1/triggers", ADMIN_KEY).body()).get("receivers")).extracting(JsonNode::asText).containsExactly("brand_b");
     }
 
     @Test

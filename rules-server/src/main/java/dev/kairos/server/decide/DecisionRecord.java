@@ -152,7 +152,7 @@ final class DecisionRecord {
 
     /** The record key: the user the decision was for (the same key events and outcomes use). */
     /**
-     * {@code "triggers": [{"idempotencyKey", "channel", "name", "rule", "reason", "params", "cooldownSeconds"}]}
+     * {@code "triggers": [{"idempotencyKey", "channel", "name", "rule", "reason", "params", "cooldownSeconds", ["receiver"]}]}
      * when the rules emitted any (shared with {@link DecisionJson}). The idempotency key is the
      * same for every decision of one user that emits the same trigger within one cool-down period
      * (SHA-256 of user, channel, name and the period's number, 32 hex digits), so a receiver and
@@ -173,6 +173,7 @@ final class DecisionRecord {
             for (java.util.Map.Entry<String, String> p : t.params().entrySet()) g.writeStringField(p.getKey(), p.getValue());
             g.writeEndObject();
             g.writeNumberField("cooldownSeconds", t.cooldown().toSeconds());
+            if (t.receiver() != null) g.writeStringField("receiver", t.receiver());
             g.writeEndObject();
         }
         g.writeEndArray();

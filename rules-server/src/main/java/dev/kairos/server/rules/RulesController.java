@@ -229,7 +229,7 @@ public class RulesController {
     private static void checkName(String name, String field) {
         if (!FILE_NAME.matcher(name).matches() && !(field.startsWith("files.") && RulePack.SETTINGS_FILES.contains(name))) {
             throw ApiException.badRequest("invalid_value", "file names must be 1-96 letters, digits, '_', '-' or '.' followed by .drl "
-                    + "(or the pack's thresholds.yaml or caps.yaml), was '" + name + "'", field);
+                    + "(or the pack's thresholds.yaml, caps.yaml or triggers.yaml), was '" + name + "'", field);
         }
     }
 }

@@ -252,7 +252,8 @@ public final class CompiledRules implements AutoCloseable {
             Map<String, Trigger> once = new LinkedHashMap<>();
             for (dev.kairos.rules.TriggerBuilder t : firing.triggers()) {
                 once.putIfAbsent(t.getChannel() + "/" + t.getName(),
-                        new Trigger(t.getChannel(), t.getName(), t.getRule(), t.getReason(), t.getParams(), t.getCooldown()));
+                        new Trigger(t.getChannel(), t.getName(), t.getRule(), t.getReason(), t.getParams(), t.getCooldown(),
+                                triggerReceivers.get(t.getChannel())));
             }
             triggers = List.copyOf(once.values());
         }
@@ -325,6 +326,16 @@ public final class CompiledRules implements AutoCloseable {
         }
         return n;
     }
+
+    private volatile Map<String, String> triggerReceivers = Map.of();
+
+    /** Sets the pack's trigger receivers per channel ({@code triggers.yaml}); at compile time. */
+    void triggerReceivers(Map<String, String> receivers) {
+        this.triggerReceivers = Map.copyOf(receivers);
+    }
+
+    /** The pack's trigger receivers per channel ({@code triggers.yaml}); empty: the operator's default per channel. */
+    public Map<String, String> triggerReceivers() { return triggerReceivers; }
 
     /** The pack's caps ({@code caps.yaml}). */
     public PackCaps caps() { return caps; }

@@ -140,6 +140,7 @@ public final class RuleCompiler implements AutoCloseable {
         int ruleCount = 0;
         Map<String, Double> thresholds = pack.thresholdsSource().map(t -> thresholds(t, problems)).orElse(Map.of());
         PackCaps caps = pack.capsSource().map(c -> caps(c, problems)).orElse(PackCaps.NONE);
+        Map<String, String> receivers = pack.triggersSource().map(t -> receivers(t, problems)).orElse(Map.of());
         for (RuleSource source : pack.drlSources()) {
             List<RuleProblem> raw = policy.precheck(source.name(), source.drl());
             if (!raw.isEmpty()) {
@@ -174,6 +175,7 @@ public final class RuleCompiler implements AutoCloseable {
         try {
             CompileResult built = build(version, parsed, thresholds, caps,
                     pack.drlSources().stream().anyMatch(src -> src.drl().contains("BaseItem")));
+            built.rules().ifPresent(r -> r.triggerReceivers(receivers));
             return new CompileResult(built.rules(), built.problems(), built.ruleNames(), built.ok() ? warnings : List.of());
         } catch (StackOverflowError e) {
             return failed(List.of(new RuleProblem(null, 0, 0, "limit", "the pack is nested too deeply to be compiled")));
@@ -284,6 +286,57 @@ public final class RuleCompiler implements AutoCloseable {
             }
         }
         return new PackCaps(placements, global);
+    }
+
+    private static final java.util.regex.Pattern RECEIVER = java.util.regex.Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
+
+    /**
+     * The pack's {@code triggers.yaml}: {@code receivers: {email: brand_a_email, push: ...}}, which
+     * operator-named receiver gets each channel's triggers (URLs stay in the operator's settings,
+     * never in a pack). Problems name the line.
+     */
+    static Map<String, String> receivers(RuleSource file, List<RuleProblem> problems) {
+        com.fasterxml.jackson.databind.JsonNode root;
+        try {
+            root = YAML.readTree(file.drl());
+        } catch (java.io.IOException e) {
+            problems.add(new RuleProblem(file.name(), 0, 0, "syntax", "not YAML: " + clean(String.valueOf(e.getMessage()))));
+            return Map.of();
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) return Map.of();
+        String[] lines = file.drl().split("\\n", -1);
+        java.util.function.Function<String, Integer> lineOf = key -> {
+            for (int i = 0; i < lines.length; i++) if (lines[i].stripLeading().startsWith(key)) return i + 1;
+            return 0;
+        };
+        Map<String, String> out = new java.util.TreeMap<>();
+        if (!root.isObject()) {
+            problems.add(new RuleProblem(file.name(), 1, 1, "syntax", "triggers.yaml holds receivers: {channel: receiver name}"));
+            return out;
+        }
+        for (var it = root.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (!e.getKey().equals("receivers")) {
+                problems.add(new RuleProblem(file.name(), lineOf.apply(e.getKey()), 1, "syntax", "unknown setting '" + e.getKey() + "'; triggers.yaml holds receivers"));
+                continue;
+            }
+            if (!e.getValue().isObject()) {
+                problems.add(new RuleProblem(file.name(), lineOf.apply(e.getKey()), 1, "syntax", "receivers is a map of channel (email, sms, push) to receiver name"));
+                continue;
+            }
+            for (var r = e.getValue().fields(); r.hasNext(); ) {
+                var re = r.next();
+                if (!dev.kairos.rules.TriggerBuilder.CHANNELS.contains(re.getKey())) {
+                    problems.add(new RuleProblem(file.name(), lineOf.apply(re.getKey()), 1, "syntax", "unknown channel '" + re.getKey() + "'; channels are email, sms and push"));
+                } else if (!re.getValue().isTextual() || !RECEIVER.matcher(re.getValue().asText()).matches()) {
+                    problems.add(new RuleProblem(file.name(), lineOf.apply(re.getKey()), 1, "syntax",
+                            re.getKey() + ": a receiver name is 1-64 letters, digits, '_', '.' or '-' (the operator maps it to a URL)"));
+                } else {
+                    out.put(re.getKey(), re.getValue().asText());
+                }
+            }
+        }
+        return out;
     }
 
     private CompileResult build(String version, Map<RuleSource, PackageDescr> pack, Map<String, Double> thresholds, PackCaps caps, boolean matchesBase) {

@@ -60,7 +60,15 @@ public record RulePack(List<RuleSource> sources) {
     public static final String CAPS_FILE = "caps.yaml";
 
     /** The pack's files that are settings, not DRL. */
-    public static final java.util.Set<String> SETTINGS_FILES = java.util.Set.of("thresholds.yaml", "caps.yaml");
+    public static final java.util.Set<String> SETTINGS_FILES = java.util.Set.of("thresholds.yaml", "caps.yaml", "triggers.yaml");
+
+    /** Which receiver, named by the operator, gets the pack's triggers per channel ({@code receivers: {email: brand_a_email}}). */
+    public static final String TRIGGERS_FILE = "triggers.yaml";
+
+    /** The pack's triggers file, if it has one. */
+    public java.util.Optional<RuleSource> triggersSource() {
+        return sources.stream().filter(s -> s.name().equals(TRIGGERS_FILE)).findFirst();
+    }
 
     /** The pack's caps file, if it has one. */
     public java.util.Optional<RuleSource> capsSource() {

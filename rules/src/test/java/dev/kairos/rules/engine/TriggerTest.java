@@ -71,6 +71,26 @@ class TriggerTest {
     }
 
     @Test
+    void thePacksTriggersFileNamesTheReceiverPerChannelAndIsValidated() {
+        String drl = """
+                package acme;
+                rule "Both" when Signals( cartItems > 2 ) then trigger("email", "a"); trigger("push", "b"); end
+                """;
+        try (CompiledRules rules = compiler.compile("t", new RulePack(List.of(new RuleSource("p.drl", drl),
+                new RuleSource(RulePack.TRIGGERS_FILE, "receivers:\n  email: brand_a_email\n")))).orThrow()) {
+            assertThat(rules.triggerReceivers()).isEqualTo(Map.of("email", "brand_a_email"));
+            Evaluation e = rules.evaluate(input(3));
+            assertThat(e.triggers()).extracting(Trigger::channel, Trigger::receiver)
+                    .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("email", "brand_a_email"), org.assertj.core.groups.Tuple.tuple("push", null));
+        }
+        CompileResult bad = compiler.compile("t", new RulePack(List.of(new RuleSource("p.drl", drl),
+                new RuleSource(RulePack.TRIGGERS_FILE, "receivers:\n  fax: office\n  email: https://evil.example/hook\n"))));
+        assertThat(bad.ok()).isFalse();
+        assertThat(bad.problems()).extracting(RuleProblem::line).containsExactly(2, 3);
+        assertThat(bad.problems().toString()).contains("unknown channel 'fax'").contains("a receiver name is 1-64 letters");
+    }
+
+    @Test
     void anUnknownChannelFailsTheEvaluationLikeAnyRuleError() {
         try (CompiledRules rules = compile("""
                 package acme;
