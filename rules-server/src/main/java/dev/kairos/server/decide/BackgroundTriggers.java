@@ -29,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  * rate limit and opt-outs).
  *
  * <p>Each user is owned by one instance's signal engine, so each is swept once. The sweep reads
- * the whole local store (one state read per user), once per interval.
+ * the whole local store (one state read per user), once per interval, and evaluates at most
+ * {@value #IN_FLIGHT} users at a time on the shared evaluation pool, so decide requests are not
+ * crowded out.
  */
 @Context
 public class BackgroundTriggers {
@@ -74,30 +76,41 @@ public class BackgroundTriggers {
         }
     }
 
+    /** At most this many background evaluations wait for or use the evaluation pool at once: decide requests come first. */
+    static final int IN_FLIGHT = 2;
+
     /** Evaluates the users who reached a checkpoint in (last sweep, {@code now}]; returns how many. */
     int sweep(long now) {
         long from = lastSweep;
-        List<java.util.concurrent.CompletableFuture<Integer>> running = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        List<dev.kairos.server.signals.UserState> states = new ArrayList<>();
         signals.forEachOwned((key, state) -> {
             if (state.lastSeen <= 0) return;
             for (Duration d : after) {
                 long checkpoint = state.lastSeen + d.toMillis();
                 if (checkpoint > from && checkpoint <= now) {
-                    running.add(decisions.background(key, state).exceptionally(e -> {
-                        LOG.debug("background evaluation of a user failed: {}", e.toString());
-                        return 0;
-                    }));
+                    keys.add(key);
+                    states.add(state);
                     break;
                 }
             }
         });
         lastSweep = now;
+        // a few at a time, so a sweep of many idle users never crowds decide requests out of the evaluation pool
+        java.util.ArrayDeque<java.util.concurrent.CompletableFuture<Integer>> running = new java.util.ArrayDeque<>();
         int triggers = 0;
-        for (var f : running) triggers += f.join();
-        evaluated.increment(running.size());
+        for (int i = 0; i < keys.size(); i++) {
+            if (running.size() >= IN_FLIGHT) triggers += running.poll().join();
+            running.add(decisions.background(keys.get(i), states.get(i)).exceptionally(e -> {
+                LOG.debug("background evaluation of a user failed: {}", e.toString());
+                return 0;
+            }));
+        }
+        while (!running.isEmpty()) triggers += running.poll().join();
+        evaluated.increment(keys.size());
         emitted.increment(triggers);
-        if (!running.isEmpty()) LOG.debug("background sweep: {} users evaluated, {} triggers", running.size(), triggers);
-        return running.size();
+        if (!keys.isEmpty()) LOG.debug("background sweep: {} users evaluated, {} triggers", keys.size(), triggers);
+        return keys.size();
     }
 
     @PreDestroy
