@@ -142,7 +142,7 @@ public class TriggerDispatcher {
 
     /** Sends what is due now; returns how many were claimed. */
     int dispatchOnce() {
-        List<TriggerStore.Claimed> due = store.claimDue(System.currentTimeMillis(), BATCH, CLAIM_MILLIS, (channel, receiver) -> urlOf(channel, receiver) != null);
+        List<TriggerStore.Claimed> due = store.claimDue(System.currentTimeMillis(), BATCH, CLAIM_MILLIS, urls.keySet(), named.keySet());
         for (TriggerStore.Claimed d : due) send(d);
         return due.size();
     }

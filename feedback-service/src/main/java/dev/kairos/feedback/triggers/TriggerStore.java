@@ -138,24 +138,28 @@ public final class TriggerStore {
 
     /**
      * Claims up to {@code limit} pending deliveries due at {@code now} for {@code claimMillis}
-     * (another instance skips them meanwhile; an instance that dies leaves them to be claimed again).
+     * (another instance skips them meanwhile; an instance that dies leaves them to be claimed again),
+     * among those this instance can send: to a default receiver of one of {@code channels}, or to one
+     * of the named {@code receivers}. Others stay pending without holding up the rest.
      */
-    public List<Claimed> claimDue(long now, int limit, long claimMillis, java.util.function.BiPredicate<String, String> deliverable) {
+    public List<Claimed> claimDue(long now, int limit, long claimMillis, java.util.Set<String> channels, java.util.Set<String> receivers) {
         List<Claimed> out = new ArrayList<>();
+        if (channels.isEmpty() && receivers.isEmpty()) return out;
+        List<String> ch = List.copyOf(channels), rc = List.copyOf(receivers);
+        String sendable = "(" + (ch.isEmpty() ? "1 = 0" : "(receiver IS NULL AND channel IN (" + String.join(", ", java.util.Collections.nCopies(ch.size(), "?")) + "))")
+                + (rc.isEmpty() ? "" : " OR receiver IN (" + String.join(", ", java.util.Collections.nCopies(rc.size(), "?")) + ")") + ")";
         inTransaction(c -> {
             List<Claimed> due = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT idempotency_key, user_key, channel, payload, attempts, receiver FROM trigger_deliveries "
-                    + "WHERE status = 'pending' AND due_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY due_at")) {
-                ps.setLong(1, now);
-                ps.setLong(2, now);
-                ps.setMaxRows(limit * 4);
+                    + "WHERE status = 'pending' AND due_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) AND " + sendable + " ORDER BY due_at")) {
+                int i = 1;
+                ps.setLong(i++, now);
+                ps.setLong(i++, now);
+                for (String x : ch) ps.setString(i++, x);
+                for (String x : rc) ps.setString(i++, x);
+                ps.setMaxRows(limit);
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next() && due.size() < limit) {
-                        // a channel or receiver without a URL keeps its deliveries pending
-                        if (deliverable.test(rs.getString(3), rs.getString(6))) {
-                            due.add(new Claimed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getString(6)));
-                        }
-                    }
+                    while (rs.next()) due.add(new Claimed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getString(6)));
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE trigger_deliveries SET claimed_until = ? WHERE idempotency_key = ? "

@@ -98,11 +98,14 @@ class TriggerDeliveryTest {
 
     /** The same, for the receiver a pack's triggers.yaml named. */
     static void decide(String user, Instant at, String key, String channel, String name, String receiver) {
-        String record = Records.decision(UUID.randomUUID().toString(), user, at, "Cart reminder", "home_banner", false, null, 0.5)
+        service.send("decisions", user, record(user, at, key, channel, name, receiver));
+    }
+
+    static String record(String user, Instant at, String key, String channel, String name, String receiver) {
+        return Records.decision(UUID.randomUUID().toString(), user, at, "Cart reminder", "home_banner", false, null, 0.5)
                 .replace("\"matchedRules\"", "\"triggers\":[{\"idempotencyKey\":\"" + key + "\",\"channel\":\"" + channel + "\",\"name\":\"" + name
                         + "\",\"rule\":\"Cart reminder\",\"reason\":\"cart left\",\"params\":{\"items\":\"4\"},\"cooldownSeconds\":259200"
                         + (receiver == null ? "" : ",\"receiver\":\"" + receiver + "\"") + "}],\"matchedRules\"");
-        service.send("decisions", user, record);
     }
 
     static JsonNode deliveries(String user) throws Exception {
@@ -182,6 +185,10 @@ class TriggerDeliveryTest {
 
     @Test
     void aTriggerGoesToTheReceiverItsPackNamedAndAnUnknownReceiverKeepsItPending() throws Exception {
+        // more undeliverable ones than a dispatch round looks at (50 to send, 200 scanned before), first in line: they must not hold the others up
+        List<String> stuck = new ArrayList<>();
+        for (int i = 0; i < 250; i++) stuck.add(record("stuck-" + i, Instant.now(), "k-stuck-" + i, "email", "welcome", "nobody"));
+        service.send("decisions", "stuck", stuck.toArray(String[]::new));
         decide("brand-user", Instant.now(), "k-brand-b", "email", "welcome", "brand_b");
         decide("brand-user", Instant.now(), "k-nobody", "sms", "welcome", "nobody");
         awaitStatus("brand-user", "k-brand-b", "delivered");
