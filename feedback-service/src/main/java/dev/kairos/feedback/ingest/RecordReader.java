@@ -19,9 +19,12 @@ import java.util.Set;
  * Reads decision records (as rules-server's decision log writes them, schema version 1) and outcome
  * records (as its outcomes API writes them) into store rows. A record that cannot be read throws
  * {@link IllegalArgumentException}: it is skipped (and counted) rather than blocking the partition.
+ * A decision's trigger or choice that cannot be used (unknown channel, oversized, bad propensity)
+ * is left out with a warning; the decision itself is kept.
  * Stateless and thread-safe.
  */
 public final class RecordReader {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RecordReader.class);
     private static final Set<String> OUTCOME_TYPES = Set.of("impression", "click", "dismiss", "conversion");
 
     private final ObjectMapper json;
@@ -48,11 +51,19 @@ public final class RecordReader {
         List<dev.kairos.feedback.learn.BanditStore.ChoiceRow> out = new ArrayList<>();
         for (JsonNode a : n.path("adaptations")) {
             for (JsonNode c : a.path("choices")) {
-                String point = text(c, "point", true);
-                double p = c.path("propensity").asDouble(Double.NaN);
-                if (!(p > 0 && p <= 1)) throw new IllegalArgumentException("choice " + point + ": propensity must be in (0, 1]");
-                out.add(new dev.kairos.feedback.learn.BanditStore.ChoiceRow(row.decisionId(), text(a, "placement", true), point, row.decidedAt(),
-                        c.path("arm").asInt(), c.path("arms").toString(), p, c.path("explored").asBoolean(), text(c, "model", false), features.toString()));
+                try {
+                    String point = text(c, "point", true);
+                    double p = c.path("propensity").asDouble(Double.NaN);
+                    if (!(p > 0 && p <= 1)) throw new IllegalArgumentException("choice " + point + ": propensity must be in (0, 1]");
+                    if (!c.path("arms").isArray() || c.path("arm").asInt(-1) < 0 || c.path("arm").asInt() >= c.path("arms").size()) {
+                        throw new IllegalArgumentException("choice " + point + ": arm must index arms");
+                    }
+                    out.add(new dev.kairos.feedback.learn.BanditStore.ChoiceRow(row.decisionId(), text(a, "placement", true), point, row.decidedAt(),
+                            c.path("arm").asInt(), c.path("arms").toString(), p, c.path("explored").asBoolean(), text(c, "model", false), features.toString()));
+                } catch (IllegalArgumentException e) {
+                    // the decision is kept; only the choice the bandit cannot learn from is left out
+                    LOG.warn("skipped a choice of decision {}: {}", row.decisionId(), e.getMessage());
+                }
             }
         }
         return out;
@@ -68,25 +79,39 @@ public final class RecordReader {
         if (list == null || !list.isArray() || list.isEmpty() || row.userKey() == null) return new Decided(background ? null : row, List.of(), choices);
         List<dev.kairos.feedback.triggers.TriggerStore.TriggerRow> triggers = new ArrayList<>(list.size());
         for (JsonNode t : list) {
-            String key = text(t, "idempotencyKey", true);
-            var body = json.createObjectNode();
-            body.put("idempotencyKey", key);
-            body.put("channel", text(t, "channel", true));
-            body.put("name", text(t, "name", true));
-            body.put("userId", row.userKey());
-            body.put("rule", text(t, "rule", false));
-            body.put("reason", text(t, "reason", false));
-            body.set("params", t.path("params").isObject() ? t.get("params") : json.createObjectNode());
-            body.put("decisionId", row.decisionId());
-            body.put("decidedAt", Instant.ofEpochMilli(row.decidedAt()).toString());
-            String payload = body.toString();
-            if (payload.length() > 8000) throw new IllegalArgumentException("trigger " + key + " is larger than 8000 characters");
-            long cooldown = t.path("cooldownSeconds").asLong(86_400);
-            triggers.add(new dev.kairos.feedback.triggers.TriggerStore.TriggerRow(key, row.decisionId(), row.userKey(), body.get("channel").asText(),
-                    body.get("name").asText(), body.path("rule").asText(null), payload, row.decidedAt(), java.time.Duration.ofSeconds(Math.max(0, cooldown)),
-                    t.path("receiver").isTextual() ? clean(t.get("receiver").asText()) : null));
+            try {
+                triggers.add(trigger(t, row));
+            } catch (IllegalArgumentException e) {
+                // the decision is kept; only the trigger that cannot be delivered as logged is left out
+                LOG.warn("skipped a trigger of decision {}: {}", row.decisionId(), e.getMessage());
+            }
         }
         return new Decided(background ? null : row, triggers, choices);
+    }
+
+    private dev.kairos.feedback.triggers.TriggerStore.TriggerRow trigger(JsonNode t, DecisionRow row) {
+        String key = text(t, "idempotencyKey", true);
+        if (key.length() > 64) throw new IllegalArgumentException("idempotencyKey is longer than 64 characters");
+        var body = json.createObjectNode();
+        body.put("idempotencyKey", key);
+        body.put("channel", text(t, "channel", true));
+        body.put("name", text(t, "name", true));
+        body.put("userId", row.userKey());
+        body.put("rule", text(t, "rule", false));
+        body.put("reason", text(t, "reason", false));
+        body.set("params", t.path("params").isObject() ? t.get("params") : json.createObjectNode());
+        body.put("decisionId", row.decisionId());
+        body.put("decidedAt", Instant.ofEpochMilli(row.decidedAt()).toString());
+        String payload = body.toString();
+        if (payload.length() > 8000) throw new IllegalArgumentException("trigger " + key + " is larger than 8000 characters");
+        if (!java.util.Set.of("email", "sms", "push").contains(body.get("channel").asText())) throw new IllegalArgumentException("unknown channel");
+        if (body.get("name").asText().length() > 64) throw new IllegalArgumentException("name is longer than 64 characters");
+        long cooldown = t.path("cooldownSeconds").asLong(86_400);
+        String receiver = t.path("receiver").isTextual() ? clean(t.get("receiver").asText()) : null;
+        if (receiver != null && receiver.length() > 64) throw new IllegalArgumentException("receiver is longer than 64 characters");
+        return new dev.kairos.feedback.triggers.TriggerStore.TriggerRow(key, row.decisionId(), row.userKey(), body.get("channel").asText(),
+                body.get("name").asText(), body.path("rule").asText(null), payload, row.decidedAt(), java.time.Duration.ofSeconds(Math.max(0, cooldown)),
+                receiver);
     }
 
     /** A decision row from one decisions-topic record. */

@@ -52,4 +52,21 @@ class RecordReaderTest {
                 .replace("\"variant\":null", "\"variant\":null,\"variants\":{\"x\":1}");
         assertThatThrownBy(() -> reader.decision(bytes(record))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("variants.x");
     }
+
+    @Test
+    void aBadTriggerOrChoiceIsLeftOutAndTheDecisionKept() {
+        String good = "{\"idempotencyKey\":\"k-good\",\"channel\":\"email\",\"name\":\"cart\",\"params\":{},\"cooldownSeconds\":3600}";
+        String huge = "{\"idempotencyKey\":\"k-huge\",\"channel\":\"email\",\"name\":\"cart\",\"params\":{\"x\":\"" + "a".repeat(9000) + "\"}}";
+        String fax = "{\"idempotencyKey\":\"k-fax\",\"channel\":\"fax\",\"name\":\"cart\"}";
+        String noKey = "{\"channel\":\"email\",\"name\":\"cart\"}";
+        String choices = "\"choices\":[{\"point\":\"R#1\",\"arm\":1,\"arms\":[\"a\",\"b\"],\"propensity\":0.5},"
+                + "{\"point\":\"R#2\",\"arm\":5,\"arms\":[\"a\",\"b\"],\"propensity\":0.5},{\"point\":\"R#3\",\"arm\":0,\"arms\":[\"a\"],\"propensity\":0}],";
+        String record = Records.decision("d-1", "u-1", Instant.parse("2026-11-23T18:30:00Z"), "R", "home_banner", false, null, 0.5)
+                .replace("\"fallback\":false,\"suppressed\":false}", "\"fallback\":false,\"suppressed\":false," + choices.substring(0, choices.length() - 1) + "}")
+                .replace("\"matchedRules\"", "\"features\":[1,0.5],\"triggers\":[" + good + "," + huge + "," + fax + "," + noKey + "],\"matchedRules\"");
+        RecordReader.Decided d = reader.decided(record.getBytes(StandardCharsets.UTF_8));
+        assertThat(d.row().decisionId()).isEqualTo("d-1");
+        assertThat(d.triggers()).extracting(t -> t.idempotencyKey()).containsExactly("k-good");
+        assertThat(d.choices()).extracting(c -> c.point()).containsExactly("R#1");
+    }
 }
