@@ -150,7 +150,7 @@ public final class FeedbackLoad {
                 admin.createTopics(List.of(new NewTopic(topics.weights(), 1, (short) 1))).all().get();
             }
             Recalibrator recalibrator = new Recalibrator(weights, new WeightsPublisher(producer, topics, json),
-                    new RecalibrationConfig(false, "0 0 3 ? * MON", 28, 10_000_000, 20, 200, 20, 0.01));
+                    new RecalibrationConfig(false, "0 0 3 ? * MON", 28, 10_000_000, 20, 200, 20, 0.01), dev.kairos.feedback.weights.OffPolicyEstimator.NONE);
             t = System.nanoTime();
             RecalibrationResult result = recalibrator.run(null);
             System.out.printf("recalibration over %,d shown placements (%,d outcomes): %s in %.1f s (%s)%n", result.samples(), outcomes,

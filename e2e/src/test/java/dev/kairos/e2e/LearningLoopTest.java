@@ -27,7 +27,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The feedback loop across the real, packaged platform ({@code ./kairos start} on free ports):
  * decisions on rules-server are logged to Kafka and stored by the feedback service with their
- * outcomes, show up in the KPIs, a recalibration fits new weights from them and publishes them,
+ * outcomes, show up in the KPIs, a recalibration fits new weights from them, estimates them off-policy
+ * by having rules-server replay its pack on the logged decisions with them, and publishes them,
  * and rules-server's next decisions carry the new {@code weightsVersion}.
  */
 class LearningLoopTest {
@@ -93,6 +94,11 @@ class LearningLoopTest {
             assertThat(result.get("status").asText()).as(result.toString()).isEqualTo("published");
             String version = result.get("candidate").get("version").asText();
             assertThat(result.get("candidate").get("depth").asDouble()).isGreaterThan(result.get("candidate").get("recency").asDouble());
+            // before publishing, rules-server replayed the active pack on the logged decisions with the candidate weights
+            JsonNode offPolicy = result.get("candidate").get("offPolicy");
+            assertThat(offPolicy.get("available").asBoolean()).as(offPolicy.toString()).isTrue();
+            assertThat(offPolicy.get("replayed").asLong()).isEqualTo(USERS);
+            assertThat(offPolicy.get("ciLow").asDouble()).isLessThanOrEqualTo(offPolicy.get("ctrDelta").asDouble());
 
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                     assertThat(post(rules + "/v1/decide", writeKey, """

@@ -42,7 +42,19 @@ public final class LogisticRegression {
      * @return k + 1 coefficients, intercept first
      */
     public static double[] fit(float[][] columns, BitSet y, int n, double lambda) {
+        return fit(columns, y, n, lambda, null);
+    }
+
+    /**
+     * The same fit with a weight per row ({@code null}: all 1): minimizes
+     * {@code Σ w·logloss / Σ w + (λ/2)·|b|²}, so inverse-propensity weights learn as if every row had
+     * been logged uniformly.
+     */
+    public static double[] fit(float[][] columns, BitSet y, int n, double lambda, float[] weights) {
         if (n <= 0) throw new IllegalArgumentException("need at least one row");
+        double total = 0;
+        for (int i = 0; i < n; i++) total += weights == null ? 1 : weights[i];
+        if (!(total > 0)) throw new IllegalArgumentException("the weights must add up to more than 0");
         int k = columns.length + 1;
         double[] beta = new double[k];
         double[] row = new double[k];
@@ -55,17 +67,18 @@ public final class LogisticRegression {
                 double z = 0;
                 for (int j = 0; j < k; j++) z += beta[j] * row[j];
                 double p = 1 / (1 + Math.exp(-z));
-                double err = p - (y.get(i) ? 1 : 0);
-                double w = Math.max(p * (1 - p), 1e-12);
+                double rw = weights == null ? 1 : weights[i];
+                double err = rw * (p - (y.get(i) ? 1 : 0));
+                double w = rw * Math.max(p * (1 - p), 1e-12);
                 for (int a = 0; a < k; a++) {
                     g[a] += err * row[a];
                     for (int b = a; b < k; b++) h[a][b] += w * row[a] * row[b];
                 }
             }
             for (int a = 0; a < k; a++) {
-                g[a] /= n;
+                g[a] /= total;
                 for (int b = a; b < k; b++) {
-                    h[a][b] /= n;
+                    h[a][b] /= total;
                     h[b][a] = h[a][b];
                 }
                 if (a > 0) {
@@ -125,6 +138,16 @@ public final class LogisticRegression {
      * arrays only).
      */
     public static double auc(double[] scores, BitSet labels, int n) {
+        return auc(scores, labels, n, null);
+    }
+
+    /**
+     * The weighted AUC ({@code weights} null: all 1): each (positive, negative) pair counts the
+     * product of their weights, so an inverse-propensity-weighted slice is judged as if logged
+     * uniformly.
+     */
+    public static double auc(double[] scores, BitSet labels, int n, float[] weights) {
+        if (weights != null) return weightedAuc(scores, labels, n, weights);
         int positives = labels.get(0, n).cardinality();
         int negatives = n - positives;
         if (positives == 0 || negatives == 0) return Double.NaN;
@@ -144,5 +167,28 @@ public final class LogisticRegression {
             correct += below + (upTo - below) / 2.0;
         }
         return correct / ((double) positives * negatives);
+    }
+
+    private static double weightedAuc(double[] scores, BitSet labels, int n, float[] weights) {
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        Arrays.sort(order, (a, b) -> Double.compare(scores[a], scores[b]));
+        double negBelow = 0, totalPos = 0, totalNeg = 0, correct = 0;
+        for (int i = 0; i < n; ) {
+            int j = i;
+            double pos = 0, neg = 0;
+            while (j < n && scores[order[j]] == scores[order[i]]) {
+                double w = weights[order[j]];
+                if (labels.get(order[j])) pos += w;
+                else neg += w;
+                j++;
+            }
+            correct += pos * (negBelow + neg / 2);   // ties count one half
+            negBelow += neg;
+            totalPos += pos;
+            totalNeg += neg;
+            i = j;
+        }
+        return totalPos > 0 && totalNeg > 0 ? correct / (totalPos * totalNeg) : Double.NaN;
     }
 }

@@ -29,7 +29,13 @@ import java.util.function.Supplier;
  *       {@code highIntentThreshold} keeps its meaning. Named weights are carried over.</li>
  *   <li>Validation: the AUC of the candidate's score and of the current weights' score on the
  *       held-out slice; the candidate is published only if its AUC is at least the current one.</li>
+ *   <li>Off-policy estimate: the pack in use replayed on the window's logged decisions with the
+ *       candidate weights ({@link OffPolicyEstimator}); a candidate whose estimated engagement change
+ *       is below 0 with 95 % confidence is rejected; the estimate is stored with the version either way.</li>
  * </ol>
+ * Samples that content explored with {@code choose(...)} weigh {@code 1 / propensity} in the fit and
+ * in the AUC (inverse propensity weighting, capped at {@link TrainingSet#MAX_WEIGHT}), so logged
+ * exploration is learned from without the logging policy's bias.
  * Samples are streamed from {@code placement_outcomes} into primitive columns (a uniform sample of
  * {@code maxSamples} when there are more), so memory is about 12 bytes a sample.
  * One run at a time, across instances sharing the database (a lease in {@code job_leases}): a
@@ -50,18 +56,25 @@ public class Recalibrator {
     private final WeightsPublisher publisher;
     private final RecalibrationConfig config;
     private final Clock clock;
+    private final OffPolicyEstimator estimator;
     private final ReentrantLock running = new ReentrantLock();
     private final String instanceId = UUID.randomUUID().toString();
 
-    public Recalibrator(WeightsStore store, WeightsPublisher publisher, RecalibrationConfig config) {
-        this(store, publisher, config, Clock.systemUTC());
+    @jakarta.inject.Inject
+    public Recalibrator(WeightsStore store, WeightsPublisher publisher, RecalibrationConfig config, OffPolicyEstimator estimator) {
+        this(store, publisher, config, Clock.systemUTC(), estimator);
     }
 
     Recalibrator(WeightsStore store, WeightsPublisher publisher, RecalibrationConfig config, Clock clock) {
+        this(store, publisher, config, clock, OffPolicyEstimator.NONE);
+    }
+
+    Recalibrator(WeightsStore store, WeightsPublisher publisher, RecalibrationConfig config, Clock clock, OffPolicyEstimator estimator) {
         this.store = store;
         this.publisher = publisher;
         this.config = config;
         this.clock = clock;
+        this.estimator = estimator;
     }
 
     /** Runs one recalibration over the last {@code days} days (the configured number when {@code null}). */
@@ -114,7 +127,9 @@ public class Recalibrator {
                     + holdout.positives + " engaged and " + holdout.negatives() + " not engaged held out (need " + config.minPositives() + " of each)";
             return new RecalibrationResult("skipped", reason, null, current, read, millisSince(started));
         }
-        double[] beta = LogisticRegression.fit(new float[][] {fit.recency, fit.depth, fit.conversion}, fit.engaged, fit.size, config.lambda());
+        boolean weighted = fit.weighted() || holdout.weighted();
+        double[] beta = LogisticRegression.fit(new float[][] {fit.recency, fit.depth, fit.conversion}, fit.engaged, fit.size, config.lambda(),
+                weighted ? fit.weight : null);
         double r = Math.max(0, beta[1]), d = Math.max(0, beta[2]), c = Math.max(0, beta[3]);
         double sum = r + d + c;
         String version = newVersion(now);
@@ -130,17 +145,34 @@ public class Recalibrator {
             candidateScores[i] = (r * holdout.recency[i] + d * holdout.depth[i] + c * holdout.conversion[i]) / sum;
             currentScores[i] = current.score(holdout.recency[i], holdout.depth[i], holdout.conversion[i]);
         }
-        double candidateAuc = LogisticRegression.auc(candidateScores, holdout.engaged, holdout.size);
-        double currentAuc = LogisticRegression.auc(currentScores, holdout.engaged, holdout.size);
+        float[] holdoutWeights = weighted ? holdout.weight : null;
+        double candidateAuc = LogisticRegression.auc(candidateScores, holdout.engaged, holdout.size, holdoutWeights);
+        double currentAuc = LogisticRegression.auc(currentScores, holdout.engaged, holdout.size, holdoutWeights);
         boolean notWorse = candidateAuc >= currentAuc - 1e-12;
-        String reason = String.format(Locale.ROOT, "held-out AUC %.4f vs %.4f for %s on %d placements", candidateAuc, currentAuc,
-                current.version(), holdout.size);
+        String reason = String.format(Locale.ROOT, "held-out %sAUC %.4f vs %.4f for %s on %d placements", weighted ? "propensity-weighted " : "",
+                candidateAuc, currentAuc, current.version(), holdout.size);
         if (read > fit.size + holdout.size) {
             reason += String.format(Locale.ROOT, " (a uniform sample of %d of %d shown placements)", fit.size + holdout.size, read);
         }
         WeightsVersion candidate = new WeightsVersion(version, now, r / sum, d / sum, c / sum, current.named(), (long) fit.size,
                 (long) holdout.size, candidateAuc, currentAuc, current.version(),
                 notWorse ? WeightsVersion.PUBLISHED : WeightsVersion.REJECTED, (notWorse ? "not worse: " : "worse: ") + reason);
+        if (notWorse) {
+            // Before publishing: what the pack in use would do with these weights on the logged traffic.
+            WeightsVersion.OffPolicy estimate = estimator.estimate(candidate, now.minus(Duration.ofDays(days)), now.plusMillis(1));
+            candidate = candidate.withOffPolicy(estimate);
+            String ope = estimate.available()
+                    ? String.format(Locale.ROOT, "; off-policy estimate %+.2f points (95 %% CI %+.2f to %+.2f) over %d replayed decisions",
+                            estimate.ctrDelta() * 100, estimate.ciLow() * 100, estimate.ciHigh() * 100, estimate.replayed())
+                    : "; no off-policy estimate (" + estimate.note() + ")";
+            reason += ope;
+            if (estimate.confidentlyWorse()) {
+                notWorse = false;
+                candidate = candidate.judged(WeightsVersion.REJECTED, "worse off-policy: " + reason);
+            } else {
+                candidate = candidate.judged(WeightsVersion.PUBLISHED, "not worse: " + reason);
+            }
+        }
         if (!notWorse) {
             store.save(candidate);
             LOG.info("recalibration: kept {} ({})", current.version(), reason);

@@ -39,9 +39,11 @@ public class WeightsStore {
     public interface SampleSink {
         /**
          * One shown decision placement: its decision's signal components, whether it was engaged
-         * with (click or conversion) and whether it converted.
+         * with (click or conversion), whether it converted, and the probability the shown content
+         * was chosen with (the product of its {@code choose(...)} propensities; 1 when rules chose it
+         * deterministically).
          */
-        void accept(String decisionId, double recency, double depth, double conversion, boolean engaged, boolean converted);
+        void accept(String decisionId, double recency, double depth, double conversion, boolean engaged, boolean converted, double propensity);
     }
 
     /**
@@ -51,8 +53,10 @@ public class WeightsStore {
      * does not grow with the table.
      */
     public long forEachSample(long from, long to, SampleSink sink) {
-        String sql = "SELECT decision_id, recency, depth, conversion, engaged, converted FROM placement_outcomes "
-                + "WHERE shown = TRUE AND recency IS NOT NULL AND last_outcome_at >= ? AND last_outcome_at < ?";
+        // the probability the shown content was chosen with: the product of its choose(...) propensities (none: 1)
+        String sql = "SELECT po.decision_id, po.recency, po.depth, po.conversion, po.engaged, po.converted, "
+                + "(SELECT EXP(SUM(LN(dc.propensity))) FROM decision_choices dc WHERE dc.decision_id = po.decision_id AND dc.placement = po.placement) "
+                + "FROM placement_outcomes po WHERE po.shown = TRUE AND po.recency IS NOT NULL AND po.last_outcome_at >= ? AND po.last_outcome_at < ?";
         try (Connection c = dataSource.getConnection()) {
             boolean auto = c.getAutoCommit();
             // PostgreSQL streams with a cursor only inside a transaction; otherwise it reads everything first.
@@ -64,7 +68,9 @@ public class WeightsStore {
                 long n = 0;
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        sink.accept(rs.getString(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4), rs.getBoolean(5), rs.getBoolean(6));
+                        double propensity = rs.getDouble(7);
+                        if (rs.wasNull() || !(propensity > 0 && propensity <= 1)) propensity = 1;
+                        sink.accept(rs.getString(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4), rs.getBoolean(5), rs.getBoolean(6), propensity);
                         n++;
                     }
                 }
@@ -187,7 +193,7 @@ public class WeightsStore {
 
     private void insert(Connection c, WeightsVersion v) throws SQLException {
         String sql = "INSERT INTO weights_versions (version, created_at, recency, depth, conversion, named, training_n, holdout_n, "
-                + "holdout_auc, baseline_auc, baseline, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                + "holdout_auc, baseline_auc, baseline, status, reason, off_policy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, v.version());
             ps.setLong(2, v.createdAt().toEpochMilli());
@@ -202,6 +208,8 @@ public class WeightsStore {
             ps.setString(11, v.baseline());
             ps.setString(12, v.status());
             ps.setString(13, v.reason() == null || v.reason().length() <= 1000 ? v.reason() : v.reason().substring(0, 1000));
+            String offPolicy = v.offPolicy() == null ? null : json.writeValueAsString(v.offPolicy());
+            ps.setString(14, offPolicy == null || offPolicy.length() <= 2000 ? offPolicy : null);
             ps.executeUpdate();
         } catch (IOException e) {
             throw new StoreException("saving weights version failed: " + e.getMessage(), e);
@@ -267,11 +275,13 @@ public class WeightsStore {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String named = rs.getString("named");
+                    String offPolicy = rs.getString("off_policy");
                     out.add(new WeightsVersion(rs.getString("version"), Instant.ofEpochMilli(rs.getLong("created_at")),
                             rs.getDouble("recency"), rs.getDouble("depth"), rs.getDouble("conversion"),
                             named == null ? new HashMap<>() : json.readValue(named, NAMED),
                             getLong(rs, "training_n"), getLong(rs, "holdout_n"), getDouble(rs, "holdout_auc"),
-                            getDouble(rs, "baseline_auc"), rs.getString("baseline"), rs.getString("status"), rs.getString("reason")));
+                            getDouble(rs, "baseline_auc"), rs.getString("baseline"), rs.getString("status"), rs.getString("reason"),
+                            offPolicy == null ? null : json.readValue(offPolicy, WeightsVersion.OffPolicy.class)));
                 }
             }
             return out;

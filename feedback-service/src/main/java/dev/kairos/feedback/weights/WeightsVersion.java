@@ -11,10 +11,12 @@ import java.util.Map;
  *
  * @param holdoutAuc  AUC of this version's intent score on the held-out slice ({@code null} if not measured)
  * @param baselineAuc AUC of the version in use ({@code baseline}) on the same slice
+ * @param offPolicy   what replaying the pack in use with these weights on the logged decisions
+ *                    estimates, before publishing ({@code null} when not estimated)
  */
 public record WeightsVersion(String version, Instant createdAt, double recency, double depth, double conversion,
                              Map<String, Double> named, Long trainingN, Long holdoutN, Double holdoutAuc, Double baselineAuc,
-                             String baseline, String status, String reason) {
+                             String baseline, String status, String reason, OffPolicy offPolicy) {
     public static final String PUBLISHED = "published";
     public static final String REJECTED = "rejected";
     public static final String DEFAULT = "default";
@@ -25,6 +27,49 @@ public record WeightsVersion(String version, Instant createdAt, double recency, 
 
     public WeightsVersion {
         named = named == null ? Map.of() : Map.copyOf(named);
+    }
+
+    public WeightsVersion(String version, Instant createdAt, double recency, double depth, double conversion,
+                          Map<String, Double> named, Long trainingN, Long holdoutN, Double holdoutAuc, Double baselineAuc,
+                          String baseline, String status, String reason) {
+        this(version, createdAt, recency, depth, conversion, named, trainingN, holdoutN, holdoutAuc, baselineAuc, baseline, status, reason, null);
+    }
+
+    /**
+     * The off-policy estimate of a candidate: the pack in use replayed on the logged decisions of the
+     * window with the candidate's weights, inverse-propensity scored (docs/feedback.md#off-policy).
+     *
+     * @param available  whether it could be computed (rules-server reachable, decisions with facts logged)
+     * @param ctrDelta   the estimated change of the engagement rate (0.012 = +1.2 points) against what was logged
+     * @param ciLow      the 95 % interval's low end
+     * @param ciHigh     its high end
+     * @param replayed   decisions replayed
+     * @param changed    decisions whose content the candidate changes
+     * @param overlap    share of shown placements where the candidate shows what was logged
+     * @param note       why it is not available, or how it was made
+     */
+    public record OffPolicy(boolean available, Double ctrDelta, Double ciLow, Double ciHigh, Long replayed, Long changed,
+                            Double overlap, String note) {
+        public static OffPolicy unavailable(String why) {
+            return new OffPolicy(false, null, null, null, null, null, null, why);
+        }
+
+        /** The estimate says the candidate is worse (its whole interval is below 0). */
+        public boolean confidentlyWorse() {
+            return available && ciHigh != null && ciHigh < 0;
+        }
+    }
+
+    /** This version with its off-policy estimate. */
+    public WeightsVersion withOffPolicy(OffPolicy o) {
+        return new WeightsVersion(version, createdAt, recency, depth, conversion, named, trainingN, holdoutN, holdoutAuc, baselineAuc,
+                baseline, status, reason, o);
+    }
+
+    /** This version judged: {@code status} with {@code reason}. */
+    public WeightsVersion judged(String status, String reason) {
+        return new WeightsVersion(version, createdAt, recency, depth, conversion, named, trainingN, holdoutN, holdoutAuc, baselineAuc,
+                baseline, status, reason, offPolicy);
     }
 
     /** The score this version gives a placement's signal components. */

@@ -444,8 +444,9 @@ abstract class FeedbackStoreContract {
     /** The training samples recalibration would read for [from, to): decision id, features and labels. */
     List<String> samples(long from, long to) {
         List<String> out = new java.util.ArrayList<>();
-        new WeightsStore(dataSource, new ObjectMapper()).forEachSample(from, to, (id, r, d, c, engaged, converted) ->
-                out.add(id + " " + r + " " + d + " " + c + (engaged ? " engaged" : "") + (converted ? " converted" : "")));
+        new WeightsStore(dataSource, new ObjectMapper()).forEachSample(from, to, (id, r, d, c, engaged, converted, propensity) ->
+                out.add(id + " " + r + " " + d + " " + c + (engaged ? " engaged" : "") + (converted ? " converted" : "")
+                        + (propensity == 1 ? "" : " p=" + propensity)));
         java.util.Collections.sort(out);
         return out;
     }

@@ -169,4 +169,76 @@ class RecalibratorTest {
             assertThat(new ObjectMapper().readTree(rec.value()).get("version").asText()).isEqualTo(version);
         });
     }
+
+    /**
+     * Content explored with {@code choose(...)}: deep readers were mostly shown "premium" (which they
+     * click), shallow readers mostly "plain", except for some exploration; the logged choices carry
+     * their propensities. The fit weighs each sample by 1 / propensity and says so.
+     */
+    void logExplored(int n) {
+        Random random = new Random(9);
+        long at = NOW.minus(Duration.ofHours(1)).toEpochMilli();
+        List<DecisionRow> decisions = new ArrayList<>();
+        List<OutcomeRow> outcomes = new ArrayList<>();
+        List<dev.kairos.feedback.learn.BanditStore.ChoiceRow> choices = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String id = "e" + i;
+            double r = random.nextDouble(), d = random.nextDouble(), c = random.nextDouble();
+            double pPremium = d > 0.5 ? 0.9 : 0.1;
+            boolean premium = random.nextDouble() < pPremium;
+            decisions.add(new DecisionRow(id, at, "u" + i, null, "v1", "default", false, null, 0.5, r, d, c, null, List.of("Pick"),
+                    List.of(new DecisionRow.PlacementRow("home_banner", "Pick", premium ? "premium" : "plain", false)), List.of()));
+            choices.add(new dev.kairos.feedback.learn.BanditStore.ChoiceRow(id, "home_banner", "Pick/home_banner/content", at, premium ? 0 : 1,
+                    "[\"premium\",\"plain\"]", premium ? pPremium : 1 - pPremium, premium != (d > 0.5), null, "[1]"));
+            outcomes.add(new OutcomeRow(id + "/i", id, "home_banner", "impression", "u" + i, "Pick", null, at, at));
+            if (random.nextDouble() < (premium ? 1 / (1 + Math.exp(-(-3 + 6 * d))) : 0.2)) {
+                outcomes.add(new OutcomeRow(id + "/c", id, "home_banner", "click", "u" + i, "Pick", null, at, at));
+            }
+        }
+        FeedbackStore store = new FeedbackStore(db);
+        store.saveDecisions(decisions);
+        new dev.kairos.feedback.learn.BanditStore(db).save(choices);
+        store.saveOutcomes(outcomes);
+    }
+
+    @Test
+    void loggedExplorationIsWeighedByItsInversePropensityAndTheOffPolicyEstimateIsKeptWithTheVersion() {
+        logExplored(3000);
+        List<WeightsVersion> estimated = new ArrayList<>();
+        OffPolicyEstimator estimator = (candidate, from, to) -> {
+            estimated.add(candidate);
+            assertThat(to.toEpochMilli() - from.toEpochMilli()).as("the recalibration's window").isEqualTo(Duration.ofDays(28).toMillis() + 1);
+            return new WeightsVersion.OffPolicy(true, 0.012, 0.004, 0.020, 3000L, 900L, 0.7, "replayed");
+        };
+        FeedbackTopics topics = new FeedbackTopics("t.decisions", "t.outcomes", "t.weights", "t.erasures", "t.triggers.dead", "t.bandit", 1, (short) 1);
+        MockProducer<String, byte[]> producer = acking();
+        RecalibrationResult r = new Recalibrator(weights, new WeightsPublisher(producer, topics, new ObjectMapper()), config(1_000_000), clock, estimator)
+                .run(null);
+        assertThat(r.status()).as(r.reason()).isEqualTo(WeightsVersion.PUBLISHED);
+        assertThat(r.reason()).contains("propensity-weighted AUC").contains("off-policy estimate +1.20 points (95 % CI +0.40 to +2.00)");
+        assertThat(estimated).singleElement().extracting(WeightsVersion::version).isEqualTo(r.candidate().version());
+        assertThat(weights.version(r.candidate().version()).orElseThrow().offPolicy())
+                .as("stored with the version").isEqualTo(new WeightsVersion.OffPolicy(true, 0.012, 0.004, 0.020, 3000L, 900L, 0.7, "replayed"));
+    }
+
+    @Test
+    void aCandidateTheOffPolicyEstimateFindsWorseIsNotPublished() {
+        logDepthDriven(2000);
+        FeedbackTopics topics = new FeedbackTopics("t.decisions", "t.outcomes", "t.weights", "t.erasures", "t.triggers.dead", "t.bandit", 1, (short) 1);
+        MockProducer<String, byte[]> producer = acking();
+        OffPolicyEstimator worse = (candidate, from, to) -> new WeightsVersion.OffPolicy(true, -0.03, -0.05, -0.01, 2000L, 600L, 0.7, "replayed");
+        RecalibrationResult r = new Recalibrator(weights, new WeightsPublisher(producer, topics, new ObjectMapper()), config(1_000_000), clock, worse)
+                .run(null);
+        assertThat(r.status()).isEqualTo(WeightsVersion.REJECTED);
+        assertThat(r.reason()).startsWith("worse off-policy: ").contains("-3.00 points");
+        assertThat(producer.history()).isEmpty();
+        assertThat(weights.current().version()).isEqualTo("default");
+        assertThat(weights.version(r.candidate().version()).orElseThrow().status()).isEqualTo(WeightsVersion.REJECTED);
+
+        // an estimate that cannot be made does not hold a better fit back
+        RecalibrationResult unknown = new Recalibrator(weights, new WeightsPublisher(producer, topics, new ObjectMapper()), config(1_000_000), clock,
+                (candidate, from, to) -> WeightsVersion.OffPolicy.unavailable("rules-server not reachable")).run(null);
+        assertThat(unknown.status()).isEqualTo(WeightsVersion.PUBLISHED);
+        assertThat(unknown.reason()).contains("no off-policy estimate (rules-server not reachable)");
+    }
 }

@@ -54,7 +54,7 @@ import java.util.concurrent.Semaphore;
 @Controller("/v1/rules/versions")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class ReplayController {
-    private static final Set<String> FIELDS = Set.of("from", "to", "limit", "examples");
+    private static final Set<String> FIELDS = Set.of("from", "to", "limit", "examples", "weights");
     static final long DEFAULT_LIMIT = 100_000;
     static final long MAX_LIMIT = 1_000_000;
 
@@ -82,7 +82,7 @@ public class ReplayController {
         if (node == null || !node.isObject()) throw ApiException.badRequest("invalid_type", "the body must be a JSON object", null);
         for (var it = node.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!FIELDS.contains(f)) throw ApiException.badRequest("unknown_field", "unknown field '" + f + "'; the fields are from, to, limit and examples", f);
+            if (!FIELDS.contains(f)) throw ApiException.badRequest("unknown_field", "unknown field '" + f + "'; the fields are from, to, limit, examples and weights", f);
         }
         Instant to = instant(node, "to", Instant.now());
         Instant from = instant(node, "from", to.minus(Duration.ofDays(7)));
@@ -93,6 +93,7 @@ public class ReplayController {
         }
         int examples = node.path("examples").asInt(5);
         if (examples < 0 || examples > 50) throw ApiException.badRequest("out_of_range", "examples must be between 0 and 50", "examples");
+        dev.kairos.rules.Weights weights = weights(node.get("weights"));
         RuleVersion v = registry.version(id).orElseThrow(() -> ApiException.notFound("no rules version '" + id + "'"));
         if (!running.tryAcquire()) {
             throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "busy", "a replay is already running on this instance; try again when it is done", null, null);
@@ -115,10 +116,11 @@ public class ReplayController {
                     throw ApiException.unavailable("the feedback service answered HTTP " + r.statusCode() + " for the recorded decisions");
                 }
                 long start = System.nanoTime();
-                Replay.Report report = new Replay(candidate, 1, examples)
+                Replay.Report report = new Replay(candidate, 1, examples, weights)
                         .run(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16), n -> { });
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("version", v.id());
+                if (weights != null) out.put("weights", weights.getVersion());
                 out.put("from", from.toString());
                 out.put("to", to.toString());
                 out.put("seconds", (System.nanoTime() - start) / 1e9);
@@ -140,6 +142,43 @@ public class ReplayController {
         } finally {
             running.release();
         }
+    }
+
+    /**
+     * Candidate weights to replay with instead of the recorded ones:
+     * {@code {"version": "w…", "recency": 0.2, "depth": 0.7, "conversion": 0.1, "named": {"highIntentThreshold": 0.8}}}.
+     */
+    static dev.kairos.rules.Weights weights(JsonNode w) {
+        if (w == null || w.isNull()) return null;
+        if (!w.isObject()) throw ApiException.badRequest("invalid_type", "weights must be an object", "weights");
+        Set<String> known = Set.of("version", "recency", "depth", "conversion", "named");
+        for (var it = w.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!known.contains(f)) throw ApiException.badRequest("unknown_field", "unknown field 'weights." + f + "'; the fields are " + known, "weights." + f);
+        }
+        double[] v = new double[3];
+        String[] names = {"recency", "depth", "conversion"};
+        for (int i = 0; i < 3; i++) {
+            JsonNode n = w.get(names[i]);
+            if (n == null || !n.isNumber() || !(n.asDouble() >= 0) || !Double.isFinite(n.asDouble())) {
+                throw ApiException.badRequest("invalid_value", "weights." + names[i] + " must be a number >= 0", "weights." + names[i]);
+            }
+            v[i] = n.asDouble();
+        }
+        Map<String, Double> named = new LinkedHashMap<>();
+        JsonNode n = w.get("named");
+        if (n != null && !n.isNull()) {
+            if (!n.isObject()) throw ApiException.badRequest("invalid_type", "weights.named must be an object of numbers", "weights.named");
+            for (var it = n.fields(); it.hasNext(); ) {
+                var e = it.next();
+                if (!e.getValue().isNumber() || !Double.isFinite(e.getValue().asDouble())) {
+                    throw ApiException.badRequest("invalid_value", "weights.named." + e.getKey() + " must be a number", "weights.named." + e.getKey());
+                }
+                named.put(e.getKey(), e.getValue().asDouble());
+            }
+        }
+        String version = w.path("version").isTextual() && !w.path("version").asText().isBlank() ? w.get("version").asText() : "candidate";
+        return new dev.kairos.rules.Weights(version, v[0], v[1], v[2], named);
     }
 
     private static Instant instant(JsonNode node, String field, Instant fallback) {

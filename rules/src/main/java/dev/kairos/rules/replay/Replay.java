@@ -3,7 +3,10 @@ package dev.kairos.rules.replay;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.rules.Adaptation;
+import dev.kairos.rules.Signals;
+import dev.kairos.rules.Weights;
 import dev.kairos.rules.engine.CompiledRules;
+import dev.kairos.rules.engine.DecisionInput;
 import dev.kairos.rules.engine.Evaluation;
 import dev.kairos.rules.engine.FactsCodec;
 import dev.kairos.rules.engine.PlacementExplanation;
@@ -46,12 +49,24 @@ public final class Replay {
     private final CompiledRules candidate;
     private final int threads;
     private final int examples;
+    private final Weights weights;
 
     public Replay(CompiledRules candidate, int threads, int examples) {
+        this(candidate, threads, examples, null);
+    }
+
+    /**
+     * A replay that also puts candidate {@code weights} in place of the recorded ones (null: keep
+     * them): each decision's intent score is recomputed from its recorded recency, depth and
+     * conversion probability with them, and rules see them as the {@code Weights} fact. This is how
+     * a recalibration estimates, off-policy, what its candidate weights would do with the pack in use.
+     */
+    public Replay(CompiledRules candidate, int threads, int examples, Weights weights) {
         this.candidate = Objects.requireNonNull(candidate, "candidate");
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1");
         this.threads = threads;
         this.examples = examples;
+        this.weights = weights;
     }
 
     /** One placement that changes: what was logged and what the candidate shows, with the candidate's reason. */
@@ -78,6 +93,12 @@ public final class Replay {
         }
     }
 
+    private DecisionInput reweigh(DecisionInput in) {
+        Signals s = in.signals().toBuilder().intentScore(weights.score(in.signals().getRecency(), in.signals().getDepth(),
+                in.signals().getConversionProbability())).build(weights);
+        return new DecisionInput(in.context(), s, in.profile(), in.segments(), weights, in.placements(), in.exposures(), in.base());
+    }
+
     /** Accumulates one worker's share; merged at the end. */
     private final class Tally {
         long replayed, changed, unreadable, shown, engaged;
@@ -99,7 +120,7 @@ public final class Replay {
             }
             Evaluation e;
             try {
-                e = candidate.evaluate(facts.input(), facts.variants(), false);
+                e = candidate.evaluate(weights == null ? facts.input() : reweigh(facts.input()), facts.variants(), false);
             } catch (RuntimeException ex) {
                 unreadable++;
                 return;

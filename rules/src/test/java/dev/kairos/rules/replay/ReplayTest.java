@@ -126,4 +126,67 @@ class ReplayTest {
         assertThat(r.ciHigh()).isGreaterThan(0.10);
         candidate.close();
     }
+
+    @Test
+    void inversePropensityScoringIsUnbiasedWhenExplorationDependedOnContext() throws Exception {
+        // Logged policy: "b" for 90 % of mobile users and 10 % of desktop users, "a" otherwise; b is
+        // clicked 50 % on mobile, 10 % on desktop; a 20 % everywhere. The candidate always shows b:
+        // true CTR 0.30. The CTR seen where b was logged (0.46) is biased by who got it; IPS is not.
+        CompiledRules candidate = pack("""
+                package c;
+                rule "Always b" when $p : Placement() then adapt($p).content("b"); end
+                """);
+        String mobile = line("x", "{\"userId\": \"u\", \"placements\": [\"home_banner\"], \"context\": {\"device\": {\"type\": \"mobile\"}}}",
+                "home_banner", "r", "a", true, false, 0.5);
+        String desktop = line("x", "{\"userId\": \"u\", \"placements\": [\"home_banner\"], \"context\": {\"device\": {\"type\": \"desktop\"}}}",
+                "home_banner", "r", "a", true, false, 0.5);
+        Random random = new Random(7);
+        StringBuilder log = new StringBuilder();
+        long bShown = 0, bClicked = 0, clicks = 0;
+        int n = 40_000;
+        for (int i = 0; i < n; i++) {
+            boolean isMobile = random.nextBoolean();
+            double pb = isMobile ? 0.9 : 0.1;
+            boolean b = random.nextDouble() < pb;
+            boolean engaged = random.nextDouble() < (b ? (isMobile ? 0.5 : 0.1) : 0.2);
+            if (b) {
+                bShown++;
+                if (engaged) bClicked++;
+            }
+            if (engaged) clicks++;
+            log.append((isMobile ? mobile : desktop).replace("\"contentId\":\"a\"", "\"contentId\":\"" + (b ? "b" : "a") + "\"")
+                    .replace("\"engaged\":false", "\"engaged\":" + engaged)
+                    .replace("\"propensity\":0.5", "\"propensity\":" + (b ? pb : 1 - pb))).append('\n');
+        }
+        Replay.Report r = new Replay(candidate, 2, 0).run(new BufferedReader(new StringReader(log.toString())), x -> { });
+        double estimated = r.loggedCtr() + r.estCtrDelta();
+        assertThat((double) bClicked / bShown).as("the naive estimate").isGreaterThan(0.4);
+        assertThat(r.loggedCtr()).isCloseTo((double) clicks / n, within(1e-9));
+        assertThat(estimated).isCloseTo(0.30, within(0.02));
+        assertThat(r.loggedCtr() + r.ciLow()).isLessThan(0.30);
+        assertThat(r.loggedCtr() + r.ciHigh()).isGreaterThan(0.30);
+        candidate.close();
+    }
+
+    @Test
+    void candidateWeightsReplaceTheRecordedOnesAndRecomputeTheIntentScore() throws Exception {
+        // The pack shows "premium" above the high-intent threshold. Recorded with the default weights
+        // (0.4 recency + 0.3 depth + 0.3 conversion), a deep reader with no recency scores 0.3: "basic".
+        // With weights that put everything on depth the same facts score 0.95: "premium".
+        CompiledRules pack = pack("""
+                package c;
+                rule "Premium" when $w : Weights() Signals( intentScore > $w.get("highIntentThreshold") ) $p : Placement()
+                then adapt($p).content("premium"); end
+                rule "Basic" salience -10 when $p : Placement() then fallback($p).content("basic"); end
+                """);
+        String deep = line("d1", "{\"userId\": \"u\", \"placements\": [\"home_banner\"], \"signals\": {\"recency\": 0, \"depth\": 0.95, \"conversionProbability\": 0}}",
+                "home_banner", "Basic", "basic", true, false, 1);
+        Replay.Report same = new Replay(pack, 1, 5).run(new BufferedReader(new StringReader(deep)), x -> { });
+        assertThat(same.changed()).isZero();
+        Replay.Report reweighed = new Replay(pack, 1, 5, new Weights("w-candidate", 0, 1, 0, java.util.Map.of()))
+                .run(new BufferedReader(new StringReader(deep)), x -> { });
+        assertThat(reweighed.changed()).isEqualTo(1);
+        assertThat(reweighed.examples()).singleElement().satisfies(e -> assertThat(e.candidateContent()).isEqualTo("premium"));
+        pack.close();
+    }
 }
