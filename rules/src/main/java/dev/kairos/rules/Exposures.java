@@ -83,6 +83,22 @@ public final class Exposures {
         return n;
     }
 
+    /**
+     * The local hour (in {@code zone}) at which the user clicked or converted most on what was shown
+     * (the latest such hour wins a tie), or {@code -1} without any: a best send time from engagement.
+     */
+    public int bestEngagementHour(java.time.ZoneId zone) {
+        int[] counts = new int[24];
+        int best = -1;
+        for (Exposure e : items) {
+            if (!"click".equals(e.type()) && !"conversion".equals(e.type())) continue;
+            int h = e.at().atZone(zone).getHour();
+            counts[h] += "conversion".equals(e.type()) ? 2 : 1;
+            if (best < 0 || counts[h] >= counts[best]) best = h;
+        }
+        return best;
+    }
+
     @Override public boolean equals(Object o) { return o instanceof Exposures x && items.equals(x.items) && now.equals(x.now); }
     @Override public int hashCode() { return Objects.hash(items, now); }
     @Override public String toString() { return "Exposures{" + items.size() + "}"; }

@@ -25,6 +25,8 @@ public final class Signals {
     private final double recency;
     private final double depth;
     private final double conversionProbability;
+    private final double churnRisk;
+    private final int bestSendHour;
     private final double scrollDepth;
     private final int rapidScrollBursts;
     private final double dwellSeconds;
@@ -49,6 +51,8 @@ public final class Signals {
         this.recency = b.recency;
         this.depth = b.depth;
         this.conversionProbability = b.conversionProbability;
+        this.churnRisk = b.churnRisk;
+        this.bestSendHour = b.bestSendHour;
         this.scrollDepth = b.scrollDepth;
         this.rapidScrollBursts = b.rapidScrollBursts;
         this.dwellSeconds = b.dwellSeconds;
@@ -82,6 +86,16 @@ public final class Signals {
     public double getDepth() { return depth; }
     /** Predicted probability of converting in this session, 0..1. */
     public double getConversionProbability() { return conversionProbability; }
+    /**
+     * Predicted probability that the user does not come back within 7 days, 0..1 (learned from
+     * outcomes when a churn model is published, else a prior from sessions and cart history).
+     */
+    public double getChurnRisk() { return churnRisk; }
+    /**
+     * The local hour (0–23) at which this user engaged most with what was shown to them (clicks and
+     * conversions), else their most active hour; {@code -1} when neither is known. For send-time rules.
+     */
+    public int getBestSendHour() { return bestSendHour; }
     /** Deepest scroll on the current page as a fraction 0..1. */
     public double getScrollDepth() { return scrollDepth; }
     /** Rapid-scroll bursts in this session, counted only after 3+ consecutive rapid scrolls. */
@@ -132,6 +146,7 @@ public final class Signals {
         if (!(o instanceof Signals s)) return false;
         return Double.compare(intentScore, s.intentScore) == 0 && Double.compare(recency, s.recency) == 0
                 && Double.compare(depth, s.depth) == 0 && Double.compare(conversionProbability, s.conversionProbability) == 0
+                && Double.compare(churnRisk, s.churnRisk) == 0 && bestSendHour == s.bestSendHour
                 && Double.compare(scrollDepth, s.scrollDepth) == 0 && rapidScrollBursts == s.rapidScrollBursts
                 && Double.compare(dwellSeconds, s.dwellSeconds) == 0 && pageViews == s.pageViews
                 && productViews == s.productViews && productViewsByCategory.equals(s.productViewsByCategory)
@@ -144,7 +159,7 @@ public final class Signals {
     }
 
     @Override public int hashCode() {
-        return Objects.hash(intentScore, recency, depth, conversionProbability, scrollDepth, rapidScrollBursts,
+        return Objects.hash(intentScore, recency, depth, conversionProbability, churnRisk, bestSendHour, scrollDepth, rapidScrollBursts,
                 dwellSeconds, pageViews, productViews, productViewsByCategory, dwellByCategory, cartItems,
                 secondsSinceCartAdd, cartHistory, purchasedInSession, failedPurchasesInRow, adTapRate, tasksCreated,
                 deviation, peakHours, lastSearch, custom);
@@ -161,6 +176,8 @@ public final class Signals {
         private double recency;
         private double depth;
         private double conversionProbability;
+        private double churnRisk;
+        private int bestSendHour = -1;
         private double scrollDepth;
         private int rapidScrollBursts;
         private double dwellSeconds;
@@ -185,6 +202,7 @@ public final class Signals {
         private Builder(Signals s) {
             intentScore = s.intentScore; recency = s.recency; depth = s.depth;
             conversionProbability = s.conversionProbability; scrollDepth = s.scrollDepth;
+            churnRisk = s.churnRisk; bestSendHour = s.bestSendHour;
             rapidScrollBursts = s.rapidScrollBursts; dwellSeconds = s.dwellSeconds; pageViews = s.pageViews;
             productViews = s.productViews; productViewsByCategory = s.productViewsByCategory;
             dwellByCategory = s.dwellByCategory; cartItems = s.cartItems; secondsSinceCartAdd = s.secondsSinceCartAdd;
@@ -212,6 +230,11 @@ public final class Signals {
         public Builder recency(double v) { recency = unit("recency", v); return this; }
         public Builder depth(double v) { depth = unit("depth", v); return this; }
         public Builder conversionProbability(double v) { conversionProbability = unit("conversionProbability", v); return this; }
+        public Builder churnRisk(double v) { churnRisk = unit("churnRisk", v); return this; }
+        public Builder bestSendHour(int v) {
+            if (v < -1 || v > 23) throw new IllegalArgumentException("bestSendHour must be an hour 0..23 or -1, was " + v);
+            bestSendHour = v; return this;
+        }
         public Builder scrollDepth(double v) { scrollDepth = unit("scrollDepth", v); return this; }
         public Builder rapidScrollBursts(int v) { rapidScrollBursts = nonNegative("rapidScrollBursts", v); return this; }
         public Builder dwellSeconds(double v) { dwellSeconds = nonNegative("dwellSeconds", v); return this; }
@@ -242,8 +265,22 @@ public final class Signals {
         public Builder lastSearch(String v) { lastSearch = v == null ? "" : v; return this; }
         public Builder custom(Map<String, Double> v) { custom = Map.copyOf(v); return this; }
 
+        /** The peak hours set so far. */
+        public List<Integer> peakHoursSoFar() { return peakHours; }
+
         /** The custom signals set so far. */
         public Map<String, Double> customSignals() { return custom; }
+
+        /**
+         * The signals as built so far, without changing this builder (an intent score not set is
+         * computed with the default weights in the copy only): what predictive models read.
+         */
+        public Signals peek() {
+            double saved = intentScore;
+            Signals s = build(Weights.DEFAULT);
+            intentScore = saved;
+            return s;
+        }
 
         /** True when an intent score was set explicitly (otherwise it is computed from weights). */
         public boolean hasIntentScore() { return !Double.isNaN(intentScore); }

@@ -85,7 +85,12 @@ public class BanditLearner {
             List<Bandit.Sample> samples = new ArrayList<>(rows.size());
             for (BanditStore.Shown s : rows) samples.add(new Bandit.Sample(numbers(s.features()), s.arm(), s.engaged() ? 1 : 0, s.propensity()));
             Bandit.Model m = Bandit.fit(first.point(), version, arms, samples, 1.0);
-            JsonNode json = toJson(m);
+            ObjectNode json = toJson(m);
+            // where its choices were shown: rules-server's NextBestAction facts are per placement
+            java.util.Set<String> placements = new java.util.TreeSet<>();
+            for (BanditStore.Shown s : rows) placements.add(s.placement());
+            ArrayNode on = json.putArray("placements");
+            placements.forEach(on::add);
             try {
                 producer.send(new ProducerRecord<>(topic, m.point(), JSON.writeValueAsBytes(json))).get(10, TimeUnit.SECONDS);
             } catch (Exception e) {
@@ -103,7 +108,7 @@ public class BanditLearner {
         return published;
     }
 
-    static JsonNode toJson(Bandit.Model m) {
+    static ObjectNode toJson(Bandit.Model m) {
         ObjectNode n = JSON.createObjectNode();
         n.put("point", m.point());
         n.put("version", m.version());

@@ -20,7 +20,7 @@ public final class BanditStore {
                             boolean explored, String modelVersion, String features) {}
 
     /** One shown choice and whether it was engaged with. */
-    public record Shown(String point, String arms, int arm, double propensity, String features, boolean engaged) {}
+    public record Shown(String point, String arms, int arm, double propensity, String features, boolean engaged, String placement) {}
 
     private final DataSource dataSource;
 
@@ -57,7 +57,7 @@ public final class BanditStore {
 
     /** The shown choices decided since {@code since} (epoch ms) with whether they were engaged with, oldest first. */
     public List<Shown> shown(long since) {
-        String sql = "SELECT c.point, c.arms, c.arm, c.propensity, c.features, po.engaged FROM decision_choices c "
+        String sql = "SELECT c.point, c.arms, c.arm, c.propensity, c.features, po.engaged, c.placement FROM decision_choices c "
                 + "JOIN placement_outcomes po ON po.decision_id = c.decision_id AND po.placement = c.placement "
                 + "WHERE po.shown = TRUE AND c.decided_at >= ? ORDER BY c.decided_at";
         List<Shown> out = new ArrayList<>();
@@ -65,7 +65,7 @@ public final class BanditStore {
             ps.setLong(1, since);
             ps.setFetchSize(1000);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.add(new Shown(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getDouble(4), rs.getString(5), rs.getBoolean(6)));
+                while (rs.next()) out.add(new Shown(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getDouble(4), rs.getString(5), rs.getBoolean(6), rs.getString(7)));
             }
         } catch (SQLException e) {
             throw new StoreException("query failed: " + e.getMessage(), e);

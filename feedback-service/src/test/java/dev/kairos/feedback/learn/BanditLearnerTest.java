@@ -86,6 +86,8 @@ class BanditLearnerTest {
                 });
             }
             JsonNode published = JSON.readTree(onTopic.get("Offer#1"));
+            assertThat(published.get("placements")).as("where its choices were shown, for NextBestAction").hasSize(1);
+            assertThat(published.at("/placements/0").asText()).isEqualTo("home_banner");
             List<double[]> coefficients = new ArrayList<>();
             List<Long> samples = new ArrayList<>();
             for (int a = 0; a < 3; a++) {
@@ -97,6 +99,27 @@ class BanditLearnerTest {
             assertThat(Bandit.choose("Offer#1", model, ARMS, features(0.1), 0, 0.5, 0.5).value()).isEqualTo("ctaA");
             assertThat(Bandit.choose("Offer#1", model, ARMS, features(0.5), 0, 0.5, 0.5).value()).isEqualTo("ctaB");
             assertThat(Bandit.choose("Offer#1", model, ARMS, features(0.9), 0, 0.5, 0.5).value()).isEqualTo("ctaC");
+
+            // the learned user models through the API, on the same logged decisions (3000 users, no conversions reported)
+            JsonNode refit = service.http.postJson("/v1/predictors/refit", ADMIN_KEY, "").json();
+            assertThat(refit.at("/conversion/status").asText()).as(refit.toString()).isEqualTo("skipped");
+            assertThat(refit.at("/segments/status").asText()).isEqualTo("published");
+            String segments = refit.at("/segments/version").asText();
+            assertThat(service.http.get("/v1/segments", ADMIN_KEY).json().get("version").asText()).isEqualTo(segments);
+            JsonNode overview = service.http.get("/v1/predictors", ADMIN_KEY).json();
+            assertThat(overview.at("/inUse/segments").asText()).isEqualTo(segments);
+            assertThat(service.http.get("/v1/predictors", null).status()).as("admin only").isEqualTo(401);
+            try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedBroker.bootstrapServers(),
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
+                TopicPartition p = new TopicPartition(service.namespace + ".bandit", 0);
+                c.assign(List.of(p));
+                c.seekToBeginning(List.of(p));
+                await().atMost(Duration.ofSeconds(20)).until(() -> {
+                    for (ConsumerRecord<String, String> rec : c.poll(Duration.ofMillis(200))) onTopic.put(rec.key(), rec.value());
+                    return onTopic.containsKey("segments");
+                });
+            }
+            assertThat(JSON.readTree(onTopic.get("segments")).get("version").asText()).isEqualTo(segments);
         }
     }
 }

@@ -29,7 +29,8 @@ import java.io.UncheckedIOException;
  *  ["features": [...] (when a choice was made: the bandit's feature vector, dev.kairos.rules.learn.Features),]
  *  ["triggers": [{"idempotencyKey", "channel", "name", "rule", "reason", "params", "cooldownSeconds"}],]
  *  "matchedRules": ["Evening restaurant offer", ...], "segments": [...],
- *  "signals": {"intentScore", "recency", "depth", "conversionProbability", "scrollDepth",
+ *  "signals": {"intentScore", "recency", "depth", "conversionProbability", "churnRisk", "productViews", "cartHistory",
+ *              "purchasedInSession", "sessions", "scrollDepth",
  *              "rapidScrollBursts", "dwellSeconds", "pageViews", "cartItems", "failedPurchasesInRow",
  *              "adTapRate", "deviation"},
  *  "weights": {"recency", "depth", "conversion"},
@@ -130,6 +131,12 @@ final class DecisionRecord {
             g.writeNumberField("failedPurchasesInRow", s.getFailedPurchasesInRow());
             g.writeNumberField("adTapRate", s.getAdTapRate());
             g.writeNumberField("deviation", s.getDeviation());
+            // the rest of what the learned predictors read (dev.kairos.rules.learn.Predictors.INPUTS), and what they said
+            g.writeNumberField("productViews", s.getProductViews());
+            g.writeNumberField("cartHistory", s.getCartHistory());
+            g.writeNumberField("purchasedInSession", s.isPurchasedInSession() ? 1 : 0);
+            g.writeNumberField("sessions", in.profile().getSessions());
+            g.writeNumberField("churnRisk", s.getChurnRisk());
             g.writeEndObject();
             Weights w = in.weights();
             g.writeObjectFieldStart("weights");

@@ -52,6 +52,7 @@ public class DecisionService {
     private final SignalsView signals;
     private final DecisionLog log;
     private final dev.kairos.server.base.BaseLayerSource base;
+    private final dev.kairos.server.learn.LearnedModels learned;
     private final GuardedEvaluator evaluator;
     private final Timer timer;
     private final Timer fusionStage;
@@ -61,8 +62,9 @@ public class DecisionService {
 
     public DecisionService(RuleRegistry registry, ExperimentRegistry experiments, CurrentWeights weights, DecideRequestReader reader, SignalsView signals,
                            DecisionLog log, GuardedEvaluator evaluator, MeterRegistry meters, dev.kairos.server.rules.KnownNames knownNames,
-                           dev.kairos.server.base.BaseLayerSource base) {
+                           dev.kairos.server.base.BaseLayerSource base, dev.kairos.server.learn.LearnedModels learned) {
         this.base = base;
+        this.learned = learned;
         this.registry = registry;
         this.knownNames = knownNames;
         this.experiments = experiments;
@@ -116,8 +118,9 @@ public class DecisionService {
         Weights w = weights.get();
         Instant now = Instant.now();
         StoredUser stored = signals.stored(lookup.state(), now);
+        learned.apply(stored); // learned conversion probability and churn risk, before the request's own signals
         DecideRequest request = reader.read(body, w, now, userKey -> stored);
-        request = request.withBase(base.current().forPlacements(request.input().placements()));
+        request = learned.segment(request.withBase(base.current().forPlacements(request.input().placements())));
         RuleRegistry.Route route = registry.route(request.userKey());
         // One Variant fact per active experiment the user is in a variant of; a user in any holdout
         // gets pack defaults only (docs/api.md#experiments explains why, and what it does to results).

@@ -28,7 +28,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The bandit models decisions choose with: every instance reads the compacted topic
+ * The learned models topic's follower. Mostly the bandit models decisions choose with (keys that
+ * {@link LearnedModels} owns, predictors and segments, go there): every instance reads the compacted topic
  * {@code kairos.topics.bandit} from the beginning (no consumer group) and keeps the latest model of
  * each choice point, so all instances converge on the same models as the feedback service publishes
  * them (every few minutes, from the outcomes). Until a point has a model its choices take the
@@ -41,6 +42,9 @@ public class BanditModels implements Exploration {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, Bandit.Model> models = new ConcurrentHashMap<>();
+    /** The models by placement their choices were shown on (for NextBestAction facts). */
+    private volatile Map<String, List<Bandit.Model>> byPlacement = Map.of();
+    private final Map<String, List<String>> placementsOf = new ConcurrentHashMap<>();
     private final double epsilon;
     private final Map<String, Double> perPlacement = new HashMap<>();
     private final KafkaConsumer<String, byte[]> consumer;
@@ -48,10 +52,13 @@ public class BanditModels implements Exploration {
     private final Thread thread;
     private volatile boolean closed;
 
-    public BanditModels(Topics topics, @Value("${kairos.exploration.epsilon:0.1}") double epsilon,
+    private final LearnedModels learned;
+
+    public BanditModels(Topics topics, LearnedModels learned, @Value("${kairos.exploration.epsilon:0.1}") double epsilon,
                         @Value("${kairos.exploration.placements:}") String placements) {
         if (!(epsilon >= 0 && epsilon <= 1)) throw new IllegalArgumentException("kairos.exploration.epsilon must be between 0 and 1");
         this.epsilon = epsilon;
+        this.learned = learned;
         for (String part : placements == null ? new String[0] : placements.split(",")) {
             if (part.isBlank()) continue;
             int eq = part.indexOf('=');
@@ -73,6 +80,11 @@ public class BanditModels implements Exploration {
     @Override
     public Bandit.Model model(String point) {
         return models.get(point);
+    }
+
+    @Override
+    public Map<String, List<Bandit.Model>> modelsByPlacement() {
+        return byPlacement;
     }
 
     @Override
@@ -114,15 +126,42 @@ public class BanditModels implements Exploration {
 
     void receive(String point, byte[] value) {
         if (point == null) return;
+        if (LearnedModels.owns(point)) {
+            try {
+                learned.receive(point, value == null ? null : JSON.readTree(value));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("ignored a learned model {} that is not valid: {}", point, e.getMessage());
+            }
+            return;
+        }
         if (value == null) {
             models.remove(point);
+            placementsOf.remove(point);
+            index();
             return;
         }
         try {
-            models.put(point, parse(JSON.readTree(value)));
+            JsonNode n = JSON.readTree(value);
+            models.put(point, parse(n));
+            List<String> on = new ArrayList<>();
+            n.path("placements").forEach(p -> on.add(p.asText()));
+            placementsOf.put(point, List.copyOf(on));
+            index();
         } catch (IOException | RuntimeException e) {
             LOG.warn("ignored a bandit model for {} that is not valid: {}", point, e.getMessage());
         }
+    }
+
+    /** Rebuilds the by-placement index (on the reading thread; models change every few minutes). */
+    private void index() {
+        Map<String, List<Bandit.Model>> m = new HashMap<>();
+        placementsOf.forEach((point, placements) -> {
+            Bandit.Model model = models.get(point);
+            if (model == null) return;
+            for (String p : placements) m.computeIfAbsent(p, k -> new ArrayList<>()).add(model);
+        });
+        m.replaceAll((k, v) -> List.copyOf(v));
+        byPlacement = Map.copyOf(m);
     }
 
     /** {@code {"point", "version", "arms": [...], "coefficients": [[...] or null per arm], "samples": [...]}}. */

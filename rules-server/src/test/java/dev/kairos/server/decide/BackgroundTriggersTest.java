@@ -113,6 +113,11 @@ class BackgroundTriggersTest {
                     when $p : Placement()
                     then adapt($p).content("deals").cta(choose("ctaA", "ctaB", "ctaC"));
                     end
+                    rule "Best call to action in the push"
+                    salience 10
+                    when $n : NextBestAction( placement == "home_banner" ) $p : Placement( name == "push" )
+                    then adapt($p).content("push").cta($n.getValue());
+                    end
                     """);
             assertThat(uploaded.status()).as(uploaded.body()).isEqualTo(201);
             assertThat(http.postJson("/v1/rules/versions/" + uploaded.json().get("id").asText() + "/activate", ADMIN_KEY, "{}").status()).isEqualTo(200);
@@ -126,7 +131,7 @@ class BackgroundTriggersTest {
                     new StringSerializer(), new StringSerializer())) {
                 p.send(new ProducerRecord<>(server.namespace + ".bandit", "Offer#1", """
                         {"point": "Offer#1", "version": "b42", "arms": ["ctaA", "ctaB", "ctaC"],
-                         "coefficients": [[0.05], [0.10], [0.30]], "samples": [100, 100, 100]}""")).get();
+                         "coefficients": [[0.05], [0.10], [0.30]], "samples": [100, 100, 100], "placements": ["home_banner"]}""")).get();
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -136,11 +141,75 @@ class BackgroundTriggersTest {
             assertThat(learned.at("/choices/0/model").asText()).isEqualTo("b42");
             assertThat(learned.at("/choices/0/explored").asBoolean()).isFalse();
             assertThat(learned.get("propensity").asDouble()).isEqualTo(1.0);
+            JsonNode push = http.postJson("/v1/decide", WRITE_KEY, "{\"userId\": \"b1\", \"placements\": [\"push\"]}").json().get("adaptations").get(0);
+            assertThat(push.get("rule").asText()).as("the next best action learned on home_banner").isEqualTo("Best call to action in the push");
+            assertThat(push.get("cta").asText()).isEqualTo("ctaC");
 
             JsonNode explored = http.postJson("/v1/decide", WRITE_KEY, "{\"userId\": \"b2\", \"placements\": [\"explore_everything\"]}").json()
                     .get("adaptations").get(0);
             assertThat(explored.at("/choices/0/explored").asBoolean()).isTrue();
             assertThat(explored.get("propensity").asDouble()).isCloseTo(1 / 3.0, org.assertj.core.api.Assertions.within(1e-9));
         }
+    }
+
+    /**
+     * Learned user models in a running server: a user the signal engine knows gets the churn prior
+     * until a churn model is published; the published conversion and churn models replace the priors
+     * (a request's own conversionProbability still wins); published segments put the user in
+     * {@code Segment("ml_<id>")}. Rules see all of it as facts.
+     */
+    @Test
+    void publishedPredictorsAndSegmentsBecomeFacts() throws Exception {
+        Http http = server.http;
+        Http.Response uploaded = http.post("/v1/rules/versions?name=learned.drl", ADMIN_KEY, "text/plain", """
+                package acme.learned;
+                rule "Likely buyer" when Signals( conversionProbability > 0.9 ) $p : Placement( name == "buy" )
+                then adapt($p).content("likely"); end
+                rule "Churn risk" when Signals( churnRisk > 0.9 ) $p : Placement( name == "stay" )
+                then adapt($p).content("winback"); end
+                rule "Low churn" when Signals( churnRisk > 0.0, churnRisk < 0.9 ) $p : Placement( name == "stay" )
+                then adapt($p).content("prior"); end
+                rule "Cluster 7" when Segment( name == "ml_7" ) $p : Placement( name == "segment" )
+                then adapt($p).content("cluster7"); end
+                """);
+        assertThat(uploaded.status()).as(uploaded.body()).isEqualTo(201);
+        assertThat(http.postJson("/v1/rules/versions/" + uploaded.json().get("id").asText() + "/activate", ADMIN_KEY, "{}").status()).isEqualTo(200);
+        assertThat(http.postJson("/v1/events", WRITE_KEY, Events.batch().add("ml-user", "page_view", "{}").json()).status()).isEqualTo(200);
+        String request = "{\"userId\": \"ml-user\", \"placements\": [\"buy\", \"stay\", \"segment\"]}";
+        await().atMost(Duration.ofSeconds(20)).until(() -> "prior".equals(content(http.postJson("/v1/decide", WRITE_KEY, request).json(), "stay")));
+        JsonNode before = http.postJson("/v1/decide", WRITE_KEY, request).json();
+        assertThat(content(before, "buy")).as("the conversion prior of one page view is low").isNotEqualTo("likely");
+        assertThat(content(before, "segment")).isNotEqualTo("cluster7");
+
+        String features = new ObjectMapper().writeValueAsString(dev.kairos.rules.learn.Predictors.NAMES);
+        String zeros = ", 0".repeat(dev.kairos.rules.learn.Predictors.NAMES.size() - 1);
+        String centroid = "0" + ", 0".repeat(dev.kairos.rules.learn.Predictors.NAMES.size() - 2);
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers()),
+                new StringSerializer(), new StringSerializer())) {
+            p.send(new ProducerRecord<>(server.namespace + ".bandit", "predictor:conversion",
+                    "{\"kind\": \"conversion\", \"version\": \"c1\", \"features\": " + features + ", \"coefficients\": [8" + zeros + "]}")).get();
+            p.send(new ProducerRecord<>(server.namespace + ".bandit", "predictor:churn",
+                    "{\"kind\": \"churn\", \"version\": \"k1\", \"features\": " + features + ", \"coefficients\": [8" + zeros + "]}")).get();
+            p.send(new ProducerRecord<>(server.namespace + ".bandit", "segments",
+                    "{\"version\": \"s1\", \"clusters\": [{\"id\": 7, \"label\": \"typical\", \"centroid\": [" + centroid + "]}]}")).get();
+            // a model for features this server does not know is ignored
+            p.send(new ProducerRecord<>(server.namespace + ".bandit", "predictor:conversion",
+                    "{\"kind\": \"conversion\", \"version\": \"c-bad\", \"features\": [\"bias\"], \"coefficients\": [-8]}")).get();
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> "cluster7".equals(content(http.postJson("/v1/decide", WRITE_KEY, request).json(), "segment")));
+        JsonNode after = http.postJson("/v1/decide", WRITE_KEY, request).json();
+        assertThat(content(after, "buy")).isEqualTo("likely");
+        assertThat(content(after, "stay")).isEqualTo("winback");
+        JsonNode own = http.postJson("/v1/decide", WRITE_KEY,
+                "{\"userId\": \"ml-user\", \"placements\": [\"buy\"], \"signals\": {\"conversionProbability\": 0.1}}").json();
+        assertThat(content(own, "buy")).as("the request's own value wins").isNotEqualTo("likely");
+        JsonNode stranger = http.postJson("/v1/decide", WRITE_KEY, "{\"userId\": \"never-seen\", \"placements\": [\"segment\", \"buy\"]}").json();
+        assertThat(content(stranger, "segment")).as("segments are assigned to everyone").isEqualTo("cluster7");
+        assertThat(content(stranger, "buy")).as("predictors score users the signal engine knows").isNotEqualTo("likely");
+    }
+
+    static String content(JsonNode decision, String placement) {
+        for (JsonNode a : decision.get("adaptations")) if (placement.equals(a.get("placement").asText())) return a.path("contentId").asText(null);
+        return null;
     }
 }

@@ -53,6 +53,8 @@ public final class CompiledRules implements AutoCloseable {
     private final PackCaps caps;
     /** Whether a rule names {@code BaseItem}: base items are inserted as facts only then (the layer's fill needs no facts). */
     private final boolean matchesBase;
+    /** Whether a rule names {@code NextBestAction}: computed and inserted only then. */
+    private volatile boolean matchesNextBest;
 
     CompiledRules(String version, KieBase kieBase, Map<Rule, RuleInfo> rules, List<String> ruleNames, int maxFirings) {
         this(version, kieBase, rules, ruleNames, maxFirings, Map.of());
@@ -117,6 +119,11 @@ public final class CompiledRules implements AutoCloseable {
      * pack defaults ({@code fallback(...)}) may win a placement; every other candidate loses with
      * the reason "holdout".
      */
+    /** Set by the compiler when a rule of the pack names {@code NextBestAction}. */
+    void matchesNextBest(boolean v) {
+        matchesNextBest = v;
+    }
+
     public Evaluation evaluate(DecisionInput input, List<dev.kairos.rules.Variant> variants, boolean defaultsOnly) {
         return evaluate(input, variants, defaultsOnly, dev.kairos.rules.learn.Exploration.NONE);
     }
@@ -146,6 +153,7 @@ public final class CompiledRules implements AutoCloseable {
             session.insert(dev.kairos.rules.Thresholds.of(thresholds, variants));
             session.insert(input.exposures());
             if (matchesBase) for (BaseItem b : input.base()) session.insert(b);
+            if (matchesNextBest) for (dev.kairos.rules.NextBestAction n : exploration.nextBest(input)) session.insert(n);
             int fired = session.fireAllRules(maxFirings);
             if (Thread.currentThread().isInterrupted()) throw new EvaluationAbandonedException();
             List<String> segments = new ArrayList<>(4);

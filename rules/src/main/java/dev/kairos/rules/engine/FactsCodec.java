@@ -94,6 +94,8 @@ public final class FactsCodec {
         g.writeNumberField("recency", x.getRecency());
         g.writeNumberField("depth", x.getDepth());
         g.writeNumberField("conversionProbability", x.getConversionProbability());
+        if (x.getChurnRisk() != 0) g.writeNumberField("churnRisk", x.getChurnRisk());
+        if (x.getBestSendHour() >= 0) g.writeNumberField("bestSendHour", x.getBestSendHour());
         g.writeNumberField("scrollDepth", x.getScrollDepth());
         g.writeNumberField("rapidScrollBursts", x.getRapidScrollBursts());
         g.writeNumberField("dwellSeconds", x.getDwellSeconds());
@@ -223,6 +225,7 @@ public final class FactsCodec {
         Signals.Builder b = Signals.builder()
                 .recency(x.path("recency").asDouble()).depth(x.path("depth").asDouble())
                 .conversionProbability(x.path("conversionProbability").asDouble()).scrollDepth(x.path("scrollDepth").asDouble())
+                .churnRisk(x.path("churnRisk").asDouble(0)).bestSendHour(x.path("bestSendHour").asInt(-1))
                 .rapidScrollBursts(x.path("rapidScrollBursts").asInt()).dwellSeconds(x.path("dwellSeconds").asDouble())
                 .pageViews(x.path("pageViews").asInt()).productViews(x.path("productViews").asInt())
                 .productViewsByCategory(intMap(x.path("productViewsByCategory"))).dwellByCategory(doubleMap(x.path("dwellByCategory")))

@@ -176,6 +176,8 @@ public final class RuleCompiler implements AutoCloseable {
             CompileResult built = build(version, parsed, thresholds, caps,
                     pack.drlSources().stream().anyMatch(src -> src.drl().contains("BaseItem")));
             built.rules().ifPresent(r -> r.triggerReceivers(receivers));
+            boolean nextBest = pack.drlSources().stream().anyMatch(src -> src.drl().contains("NextBestAction"));
+            built.rules().ifPresent(r -> r.matchesNextBest(nextBest));
             return new CompileResult(built.rules(), built.problems(), built.ruleNames(), built.ok() ? warnings : List.of());
         } catch (StackOverflowError e) {
             return failed(List.of(new RuleProblem(null, 0, 0, "limit", "the pack is nested too deeply to be compiled")));

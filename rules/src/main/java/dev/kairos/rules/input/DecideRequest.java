@@ -21,6 +21,15 @@ public record DecideRequest(String userId, String anonymousId, String sessionId,
         return base.isEmpty() ? this : new DecideRequest(userId, anonymousId, sessionId, input.withBase(base), ignoredFields);
     }
 
+    /** The same request with {@code segment} added to the facts' segments (a learned one, e.g. {@code ml_2}). */
+    public DecideRequest withSegment(dev.kairos.rules.Segment segment) {
+        List<dev.kairos.rules.Segment> segments = new java.util.ArrayList<>(input.segments());
+        segments.add(segment);
+        DecisionInput in = new DecisionInput(input.context(), input.signals(), input.profile(), segments, input.weights(), input.placements(),
+                input.exposures(), input.base());
+        return new DecideRequest(userId, anonymousId, sessionId, in, ignoredFields);
+    }
+
     /** The id users are keyed by: {@code userId}, else {@code anonymousId}. */
     public String userKey() {
         return userId != null ? userId : anonymousId;

@@ -98,7 +98,14 @@ public final class DecideRequestReader {
                     new Session(s.getId(), stored.sessionSeconds(), null), context.getNetwork(), context.getPage(),
                     context.getPageType(), context.getLocale());
         }
-        Signals signals = signals(body.get("signals"), weights, stored == null ? Signals.builder() : stored.signals());
+        Signals.Builder storedSignals = stored == null ? Signals.builder() : stored.signals();
+        if (stored != null) {
+            // best send time: the hour of most engagement with what was shown, else the most active hour
+            int engaged = stored.exposures().bestEngagementHour(java.time.ZoneId.of(context.getTime().getTimezone()));
+            List<Integer> peaks = storedSignals.peakHoursSoFar();
+            storedSignals.bestSendHour(engaged >= 0 ? engaged : peaks.isEmpty() ? -1 : peaks.get(0));
+        }
+        Signals signals = signals(body.get("signals"), weights, storedSignals);
         List<Segment> segments = segments(body.get("segments"));
         Profile profile = stored == null ? Profile.NONE.at(context.getTime().getInstant()) : stored.profile();
         // caps count back from when the decision is made (the request's timestamp may be another time of day)
@@ -241,6 +248,8 @@ public final class DecideRequestReader {
                     case "recency" -> b.recency(num(v, path));
                     case "depth" -> b.depth(num(v, path));
                     case "conversionProbability" -> b.conversionProbability(num(v, path));
+                    case "churnRisk" -> b.churnRisk(num(v, path));
+                    case "bestSendHour" -> b.bestSendHour(integer(v, path));
                     case "scrollDepth" -> b.scrollDepth(num(v, path));
                     case "rapidScrollBursts" -> b.rapidScrollBursts(integer(v, path));
                     case "dwellSeconds" -> b.dwellSeconds(num(v, path));

@@ -10,6 +10,7 @@ import dev.kairos.rules.Placement;
 import dev.kairos.rules.Profile;
 import dev.kairos.rules.Segment;
 import dev.kairos.rules.Session;
+import dev.kairos.rules.NextBestAction;
 import dev.kairos.rules.Signals;
 import dev.kairos.rules.Exposures;
 import dev.kairos.rules.Thresholds;
@@ -127,7 +128,7 @@ public final class Vocabulary {
     private static Vocabulary buildStandard() {
         Builder b = new Builder();
         String facts = "the facts of a decision";
-        b.facts(facts, Context.class, Signals.class, Profile.class, Segment.class, Weights.class, Thresholds.class, Exposures.class, BaseItem.class, Placement.class, Variant.class);
+        b.facts(facts, Context.class, Signals.class, Profile.class, Segment.class, Weights.class, Thresholds.class, Exposures.class, BaseItem.class, NextBestAction.class, Placement.class, Variant.class);
         b.values("parts of the facts", Device.class, Location.class, TimeOfDay.class, Session.class);
         b.values("what a consequence builds", AdaptationBuilder.class, dev.kairos.rules.TriggerBuilder.class);
         b.jdk(String.class, Kind.VALUE, "text",

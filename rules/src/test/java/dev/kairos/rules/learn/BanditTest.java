@@ -161,4 +161,54 @@ class BanditTest {
         assertThat(result.ok()).isFalse();
         assertThat(result.problems().toString()).contains("choose(...) takes texts");
     }
+
+    /**
+     * NextBestAction: per placement with a learned choice, the value the model expects the most of
+     * for this user's context, as a fact rules can use; computed only for packs that name it.
+     */
+    @Test
+    void theNextBestActionIsTheValueTheModelExpectsMostOfForThisContext() {
+        // rewards by intent: "calm" for low intent users, "deals" for high intent ones
+        Bandit.Model model = new Bandit.Model("Pick#1", "b7", List.of("calm", "deals"),
+                List.of(new double[] {0.3, -0.2}, new double[] {0.0, 0.4}), List.of(100L, 100L));
+        int[] asked = {0};
+        Exploration learned = new Exploration() {
+            @Override public Bandit.Model model(String point) { return null; }
+            @Override public double epsilon(String placement) { return 0; }
+            @Override public java.util.Map<String, List<Bandit.Model>> modelsByPlacement() {
+                asked[0]++;
+                return java.util.Map.of("home_banner", List.of(model));
+            }
+        };
+        try (CompiledRules rules = compiler.compile("t", new RulePack(List.of(new RuleSource("p.drl", """
+                package acme;
+                rule "Act on the next best action"
+                when
+                    $n : NextBestAction( placement == "home_banner", expectedReward > 0.1 )
+                    $p : Placement( name == "home_banner" )
+                then
+                    adapt($p).content($n.getValue()).because("expected " + $n.getExpectedReward());
+                end
+                """)))).orThrow()) {
+            assertThat(rules.evaluate(input(0.1), List.of(), false, learned).adaptation("home_banner").getContentId()).isEqualTo("calm");
+            assertThat(rules.evaluate(input(0.9), List.of(), false, learned).adaptation("home_banner").getContentId()).isEqualTo("deals");
+            assertThat(rules.evaluate(input(0.5), List.of(), false, Exploration.NONE).adaptation("home_banner").getRule())
+                    .as("no model, no fact").isNotEqualTo("Act on the next best action");
+        }
+        DecisionInput in = input(0.9);
+        assertThat(learned.nextBest(in)).singleElement().satisfies(n -> {
+            assertThat(n.getValue()).isEqualTo("deals");
+            assertThat(n.getExpectedReward()).isCloseTo(0.36, within(1e-9));
+            assertThat(n.getPoint()).isEqualTo("Pick#1");
+            assertThat(n.getModelVersion()).isEqualTo("b7");
+        });
+        asked[0] = 0;
+        try (CompiledRules plain = compiler.compile("t", new RulePack(List.of(new RuleSource("p.drl", """
+                package acme;
+                rule "Plain" when $p : Placement() then adapt($p).content("x"); end
+                """)))).orThrow()) {
+            plain.evaluate(input(0.5), List.of(), false, learned);
+            assertThat(asked[0]).as("a pack that does not name NextBestAction does not pay for it").isZero();
+        }
+    }
 }
