@@ -269,6 +269,8 @@ class KairosStartTest {
                     "{\"userId\": \"cap1\", \"placements\": [\"home_banner\"]}").body());
             assertThat(afterCap.at("/explanation/placements/home_banner/candidates").toString())
                     .contains("suppressed: frequencyCap 2/24h (2 impressions in the last 24h)");
+
+            learningLoop(writeKey, admin);
         } finally {
             receiver.stop(0);
             kairos.destroy(); // SIGTERM
@@ -278,6 +280,61 @@ class KairosStartTest {
         assertThat(listening(FEEDBACK_PORT)).as("feedback-service stopped").isFalse();
         assertThat(listening(KAFKA_PORT)).as("the broker it started stopped").isFalse();
         assertThat(Files.readString(log)).contains("kairos: stopped");
+    }
+
+    /**
+     * The feedback loop on the same platform: decisions are logged to Kafka and stored by the feedback
+     * service with their outcomes, show up in the KPIs; a recalibration fits new weights from them,
+     * estimates them off-policy by having rules-server replay its pack on the logged decisions with
+     * them, and publishes them; rules-server's next decisions carry the new {@code weightsVersion}.
+     * Users click when they scrolled deep (the hidden truth), whatever their recency.
+     */
+    void learningLoop(String writeKey, String admin) throws Exception {
+        String rules = "http://127.0.0.1:" + RULES_PORT, feedback = "http://127.0.0.1:" + FEEDBACK_PORT;
+        int users = 1200;
+        long shownBefore = shownJoined(feedback, admin);
+        java.util.Random random = new java.util.Random(3);
+        java.util.List<String> outcomes = new java.util.ArrayList<>();
+        for (int i = 0; i < users; i++) {
+            double r = random.nextDouble(), d = random.nextDouble(), c = random.nextDouble();
+            JsonNode decision = new ObjectMapper().readTree(send("POST", rules + "/v1/decide", writeKey, "application/json", """
+                    {"userId": "l%d", "placements": ["product_page"], "context": {"timezone": "Europe/Berlin"},
+                     "signals": {"recency": %s, "depth": %s, "conversionProbability": %s}}""".formatted(i, r, d, c)).body());
+            assertThat(decision.get("weightsVersion").asText()).isEqualTo("default");
+            String id = decision.get("decisionId").asText();
+            outcomes.add("{\"decisionId\": \"%s\", \"placement\": \"product_page\", \"type\": \"impression\", \"userId\": \"l%d\"}".formatted(id, i));
+            if (random.nextDouble() < 1 / (1 + Math.exp(-(-3 + 6 * d)))) {
+                outcomes.add("{\"decisionId\": \"%s\", \"placement\": \"product_page\", \"type\": \"click\", \"userId\": \"l%d\"}".formatted(id, i));
+            }
+        }
+        for (int from = 0; from < outcomes.size(); from += 500) {
+            HttpResponse<String> accepted = send("POST", rules + "/v1/outcomes", writeKey, "application/json",
+                    "{\"batch\": [" + String.join(",", outcomes.subList(from, Math.min(outcomes.size(), from + 500))) + "]}");
+            assertThat(accepted.statusCode()).isEqualTo(200);
+            assertThat(new ObjectMapper().readTree(accepted.body()).get("rejected")).isEmpty();
+        }
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(shownJoined(feedback, admin) - shownBefore).as("every shown placement joined to its logged decision").isEqualTo(users));
+
+        JsonNode result = new ObjectMapper().readTree(send("POST", feedback + "/v1/recalibrate", admin, "application/json", "").body());
+        assertThat(result.get("status").asText()).as(result.toString()).isEqualTo("published");
+        String version = result.get("candidate").get("version").asText();
+        assertThat(result.get("candidate").get("depth").asDouble()).isGreaterThan(result.get("candidate").get("recency").asDouble());
+        // before publishing, rules-server replayed the active pack on the logged decisions with the candidate weights
+        JsonNode offPolicy = result.get("candidate").get("offPolicy");
+        assertThat(offPolicy.get("available").asBoolean()).as(offPolicy.toString()).isTrue();
+        assertThat(offPolicy.get("replayed").asLong()).isGreaterThanOrEqualTo(users);
+        assertThat(offPolicy.get("ciLow").asDouble()).isLessThanOrEqualTo(offPolicy.get("ctrDelta").asDouble());
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(new ObjectMapper().readTree(send("POST", rules + "/v1/decide", writeKey, "application/json",
+                        "{\"userId\": \"l-next\", \"placements\": [\"product_page\"]}").body()).get("weightsVersion").asText()).isEqualTo(version));
+    }
+
+    /** Shown placements the feedback service has joined to their logged decisions (the KPIs' intent accuracy counts). */
+    long shownJoined(String feedback, String admin) throws IOException, InterruptedException {
+        JsonNode accuracy = new ObjectMapper().readTree(send("GET", feedback + "/v1/kpis?groupBy=placement", admin, null, null).body())
+                .get("total").get("intentAccuracy");
+        return accuracy.get("positives").asLong() + accuracy.get("negatives").asLong();
     }
 
     HttpResponse<String> send(String method, String url, String key, String type, String body) throws IOException, InterruptedException {

@@ -127,7 +127,7 @@ public class UserModelLearner {
     static final class Samples {
         final int capacity;
         final float[][] x = new float[Predictors.NAMES.size() - 1][];
-        final double[] baseline;
+        double[] baseline;
         final BitSet y = new BitSet();
         int size;
         long seen;
@@ -136,7 +136,7 @@ public class UserModelLearner {
         Samples(int capacity, long seed) {
             this.capacity = capacity;
             for (int j = 0; j < x.length; j++) x[j] = new float[Math.min(capacity, 1 << 16)];
-            baseline = new double[capacity];
+            baseline = new double[Math.min(capacity, 1 << 16)];
             random = new SplittableRandom(seed);
         }
 
@@ -145,7 +145,11 @@ public class UserModelLearner {
             int slot;
             if (size < capacity) {
                 slot = size++;
-                if (slot >= x[0].length) for (int j = 0; j < x.length; j++) x[j] = java.util.Arrays.copyOf(x[j], Math.min(capacity, x[j].length * 2));
+                if (slot >= x[0].length) {
+                    int grown = Math.min(capacity, x[0].length * 2);
+                    for (int j = 0; j < x.length; j++) x[j] = java.util.Arrays.copyOf(x[j], grown);
+                    baseline = java.util.Arrays.copyOf(baseline, grown);
+                }
             } else {
                 long r = random.nextLong(seen);
                 if (r >= capacity) return;
@@ -174,6 +178,8 @@ public class UserModelLearner {
         List<Double> churnScores = new ArrayList<>();
         List<Boolean> holdout = new ArrayList<>();
         String[] user = {null};
+        long[] usersSeen = {0};
+        SplittableRandom userSampler = new SplittableRandom(6);
         Runnable flush = () -> {
             int n = times.size();
             for (int i = 0, j = 0; i < n; i++) {
@@ -184,7 +190,15 @@ public class UserModelLearner {
                 boolean churned = j >= n || times.get(j) > t + churnHorizon.toMillis();
                 (holdout.get(i) ? churnHold : churnFit).add(features.get(i), churned, churnScores.get(i));
             }
-            if (n > 0 && users.size() < maxSamples) users.add(features.get(n - 1));
+            if (n > 0) {
+                // each user's latest features; a uniform sample of maxSamples users when there are more
+                usersSeen[0]++;
+                if (users.size() < maxSamples) users.add(features.get(n - 1));
+                else {
+                    long r = userSampler.nextLong(usersSeen[0]);
+                    if (r < maxSamples) users.set((int) r, features.get(n - 1));
+                }
+            }
             times.clear();
             features.clear();
             churnScores.clear();

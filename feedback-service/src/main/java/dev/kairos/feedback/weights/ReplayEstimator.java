@@ -60,7 +60,7 @@ public class ReplayEstimator implements OffPolicyEstimator {
             long replayed = n.path("replayed").asLong();
             if (replayed == 0) return WeightsVersion.OffPolicy.unavailable("no logged decisions with facts in the window to replay");
             return new WeightsVersion.OffPolicy(true, n.path("estCtrDelta").asDouble(), n.path("ciLow").asDouble(), n.path("ciHigh").asDouble(),
-                    replayed, n.path("changed").asLong(), n.path("overlap").asDouble(),
+                    replayed, n.path("changed").asLong(), n.path("overlap").asDouble(), n.path("unsupported").asDouble(0),
                     "pack " + active + " replayed on " + replayed + " logged decisions with these weights (inverse propensity scoring)");
         } catch (ApiException | IOException e) {
             LOG.info("off-policy estimate not available: {}", e.getMessage());

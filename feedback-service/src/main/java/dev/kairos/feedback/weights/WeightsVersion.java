@@ -46,17 +46,27 @@ public record WeightsVersion(String version, Instant createdAt, double recency, 
      * @param replayed   decisions replayed
      * @param changed    decisions whose content the candidate changes
      * @param overlap    share of shown placements where the candidate shows what was logged
+     * @param unsupported share of shown placements the candidate changes where the logs never explored
+     *                   (no evidence either way: counted as no engagement)
      * @param note       why it is not available, or how it was made
      */
     public record OffPolicy(boolean available, Double ctrDelta, Double ciLow, Double ciHigh, Long replayed, Long changed,
-                            Double overlap, String note) {
+                            Double overlap, Double unsupported, String note) {
+        /** Above this unsupported share the estimate is a pessimistic bound, not evidence: it does not hold a candidate back. */
+        public static final double MAX_UNSUPPORTED = 0.05;
+
         public static OffPolicy unavailable(String why) {
-            return new OffPolicy(false, null, null, null, null, null, null, why);
+            return new OffPolicy(false, null, null, null, null, null, null, null, why);
         }
 
-        /** The estimate says the candidate is worse (its whole interval is below 0). */
+        /** Whether the estimate can judge: available, and the candidate's changes mostly have support in the logs. */
+        public boolean conclusive() {
+            return available && ciHigh != null && (unsupported == null || unsupported <= MAX_UNSUPPORTED);
+        }
+
+        /** The estimate says the candidate is worse: conclusive, and its whole interval is below 0. */
         public boolean confidentlyWorse() {
-            return available && ciHigh != null && ciHigh < 0;
+            return conclusive() && ciHigh < 0;
         }
     }
 

@@ -612,4 +612,29 @@ abstract class FeedbackStoreContract {
         return new DecisionRow(id(), at, "u", null, "v1", "default", false, null, 0.5, 0.5, 0.5, 0.5, null,
                 matched, List.of(new DecisionRow.PlacementRow("home_banner", winner, "c", false)), List.of());
     }
+
+    @Test
+    void learnedModelsReadDecisionsByUserWithTheirConversionsAndKeepEveryVersion() {
+        String signals = "{\"productViews\":3,\"cartItems\":1}";
+        store.saveDecisions(List.of(
+                new DecisionRow("m2", T0 + 2, "b", null, "v1", "default", false, null, 0.5, 0.1, 0.2, 0.3, signals, List.of("R"),
+                        List.of(new DecisionRow.PlacementRow("home_banner", "R", "c", false)), List.of()),
+                new DecisionRow("m1", T0 + 5, "a", null, "v1", "default", false, null, 0.5, 0.1, 0.2, 0.3, signals, List.of("R"),
+                        List.of(new DecisionRow.PlacementRow("home_banner", "R", "c", false)), List.of()),
+                new DecisionRow("m3", T0 + 1, "a", null, "v1", "default", false, null, 0.5, 0.1, 0.2, 0.3, signals, List.of("R"),
+                        List.of(new DecisionRow.PlacementRow("home_banner", "R", "c", false)), List.of())));
+        store.saveOutcomes(List.of(new OutcomeRow("m1/v", "m1", "home_banner", "conversion", "a", "R", null, T0 + 6, T0 + 6)));
+        dev.kairos.feedback.learn.UserModelStore models = new dev.kairos.feedback.learn.UserModelStore(dataSource);
+        List<String> seen = new java.util.ArrayList<>();
+        assertThat(models.forEachDecision(T0, T0 + 10, (id, user, at, sig, converted) -> seen.add(user + "/" + id + (converted ? " converted" : ""))))
+                .isEqualTo(3);
+        assertThat(seen).containsExactly("a/m3", "a/m1 converted", "b/m2");
+
+        models.save(new dev.kairos.feedback.learn.UserModelStore.Version("c1", "conversion", T0, "{}", 10, 2, 0.7, 0.5, "published", "better"));
+        models.save(new dev.kairos.feedback.learn.UserModelStore.Version("c2", "conversion", T0 + 1, "{}", 10, 2, 0.4, 0.7, "rejected", "not better"));
+        assertThat(models.published("conversion")).hasValueSatisfying(v -> assertThat(v.version()).isEqualTo("c1"));
+        assertThat(models.versions(10)).extracting(dev.kairos.feedback.learn.UserModelStore.Version::version).containsExactly("c2", "c1");
+        assertThat(models.exists("c2")).isTrue();
+        assertThat(models.published("churn")).isEmpty();
+    }
 }

@@ -208,7 +208,7 @@ class RecalibratorTest {
         OffPolicyEstimator estimator = (candidate, from, to) -> {
             estimated.add(candidate);
             assertThat(to.toEpochMilli() - from.toEpochMilli()).as("the recalibration's window").isEqualTo(Duration.ofDays(28).toMillis() + 1);
-            return new WeightsVersion.OffPolicy(true, 0.012, 0.004, 0.020, 3000L, 900L, 0.7, "replayed");
+            return new WeightsVersion.OffPolicy(true, 0.012, 0.004, 0.020, 3000L, 900L, 0.7, 0.0, "replayed");
         };
         FeedbackTopics topics = new FeedbackTopics("t.decisions", "t.outcomes", "t.weights", "t.erasures", "t.triggers.dead", "t.bandit", 1, (short) 1);
         MockProducer<String, byte[]> producer = acking();
@@ -218,7 +218,7 @@ class RecalibratorTest {
         assertThat(r.reason()).contains("propensity-weighted AUC").contains("off-policy estimate +1.20 points (95 % CI +0.40 to +2.00)");
         assertThat(estimated).singleElement().extracting(WeightsVersion::version).isEqualTo(r.candidate().version());
         assertThat(weights.version(r.candidate().version()).orElseThrow().offPolicy())
-                .as("stored with the version").isEqualTo(new WeightsVersion.OffPolicy(true, 0.012, 0.004, 0.020, 3000L, 900L, 0.7, "replayed"));
+                .as("stored with the version").isEqualTo(new WeightsVersion.OffPolicy(true, 0.012, 0.004, 0.020, 3000L, 900L, 0.7, 0.0, "replayed"));
     }
 
     @Test
@@ -226,7 +226,7 @@ class RecalibratorTest {
         logDepthDriven(2000);
         FeedbackTopics topics = new FeedbackTopics("t.decisions", "t.outcomes", "t.weights", "t.erasures", "t.triggers.dead", "t.bandit", 1, (short) 1);
         MockProducer<String, byte[]> producer = acking();
-        OffPolicyEstimator worse = (candidate, from, to) -> new WeightsVersion.OffPolicy(true, -0.03, -0.05, -0.01, 2000L, 600L, 0.7, "replayed");
+        OffPolicyEstimator worse = (candidate, from, to) -> new WeightsVersion.OffPolicy(true, -0.03, -0.05, -0.01, 2000L, 600L, 0.7, 0.01, "replayed");
         RecalibrationResult r = new Recalibrator(weights, new WeightsPublisher(producer, topics, new ObjectMapper()), config(1_000_000), clock, worse)
                 .run(null);
         assertThat(r.status()).isEqualTo(WeightsVersion.REJECTED);
@@ -234,6 +234,12 @@ class RecalibratorTest {
         assertThat(producer.history()).isEmpty();
         assertThat(weights.current().version()).isEqualTo("default");
         assertThat(weights.version(r.candidate().version()).orElseThrow().status()).isEqualTo(WeightsVersion.REJECTED);
+
+        // a pessimistic bound (most of the changes were never explored) is reported but does not judge
+        RecalibrationResult bound = new Recalibrator(weights, new WeightsPublisher(producer, topics, new ObjectMapper()), config(1_000_000), clock,
+                (candidate, from, to) -> new WeightsVersion.OffPolicy(true, -0.03, -0.05, -0.01, 2000L, 600L, 0.7, 0.3, "replayed")).run(null);
+        assertThat(bound.status()).isEqualTo(WeightsVersion.PUBLISHED);
+        assertThat(bound.reason()).contains("inconclusive: 30.0 % of shown placements change where the logs never explored");
 
         // an estimate that cannot be made does not hold a better fit back
         RecalibrationResult unknown = new Recalibrator(weights, new WeightsPublisher(producer, topics, new ObjectMapper()), config(1_000_000), clock,

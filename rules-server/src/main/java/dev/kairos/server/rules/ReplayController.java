@@ -136,6 +136,7 @@ public class ReplayController {
                 out.put("ciLow", report.ciLow());
                 out.put("ciHigh", report.ciHigh());
                 out.put("overlap", report.overlap());
+                out.put("unsupported", report.unsupported());
                 out.put("result", report.resultLine());
                 return out;
             }

@@ -37,7 +37,11 @@ import java.util.function.LongConsumer;
  * the mean of {@code credit - engaged} with a normal 95 % interval. It is unbiased only where the
  * logged policy could have shown the candidate's choice; with today's deterministic rules
  * (propensity 1) a changed placement has no support and counts as no engagement, so the estimate
- * is pessimistic for changes and {@link Report#overlap()} says how much it covers.
+ * is pessimistic for changes and {@link Report#overlap()} says how much it covers. Where the
+ * candidate itself lets the bandit {@code choose(...)} among values that include the logged one, it
+ * is taken to choose as the logging policy did (the same models on the same context): no change,
+ * credit {@code engaged} (an importance weight of 1); replaying without the bandit's models, its
+ * first value would otherwise count as a change.
  *
  * <p>Evaluation runs on {@code threads} workers; the reader hands them lines through a bounded
  * queue, so memory stays flat for any number of decisions.
@@ -81,11 +85,14 @@ public final class Replay {
      * {@code "logged rule -> candidate rule"}; {@code estCtrDelta} and its interval are in
      * absolute terms (0.012 = +1.2 percentage points); {@code overlap} is the share of shown
      * placements where the candidate shows what was logged; {@code unreadable} counts lines that
-     * could not be replayed (no facts, a format not known).
+     * could not be replayed (no facts, a format not known); {@code unsupported} is the share of shown
+     * placements where the candidate shows something else and the logged policy had no choice
+     * (propensity 1): no evidence either way, counted as no engagement, so the more of it, the more
+     * the estimate is a pessimistic bound rather than an estimate.
      */
     public record Report(long replayed, long changed, long unreadable, Map<String, PlacementCount> placements,
                          Map<String, Long> transitions, List<Example> examples, long shown, double loggedCtr,
-                         double estCtrDelta, double ciLow, double ciHigh, double overlap) {
+                         double estCtrDelta, double ciLow, double ciHigh, double overlap, double unsupported) {
         /** The machine-readable last line. */
         public String resultLine() {
             return String.format(java.util.Locale.ROOT, "RESULT replayed=%d changed=%d est_ctr_delta=%+.2f%% ci=[%+.2f%%,%+.2f%%]",
@@ -103,7 +110,7 @@ public final class Replay {
     private final class Tally {
         long replayed, changed, unreadable, shown, engaged;
         double sumD, sumD2;
-        long agreeShown;
+        long agreeShown, unsupported;
         final Map<String, long[]> placements = new TreeMap<>();
         final Map<String, Long> transitions = new TreeMap<>();
         final List<Example> examples = new ArrayList<>();
@@ -132,7 +139,11 @@ public final class Replay {
                 Adaptation now = e.adaptation(placement);
                 if (now == null) continue;
                 String loggedContent = p.path("contentId").isNull() ? null : p.path("contentId").asText(null);
-                boolean same = Objects.equals(loggedContent, now.getContentId());
+                // Where the candidate lets the bandit choose (choose(...)) among values that include what was logged,
+                // it would choose as the logging policy did (same models, same context): not a change, importance weight 1.
+                boolean chooses = !now.getChoices().isEmpty() && (Objects.equals(loggedContent, now.getContentId())
+                        || now.getChoices().stream().anyMatch(ch -> ch.arms().contains(loggedContent)));
+                boolean same = chooses || Objects.equals(loggedContent, now.getContentId());
                 long[] c = placements.computeIfAbsent(placement, k -> new long[2]);
                 c[0]++;
                 if (!same) {
@@ -152,8 +163,9 @@ public final class Replay {
                     double r = p.path("engaged").asBoolean() ? 1 : 0;
                     double propensity = p.path("propensity").asDouble(1.0);
                     if (!(propensity > 0 && propensity <= 1)) propensity = 1.0;
-                    double credit = same ? r / propensity : 0;
+                    double credit = chooses ? r : same ? r / propensity : 0;
                     if (same) agreeShown++;
+                    else if (propensity >= 1) unsupported++;
                     engaged += (long) r;
                     double d = credit - r;
                     sumD += d;
@@ -165,7 +177,7 @@ public final class Replay {
 
         void merge(Tally o) {
             replayed += o.replayed; changed += o.changed; unreadable += o.unreadable; shown += o.shown; engaged += o.engaged;
-            sumD += o.sumD; sumD2 += o.sumD2; agreeShown += o.agreeShown;
+            sumD += o.sumD; sumD2 += o.sumD2; agreeShown += o.agreeShown; unsupported += o.unsupported;
             o.placements.forEach((k, v) -> {
                 long[] c = placements.computeIfAbsent(k, x -> new long[2]);
                 c[0] += v[0];
@@ -225,6 +237,6 @@ public final class Replay {
         double variance = n < 2 ? 0 : Math.max(0, (all.sumD2 - n * mean * mean) / (n - 1));
         double half = n == 0 ? 0 : 1.96 * Math.sqrt(variance / n);
         return new Report(all.replayed, all.changed, all.unreadable, placements, all.transitions, all.examples, all.shown,
-                n == 0 ? 0 : all.engaged / n, mean, mean - half, mean + half, n == 0 ? 1 : all.agreeShown / n);
+                n == 0 ? 0 : all.engaged / n, mean, mean - half, mean + half, n == 0 ? 1 : all.agreeShown / n, n == 0 ? 0 : all.unsupported / n);
     }
 }

@@ -189,4 +189,28 @@ class ReplayTest {
         assertThat(reweighed.examples()).singleElement().satisfies(e -> assertThat(e.candidateContent()).isEqualTo("premium"));
         pack.close();
     }
+
+    @Test
+    void aCandidateThatLetsTheBanditChooseAmongTheLoggedValuesChangesNothing() throws Exception {
+        // Logged: the bandit picked a, b or c (propensity 1/3 each). Replayed without the bandit's models the
+        // candidate's choose(...) would take "a"; it chooses as logged instead: no change, no estimated difference.
+        CompiledRules same = pack("""
+                package c;
+                rule "Pick" when $p : Placement() then adapt($p).content(choose("a", "b", "c")); end
+                """);
+        String request = "{\"userId\": \"u\", \"placements\": [\"home_banner\"]}";
+        String facts = line("x", request, "home_banner", "Pick", "a", true, false, 1 / 3.0);
+        Random random = new Random(3);
+        StringBuilder log = new StringBuilder();
+        for (int i = 0; i < 3000; i++) {
+            String v = List.of("a", "b", "c").get(random.nextInt(3));
+            log.append(facts.replace("\"contentId\":\"a\"", "\"contentId\":\"" + v + "\"")
+                    .replace("\"engaged\":false", "\"engaged\":" + (random.nextDouble() < (v.equals("c") ? 0.3 : 0.1)))).append('\n');
+        }
+        Replay.Report r = new Replay(same, 1, 0).run(new BufferedReader(new StringReader(log.toString())), x -> { });
+        assertThat(r.changed()).isZero();
+        assertThat(r.estCtrDelta()).isCloseTo(0, within(1e-12));
+        assertThat(r.overlap()).isEqualTo(1.0);
+        same.close();
+    }
 }
