@@ -39,7 +39,7 @@ for _ in $(seq 1 180); do grep -q "kafka ready" "$DATA/kafka.log" 2>/dev/null &&
 export KAIROS_BENCH_KEY="wk_bench_$$"
 KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT" \
 KAIROS_WRITE_KEYS="$KAIROS_BENCH_KEY" KAIROS_ADMIN_KEY="ak_bench_$$" KAIROS_DATA_DIR="$DATA" KAIROS_RULES_PORT="$PORT" \
-  java ${KAIROS_JAVA_OPTS:--Xms512m -Xmx512m} -jar "$JAR" > "$DATA/server.log" 2>&1 &
+  java ${KAIROS_JAVA_OPTS:--Xms384m -Xmx384m} -jar "$JAR" > "$DATA/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.5; done
 
@@ -93,7 +93,7 @@ RSS_WATCH=$!
 WARMUP=0s run decide -s "$HERE/decide.lua" "http://127.0.0.1:$PORT/v1/decide"
 wait "$RSS_WATCH" 2>/dev/null || true
 curl -fs "http://127.0.0.1:$PORT/prometheus" > "$DATA/stages.after"
-awk -v kb="$(cat "$DATA/rss.kb" 2>/dev/null || echo 0)" 'BEGIN {printf "rules-server RSS under decide load: peak %.0f MB (heap %s)\n", kb / 1024, ENVIRON["KAIROS_JAVA_OPTS"] == "" ? "-Xmx512m" : ENVIRON["KAIROS_JAVA_OPTS"]}'
+awk -v kb="$(cat "$DATA/rss.kb" 2>/dev/null || echo 0)" 'BEGIN {printf "rules-server RSS under decide load: peak %.0f MB (heap %s)\n", kb / 1024, ENVIRON["KAIROS_JAVA_OPTS"] == "" ? "-Xms384m -Xmx384m, the default" : ENVIRON["KAIROS_JAVA_OPTS"]}'
 echo "decide stages, server side (histogram bucket bounds):"
 stages "$DATA/stages.before" "$DATA/stages.after"
 awk -v h="$(cat "$DATA/health.rps")" -v d="$(cat "$DATA/decide.rps")" 'BEGIN {printf "decide/health throughput ratio: %.2f\n", d / h}'
