@@ -12,7 +12,7 @@ import io.micronaut.http.annotation.ServerFilter;
 
 /**
  * Every request except {@code /health} and {@code /prometheus} needs {@code Authorization: Bearer <key>}:
- * the admin key under {@code /v1/rules}, {@code /v1/base}, {@code /v1/weights}, {@code /v1/users}, {@code /v1/experiments} and {@code /internal} (instance to instance), an app write key elsewhere (the
+ * the admin key under {@code /v1/rules}, {@code /v1/base}, {@code /v1/weights}, {@code /v1/users}, {@code /v1/experiments}, {@code /v1/models} and {@code /internal} (instance to instance), an app write key elsewhere (the
  * admin key is accepted there too, for operators' checks). The path is judged after decoding
  * percent-escapes and collapsing repeated slashes, so no spelling of an admin path gets past with
  * a write key. A missing or unknown key is a 401; the key itself is never echoed or logged.
@@ -45,7 +45,7 @@ public final class ApiKeyFilter {
     static boolean isAdminPath(String path) {
         String p = path.toLowerCase(java.util.Locale.ROOT);
         return p.startsWith("/v1/rules") || p.startsWith("/v1/base") || p.startsWith("/v1/weights") || p.startsWith("/v1/users") || p.startsWith("/v1/experiments")
-                || p.startsWith("/internal");
+                || p.startsWith("/v1/models") || p.startsWith("/internal");
     }
 
     /** Decodes percent-escapes (repeatedly) and collapses repeated slashes. */

@@ -199,6 +199,11 @@ class BackgroundTriggersTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> "cluster7".equals(content(http.postJson("/v1/decide", WRITE_KEY, request).json(), "segment")));
         JsonNode after = http.postJson("/v1/decide", WRITE_KEY, request).json();
         assertThat(content(after, "buy")).isEqualTo("likely");
+        JsonNode inUse = http.get("/v1/models", ADMIN_KEY).json();
+        assertThat(inUse.get("conversion").asText()).as("the bad model was ignored").isEqualTo("c1");
+        assertThat(inUse.get("churn").asText()).isEqualTo("k1");
+        assertThat(inUse.get("segments").asText()).isEqualTo("s1");
+        assertThat(http.get("/v1/models", WRITE_KEY).status()).as("admin only").isEqualTo(401);
         assertThat(content(after, "stay")).isEqualTo("winback");
         JsonNode own = http.postJson("/v1/decide", WRITE_KEY,
                 "{\"userId\": \"ml-user\", \"placements\": [\"buy\"], \"signals\": {\"conversionProbability\": 0.1}}").json();
