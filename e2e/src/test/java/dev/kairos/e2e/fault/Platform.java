@@ -264,11 +264,16 @@ final class Platform implements AutoCloseable {
 
     /** Decision ids in the feedback store (H2 file): call after the feedback service stopped. */
     List<String> storedDecisionIds() {
+        return storedDecisionIds("decisions");
+    }
+
+    /** The decision ids of the rows of {@code table} in the feedback store (e.g. {@code decision_choices}, {@code trigger_deliveries}). */
+    List<String> storedDecisionIds(String table) {
         String url = "jdbc:h2:file:" + data.resolve("feedback").resolve("kairos").toAbsolutePath()
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
         List<String> ids = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("SELECT decision_id FROM decisions")) {
+             ResultSet r = s.executeQuery("SELECT decision_id FROM " + table)) {
             while (r.next()) ids.add(r.getString(1));
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);

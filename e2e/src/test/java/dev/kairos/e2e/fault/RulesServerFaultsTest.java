@@ -34,6 +34,15 @@ class RulesServerFaultsTest {
     @Test
     void aThirtySecondBrokerOutageCostsDelayNotData(@TempDir Path data) throws Exception {
         try (Platform p = new Platform(data).startRules().startFeedback()) {
+            // A pack whose decisions carry a bandit choice and a trigger: both ride inside the decision record.
+            HttpResponse<String> uploaded = Platform.postText(p.rulesPort, "/v1/rules/versions?name=learn.drl", Platform.ADMIN_KEY, """
+                    package fault.learn;
+                    rule "Learned banner" when $p : Placement( name == "home_banner" ) then adapt($p).content(choose("a", "b", "c")).priority(100); end
+                    rule "Reminder" when Placement( name == "home_banner" ) then trigger("email", "reminder").cooldown("1h"); end
+                    """);
+            assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
+            String version = Platform.json(uploaded.body()).get("id").asText();
+            assertThat(Platform.post(p.rulesPort, "/v1/rules/versions/" + version + "/activate", Platform.ADMIN_KEY, "{}").statusCode()).isEqualTo(200);
             Set<String> answered = ConcurrentHashMap.newKeySet();
             AtomicBoolean stop = new AtomicBoolean();
             AtomicInteger users = new AtomicInteger();
@@ -82,13 +91,20 @@ class RulesServerFaultsTest {
             Set<String> stored = new HashSet<>(p.storedDecisionIds());
             Set<String> lost = new HashSet<>(answered);
             lost.removeAll(stored);
+            Set<String> lostChoices = new HashSet<>(answered);
+            lostChoices.removeAll(p.storedDecisionIds("decision_choices"));
+            Set<String> lostTriggers = new HashSet<>(answered);
+            lostTriggers.removeAll(p.storedDecisionIds("trigger_deliveries"));
             Platform.report("broker stopped for 30 s under decide load",
                     "decisions answered 200=" + answered.size() + " (during the outage " + answeredDuring + ") stored=" + stored.size()
-                            + " lost=" + lost.size() + " /health DOWN after " + healthDownMs + " ms, ingest answered 503 " + ingest503 + " times");
+                            + " lost=" + lost.size() + " choices lost=" + lostChoices.size() + " triggers lost=" + lostTriggers.size()
+                            + " /health DOWN after " + healthDownMs + " ms, ingest answered 503 " + ingest503 + " times");
             assertThat(healthDownMs).as("/health DOWN within 2 s of losing the broker").isBetween(0L, 2_000L);
             assertThat(answeredDuring).as("decide kept answering from local state").isGreaterThan(50);
             assertThat(retryAfter).as("every 503 says when to retry").isTrue();
             assertThat(lost).as("every decision answered 200 reached the feedback store").isEmpty();
+            assertThat(lostChoices).as("every answered decision's bandit choice, with its propensity, reached the store").isEmpty();
+            assertThat(lostTriggers).as("every answered decision's trigger reached the store").isEmpty();
         }
     }
 
