@@ -90,8 +90,52 @@
       cell(row, v.version + (v.version === weights.current ? ' (in use)' : ''));
       cell(row, v.status === 'default' ? 'built-in' : v.createdAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC'));
       cell(row, v.status); cell(row, num(v.recency, 3)); cell(row, num(v.depth, 3)); cell(row, num(v.conversion, 3));
-      cell(row, num(v.holdoutAuc, 3)); cell(row, num(v.baselineAuc, 3));
+      cell(row, num(v.holdoutAuc, 3)); cell(row, num(v.baselineAuc, 3)); cell(row, offPolicy(v.offPolicy));
       body.appendChild(row);
+    }
+  }
+
+  /** A weights version's off-policy estimate: the engagement change in points with its interval, or why there is none. */
+  function offPolicy(o) {
+    if (!o) return '–';
+    if (!o.available) return 'none (' + o.note + ')';
+    const pts = (x) => (x >= 0 ? '+' : '') + (x * 100).toFixed(2);
+    const text = pts(o.ctrDelta) + ' pts (95 % CI ' + pts(o.ciLow) + ' to ' + pts(o.ciHigh) + ')';
+    return o.unsupported != null && o.unsupported > 0.05 ? text + ', inconclusive' : text;
+  }
+
+  async function loadLearned() {
+    const predictors = await api('/v1/predictors').then((r) => r.json());
+    const byVersion = {};
+    for (const v of predictors.versions) byVersion[v.version] = v;
+    const body = $('predictors-table').tBodies[0];
+    body.replaceChildren();
+    for (const [kind, label] of [['conversion', 'conversion probability'], ['churn', 'churn risk']]) {
+      const version = predictors.inUse[kind];
+      const v = version && byVersion[version];
+      const row = document.createElement('tr');
+      row.dataset.kind = kind;
+      cell(row, label);
+      cell(row, version || 'not learned yet (a prior)');
+      cell(row, v ? num(v.holdoutAuc, 3) : '–'); cell(row, v ? num(v.baselineAuc, 3) : '–');
+      cell(row, v ? v.trainingN + ' decisions' : '–');
+      body.appendChild(row);
+    }
+    const segments = $('segments-table').tBodies[0];
+    segments.replaceChildren();
+    let s;
+    try {
+      s = await api('/v1/segments').then((r) => r.json());
+    } catch (e) {
+      if (e.message === 'unauthorized') throw e;
+      $('segments-message').textContent = 'No segments learned yet: they are fitted every hour once there are enough users.';
+      return;
+    }
+    $('segments-message').textContent = 'Version ' + s.version + ', ' + s.clusters.length + ' segments.';
+    for (const c of s.clusters) {
+      const row = document.createElement('tr');
+      cell(row, c.name); cell(row, c.label); cell(row, String(c.users));
+      segments.appendChild(row);
     }
   }
 
@@ -305,7 +349,7 @@
   async function refresh() {
     $('error').textContent = '';
     try {
-      await Promise.all([loadKpis(), loadWeights(), loadExperiments(), loadRouting(), loadRulesVersions(), loadRuleActivity()]);
+      await Promise.all([loadKpis(), loadWeights(), loadExperiments(), loadRouting(), loadRulesVersions(), loadRuleActivity(), loadLearned()]);
       document.body.dataset.loaded = String(Date.now());
     } catch (e) {
       if (e.message !== 'unauthorized') $('error').textContent = 'Could not load: ' + e.message;

@@ -103,6 +103,14 @@ class DashboardBrowserTest {
         }
         service.store().saveDecisions(decisions);
         service.store().saveOutcomes(outcomes);
+        // What the learned models would have stored: a conversion predictor in use, and two segments.
+        dev.kairos.feedback.learn.UserModelStore learned = service.server.getApplicationContext().getBean(dev.kairos.feedback.learn.UserModelStore.class);
+        learned.save(new dev.kairos.feedback.learn.UserModelStore.Version("c20261201T120000Z", "conversion", now.toEpochMilli(), "{}", 6512, 1630,
+                0.7841, 0.612, "published", "better"));
+        learned.save(new dev.kairos.feedback.learn.UserModelStore.Version("s20261201T120000Z", "segments", now.toEpochMilli(), """
+                {"version": "s20261201T120000Z", "clusters": [{"id": 0, "name": "ml_0", "label": "high cart, high productViews", "users": 1210, "centroid": []},
+                                                            {"id": 1, "name": "ml_1", "label": "low sessions", "users": 2630, "centroid": []}]}""",
+                3840, 0, null, null, "published", "2 clusters"));
     }
 
     /** Opens the page signed out (each test starts from a fresh tab state). */
@@ -174,6 +182,13 @@ class DashboardBrowserTest {
         assertThat(browser.findElement(By.id("totals")).getText()).contains("Impressions").contains("120");
         assertThat(browser.findElement(By.cssSelector("#weights-table tr.current td")).getText()).isEqualTo("default (in use)");
         assertThat(browser.findElement(By.id("chart-weights")).getText()).contains("No weights published yet");
+
+        // What Kairos learned: the predictor in use with its held-out figures, churn still a prior, the segments with their labels.
+        assertThat(cells("#predictors-table tr[data-kind='conversion'] td")).containsExactly("conversion probability", "c20261201T120000Z", "0.784",
+                "0.612", "6512 decisions");
+        assertThat(cells("#predictors-table tr[data-kind='churn'] td").get(1)).isEqualTo("not learned yet (a prior)");
+        assertThat(browser.findElements(By.cssSelector("#segments-table tbody tr")).stream().map(WebElement::getText).toList())
+                .containsExactly("ml_0 high cart, high productViews 1210", "ml_1 low sessions 2630");
 
         // Experiment results: A is the control; B has an interval and its sample size but, below the minimum sample, no verdict.
         assertThat(new Select(browser.findElement(By.id("exp-control"))).getFirstSelectedOption().getText()).isEqualTo("A");
