@@ -101,7 +101,7 @@
     if (!o.available) return 'none (' + o.note + ')';
     const pts = (x) => (x >= 0 ? '+' : '') + (x * 100).toFixed(2);
     const text = pts(o.ctrDelta) + ' pts (95 % CI ' + pts(o.ciLow) + ' to ' + pts(o.ciHigh) + ')';
-    return o.unsupported != null && o.unsupported > 0.05 ? text + ', inconclusive' : text;
+    return o.ciHigh < 0 && o.ciHigh + (o.unsupported || 0) >= 0 ? text + ', inconclusive' : text;
   }
 
   async function loadLearned() {

@@ -31,9 +31,9 @@ import java.util.function.Supplier;
  *       held-out slice; the candidate is published only if its AUC is at least the current one.</li>
  *   <li>Off-policy estimate: the pack in use replayed on the window's logged decisions with the
  *       candidate weights ({@link OffPolicyEstimator}); a candidate whose estimated engagement change
- *       is below 0 with 95 % confidence is rejected, unless more than 5 % of the shown placements it
- *       changes were never explored (then the estimate is only a pessimistic bound: it is reported,
- *       not used to judge); the estimate is stored with the version either way.</li>
+ *       is below 0 with 95 % confidence even when every placement it changes where the logs never
+ *       explored is counted as engaged is rejected (such placements can only bias the estimate
+ *       downwards, by at most their share); the estimate is stored with the version either way.</li>
  * </ol>
  * Samples that content explored with {@code choose(...)} weigh {@code 1 / propensity} in the fit and
  * in the AUC (inverse propensity weighting, capped at {@link TrainingSet#MAX_WEIGHT}), so logged
@@ -166,8 +166,8 @@ public class Recalibrator {
             String ope = estimate.available()
                     ? String.format(Locale.ROOT, "; off-policy estimate %+.2f points (95 %% CI %+.2f to %+.2f) over %d replayed decisions",
                             estimate.ctrDelta() * 100, estimate.ciLow() * 100, estimate.ciHigh() * 100, estimate.replayed())
-                    + (estimate.conclusive() ? "" : String.format(Locale.ROOT, ", inconclusive: %.1f %% of shown placements change where the logs "
-                            + "never explored", estimate.unsupported() * 100))
+                    + (estimate.inconclusive() ? String.format(Locale.ROOT, ", inconclusive: %.1f %% of shown placements change where the logs "
+                            + "never explored, enough to explain the difference", estimate.unsupported() * 100) : "")
                     : "; no off-policy estimate (" + estimate.note() + ")";
             reason += ope;
             if (estimate.confidentlyWorse()) {

@@ -52,21 +52,24 @@ public record WeightsVersion(String version, Instant createdAt, double recency, 
      */
     public record OffPolicy(boolean available, Double ctrDelta, Double ciLow, Double ciHigh, Long replayed, Long changed,
                             Double overlap, Double unsupported, String note) {
-        /** Above this unsupported share the estimate is a pessimistic bound, not evidence: it does not hold a candidate back. */
-        public static final double MAX_UNSUPPORTED = 0.05;
-
         public static OffPolicy unavailable(String why) {
             return new OffPolicy(false, null, null, null, null, null, null, null, why);
         }
 
-        /** Whether the estimate can judge: available, and the candidate's changes mostly have support in the logs. */
-        public boolean conclusive() {
-            return available && ciHigh != null && (unsupported == null || unsupported <= MAX_UNSUPPORTED);
+        /**
+         * The estimate says the candidate is worse even at its most favourable: its interval's high
+         * end stays below 0 when every unsupported placement (changed where the logs never explored,
+         * counted as not engaged) is counted as engaged instead. Unsupported placements can only
+         * bias the estimate downwards, by at most their share, so this never rejects for lack of
+         * evidence.
+         */
+        public boolean confidentlyWorse() {
+            return available && ciHigh != null && ciHigh + (unsupported == null ? 0 : unsupported) < 0;
         }
 
-        /** The estimate says the candidate is worse: conclusive, and its whole interval is below 0. */
-        public boolean confidentlyWorse() {
-            return conclusive() && ciHigh < 0;
+        /** Below 0 as estimated, but not once the unsupported placements are given the benefit of the doubt. */
+        public boolean inconclusive() {
+            return available && ciHigh != null && ciHigh < 0 && !confidentlyWorse();
         }
     }
 

@@ -226,7 +226,7 @@ class RecalibratorTest {
         logDepthDriven(2000);
         FeedbackTopics topics = new FeedbackTopics("t.decisions", "t.outcomes", "t.weights", "t.erasures", "t.triggers.dead", "t.bandit", 1, (short) 1);
         MockProducer<String, byte[]> producer = acking();
-        OffPolicyEstimator worse = (candidate, from, to) -> new WeightsVersion.OffPolicy(true, -0.03, -0.05, -0.01, 2000L, 600L, 0.7, 0.01, "replayed");
+        OffPolicyEstimator worse = (candidate, from, to) -> new WeightsVersion.OffPolicy(true, -0.03, -0.05, -0.02, 2000L, 600L, 0.7, 0.01, "replayed");
         RecalibrationResult r = new Recalibrator(weights, new WeightsPublisher(producer, topics, new ObjectMapper()), config(1_000_000), clock, worse)
                 .run(null);
         assertThat(r.status()).isEqualTo(WeightsVersion.REJECTED);
@@ -235,11 +235,11 @@ class RecalibratorTest {
         assertThat(weights.current().version()).isEqualTo("default");
         assertThat(weights.version(r.candidate().version()).orElseThrow().status()).isEqualTo(WeightsVersion.REJECTED);
 
-        // a pessimistic bound (most of the changes were never explored) is reported but does not judge
+        // a pessimistic bound (more changes never explored than the interval is below 0) is reported but does not judge
         RecalibrationResult bound = new Recalibrator(weights, new WeightsPublisher(producer, topics, new ObjectMapper()), config(1_000_000), clock,
                 (candidate, from, to) -> new WeightsVersion.OffPolicy(true, -0.03, -0.05, -0.01, 2000L, 600L, 0.7, 0.3, "replayed")).run(null);
         assertThat(bound.status()).isEqualTo(WeightsVersion.PUBLISHED);
-        assertThat(bound.reason()).contains("inconclusive: 30.0 % of shown placements change where the logs never explored");
+        assertThat(bound.reason()).contains("inconclusive: 30.0 % of shown placements change where the logs never explored, enough to explain");
 
         // an estimate that cannot be made does not hold a better fit back
         RecalibrationResult unknown = new Recalibrator(weights, new WeightsPublisher(producer, topics, new ObjectMapper()), config(1_000_000), clock,
