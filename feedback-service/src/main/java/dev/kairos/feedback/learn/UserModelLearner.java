@@ -38,7 +38,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.CRC32;
 
 /**
  * Learns the user models rules see as facts, from the logged decisions of the last {@code window}
@@ -216,7 +215,7 @@ public class UserModelLearner {
                 user[0] = userKey;
             }
             double[] f = Predictors.features(name -> s.path(name).asDouble(0));
-            boolean held = inHoldout(id);
+            boolean held = dev.kairos.feedback.weights.Holdout.contains(id, HOLDOUT_PERCENT);
             (held ? convHold : convFit).add(f, converted, s.path("conversionProbability").asDouble(0));
             times.add(at);
             features.add(f);
@@ -478,11 +477,5 @@ public class UserModelLearner {
                 throw new IllegalStateException(e);
             }
         });
-    }
-
-    private static boolean inHoldout(String decisionId) {
-        CRC32 crc = new CRC32();
-        crc.update(decisionId.getBytes(StandardCharsets.UTF_8));
-        return crc.getValue() % 100 < HOLDOUT_PERCENT;
     }
 }

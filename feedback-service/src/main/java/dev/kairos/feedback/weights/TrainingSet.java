@@ -1,10 +1,8 @@
 package dev.kairos.feedback.weights;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.SplittableRandom;
-import java.util.zip.CRC32;
 
 /**
  * The samples of one recalibration, split by a hash of the decision id into the fitted part and the
@@ -92,17 +90,11 @@ final class TrainingSet implements WeightsStore.SampleSink {
     public void accept(String decisionId, double recency, double depth, double conversion, boolean engaged, boolean converted,
                        double propensity) {
         double w = propensity > 0 && propensity <= 1 ? Math.min(MAX_WEIGHT, 1 / propensity) : 1;
-        (inHoldout(decisionId) ? holdout : fit).add(recency, depth, conversion, engaged, converted, w);
+        (Holdout.contains(decisionId, holdoutPercent) ? holdout : fit).add(recency, depth, conversion, engaged, converted, w);
     }
 
     /** Samples read, kept or not. */
     long seen() {
         return fit.seen + holdout.seen;
-    }
-
-    private boolean inHoldout(String decisionId) {
-        CRC32 crc = new CRC32();
-        crc.update(decisionId.getBytes(StandardCharsets.UTF_8));
-        return crc.getValue() % 100 < holdoutPercent;
     }
 }
