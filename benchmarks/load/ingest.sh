@@ -4,6 +4,7 @@
 # the backlog, and alone). Starts its own broker and rules-server. Last line:
 #   RESULT ingest_eps=... producer_eps=... ratio=... fold_eps=... visible_p99_ms=...
 #   benchmarks/load/ingest.sh [--seconds 20] [--clients 4] [--samples 200]
+#   benchmarks/load/ingest.sh --fold-only true   (the signal engine alone: a warm-up, then 600k events; RESULT fold_eps=...)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"

@@ -57,6 +57,13 @@ public final class IngestLoad {
                 URI base = URI.create("http://127.0.0.1:" + port);
                 awaitHealthy(base, server);
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+                if (Boolean.parseBoolean(opt.getOrDefault("--fold-only", "false"))) {
+                    // The engine alone, after a warm-up of the same size: for profiling and comparing engine changes.
+                    foldAlone(http, base, kafka.bootstrapServers(), 300_000, "w");
+                    double fold = foldAlone(http, base, kafka.bootstrapServers(), 600_000, "f");
+                    System.out.printf(java.util.Locale.ROOT, "RESULT fold_eps=%.0f%n", fold);
+                    return;
+                }
                 System.out.printf("ingest load: %d s per run, %d HTTP clients, batches of %d, %d cores%n", seconds, clients, BATCH,
                         Runtime.getRuntime().availableProcessors());
                 ingest(http, base, clients, 5, "warmup");
@@ -65,7 +72,7 @@ public final class IngestLoad {
                 System.out.printf("ratio: Kairos ingest / raw producer = %.2f%n", viaKairos / peer);
                 drain(http, base);
                 double visibleP99 = visibility(http, base, samples);
-                double fold = foldAlone(http, base, kafka.bootstrapServers(), 300_000);
+                double fold = foldAlone(http, base, kafka.bootstrapServers(), 300_000, "f");
                 System.out.printf(java.util.Locale.ROOT, "RESULT ingest_eps=%.0f producer_eps=%.0f ratio=%.3f fold_eps=%.0f visible_p99_ms=%.1f%n",
                         viaKairos, peer, viaKairos / peer, fold, visibleP99);
             } finally {
@@ -221,7 +228,7 @@ public final class IngestLoad {
      * The signal engine alone: {@code n} events written straight to the events topic (a raw
      * producer, far faster than the engine), timed until the engine has folded them all.
      */
-    static double foldAlone(HttpClient http, URI base, String bootstrap, int n) throws Exception {
+    static double foldAlone(HttpClient http, URI base, String bootstrap, int n, String users) throws Exception {
         Map<String, Object> cfg = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 2,
                 ProducerConfig.BATCH_SIZE_CONFIG, 131072, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
@@ -229,7 +236,7 @@ public final class IngestLoad {
         long start = System.nanoTime();
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(cfg, new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < n; i++) {
-                String user = "f" + (i % 10_000);
+                String user = users + (i % 10_000);
                 String e = i % 3 == 0 ? event(UUID.randomUUID().toString(), user, "scroll", "{\"depth\":0.6,\"velocity\":3500}")
                         : i % 3 == 1 ? event(UUID.randomUUID().toString(), user, "product_view", "{\"productId\":\"p" + i + "\",\"category\":\"dresses\"}")
                         : event(UUID.randomUUID().toString(), user, "page_view", "{\"category\":\"news\"}");
@@ -240,7 +247,7 @@ public final class IngestLoad {
         double produced = (System.nanoTime() - start) / 1e9;
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         double now;
-        while ((now = processed(http, base)) < before + n && System.nanoTime() < deadline) Thread.sleep(100);
+        while ((now = processed(http, base)) < before + n && System.nanoTime() < deadline) Thread.sleep(500);
         double seconds = (System.nanoTime() - start) / 1e9;
         double rate = (now - before) / seconds;
         System.out.printf("%-28s %,10.0f events/s   (%,d events written straight to the events topic in %.1f s, folded in %.1f s; no other load)%n",

@@ -53,7 +53,7 @@ public class SignalTopology {
         if (global) {
             builder.globalTable(topics.config().signals(), Consumed.with(Serdes.String(), Serdes.ByteArray()),
                     Materialized.<String, byte[], KeyValueStore<Bytes, byte[]>>as(VIEW_STORE)
-                            .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()));
+                            .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()).withCachingDisabled());
         }
         // Events and outcomes (both keyed by user, same partitions) feed one processor: outcomes become the user's exposures.
         KStream<String, byte[]> events = builder.stream(java.util.List.of(topics.config().events(), topics.config().outcomes()),
