@@ -52,14 +52,15 @@ public final class IngestLoad {
         Path tmp = Files.createTempDirectory("kairos-ingest-bench");
 
         try (LocalKafka kafka = LocalKafka.builder().dataDir(tmp.resolve("kafka")).heap("768m").build().start()) {
-            Process server = startServer(jar, tmp.resolve("data"), port, kafka.bootstrapServers());
+            Process server = startServer(jar, tmp.resolve("data"), port, kafka.bootstrapServers(), opt.getOrDefault("--signals-mode", "global"));
             try {
                 URI base = URI.create("http://127.0.0.1:" + port);
                 awaitHealthy(base, server);
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
                 if (Boolean.parseBoolean(opt.getOrDefault("--fold-only", "false"))) {
-                    // The engine alone, after a warm-up of the same size: for profiling and comparing engine changes.
+                    // The engine alone, after 900k events of warm-up (until the JIT is done): for profiling and comparing engine changes.
                     foldAlone(http, base, kafka.bootstrapServers(), 300_000, "w");
+                    foldAlone(http, base, kafka.bootstrapServers(), 600_000, "x");
                     double fold = foldAlone(http, base, kafka.bootstrapServers(), 600_000, "f");
                     System.out.printf(java.util.Locale.ROOT, "RESULT fold_eps=%.0f%n", fold);
                     return;
@@ -82,7 +83,7 @@ public final class IngestLoad {
         }
     }
 
-    static Process startServer(Path jar, Path data, int port, String bootstrap) throws IOException {
+    static Process startServer(Path jar, Path data, int port, String bootstrap, String signalsMode) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms512m", "-Xmx512m"));
         // SERVER_JAVA_OPTS: extra JVM options for the server only, e.g. a JFR recording for a profile.
         String extra = System.getenv("SERVER_JAVA_OPTS");
@@ -95,6 +96,7 @@ public final class IngestLoad {
         pb.environment().put("KAIROS_DATA_DIR", data.toString());
         pb.environment().put("KAIROS_RULES_PORT", String.valueOf(port));
         pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        pb.environment().put("KAIROS_SIGNALS_MODE", signalsMode);
         // The server ends with this harness, however it ends (ParentWatch).
         pb.environment().put("KAIROS_PARENT_PID", String.valueOf(ProcessHandle.current().pid()));
         return pb.start();
