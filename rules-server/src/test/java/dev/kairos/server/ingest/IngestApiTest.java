@@ -115,6 +115,30 @@ class IngestApiTest {
     }
 
     @Test
+    void eventsAndOutcomesAreDeDuplicatedApart() {
+        // The same UUID as an event id and as an outcome id: two different items, both accepted.
+        String id = java.util.UUID.randomUUID().toString();
+        Events event = Events.batch().addRaw("{\"eventId\": \"" + id + "\", \"type\": \"page_view\", \"userId\": \"ingest-apart\"}");
+        assertThat(http.postJson("/v1/events", WRITE_KEY, event.json()).json().get("accepted").asInt()).isEqualTo(1);
+        String outcome = "{\"batch\": [{\"outcomeId\": \"" + id + "\", \"decisionId\": \"d-apart\", \"placement\": \"home_banner\", "
+                + "\"type\": \"click\", \"userId\": \"ingest-apart\"}]}";
+        assertThat(http.postJson("/v1/outcomes", WRITE_KEY, outcome).json().get("accepted").asInt()).isEqualTo(1);
+        assertThat(http.postJson("/v1/outcomes", WRITE_KEY, outcome).json().get("duplicates").asInt()).isEqualTo(1);
+        assertThat(http.postJson("/v1/events", WRITE_KEY, event.json()).json().get("duplicates").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void keepsUuidIdsAsTheir128Bits() {
+        String id = java.util.UUID.randomUUID().toString();
+        assertThat(IngestService.dedupeKey(id)).isEqualTo(java.util.UUID.fromString(id));
+        assertThat(IngestService.dedupeKey(id)).isEqualTo(IngestService.dedupeKey(id.toUpperCase(java.util.Locale.ROOT)));
+        // An outcome without an outcomeId is known by decision/placement/type, even one of 36 characters.
+        String composite = "d-123456789012345678/home_banner/cl";
+        assertThat(composite).hasSize(35);
+        assertThat(IngestService.dedupeKey(composite + "k")).isEqualTo(composite + "k");
+    }
+
+    @Test
     void acceptsAGzipBody() throws Exception {
         byte[] json = Events.batch().add("ingest-gz", "task_created", "{}").json().getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream gz = new ByteArrayOutputStream();
