@@ -15,6 +15,11 @@ class HealthTest {
             Http.Response r = service.http.get("/health", null);
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.body()).contains("\"status\":\"UP\"");
+            assertThat(service.http.get("/health/liveness", null).status()).isEqualTo(200);
+            // Deadlocks are looked for in the background (DeadlockHealth), not by a JVM-wide safepoint per /health call.
+            assertThat(service.server.getApplicationContext().getBeansOfType(io.micronaut.management.health.indicator.HealthIndicator.class))
+                    .extracting(b -> b.getClass().getSimpleName())
+                    .contains("DeadlockHealth").doesNotContain("DeadlockedThreadsHealthIndicator");
             assertThat(Files.exists(service.dataDir.resolve("feedback/kairos.mv.db"))).isTrue();
 
             // The dashboard page is public (it asks for a key) but may not be framed by another site.

@@ -174,6 +174,11 @@ class DecideApiTest {
         Http.Response health = http.get("/health", null);
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.json().get("status").asText()).isEqualTo("UP");
+        assertThat(http.get("/health/liveness", null).status()).isEqualTo(200);
+        // Deadlocks are looked for in the background (DeadlockHealth), not by a JVM-wide safepoint per /health call.
+        assertThat(server.server.getApplicationContext().getBeansOfType(io.micronaut.management.health.indicator.HealthIndicator.class))
+                .extracting(b -> b.getClass().getSimpleName())
+                .contains("DeadlockHealth").doesNotContain("DeadlockedThreadsHealthIndicator");
         http.postJson("/v1/decide", WRITE_KEY, PINNED_REQUEST);
         Http.Response metrics = http.get("/prometheus", null);
         assertThat(metrics.status()).isEqualTo(200);
