@@ -3,7 +3,7 @@
 # the delay until an event is visible in /v1/decide, and the signal engine's fold rate (during the load, draining
 # the backlog, and alone). Starts its own broker and rules-server. Last line:
 #   RESULT ingest_eps=... producer_eps=... ratio=... fold_eps=... visible_p99_ms=...
-#   benchmarks/load/ingest.sh [--seconds 20] [--clients 4] [--samples 200] [--signals-mode global|partitioned]
+#   benchmarks/load/ingest.sh [--seconds 20] [--clients 4] [--samples 200] [--signals-mode global|partitioned] [--visible-under-eps 10000]
 #   benchmarks/load/ingest.sh --fold-only true   (the signal engine alone: 900k events of warm-up, then 600k timed; RESULT fold_eps=...)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -73,6 +73,8 @@ public final class IngestLoad {
                 System.out.printf("ratio: Kairos ingest / raw producer = %.2f%n", viaKairos / peer);
                 drain(http, base);
                 double visibleP99 = visibility(http, base, samples);
+                int underLoad = Integer.parseInt(opt.getOrDefault("--visible-under-eps", "10000"));
+                if (underLoad > 0) visibilityUnderLoad(http, base, samples, underLoad);
                 double fold = foldAlone(http, base, kafka.bootstrapServers(), 300_000, "f");
                 System.out.printf(java.util.Locale.ROOT, "RESULT ingest_eps=%.0f producer_eps=%.0f ratio=%.3f fold_eps=%.0f visible_p99_ms=%.1f%n",
                         viaKairos, peer, viaKairos / peer, fold, visibleP99);
@@ -255,6 +257,50 @@ public final class IngestLoad {
         System.out.printf("%-28s %,10.0f events/s   (%,d events written straight to the events topic in %.1f s, folded in %.1f s; no other load)%n",
                 "signal engine (alone)", rate, n, produced, seconds);
         return rate;
+    }
+
+    /**
+     * Visibility again, while 4 more clients keep {@code POST /v1/events} at a steady {@code eps}
+     * events/s (paced batches of 100; the rate they reached is printed): the delay an event sees
+     * when the engine is busy with others, as long as it keeps up with them.
+     */
+    static double visibilityUnderLoad(HttpClient http, URI base, int samples, int eps) throws Exception {
+        int clients = 4;
+        long intervalNanos = TimeUnit.SECONDS.toNanos(1) * clients * BATCH / eps;
+        AtomicLong seq = new AtomicLong(1_000_000_000L);
+        AtomicLong sent = new AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        List<Future<?>> load = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            long offset = intervalNanos * c / clients;
+            load.add(pool.submit(() -> {
+                long next = System.nanoTime() + offset;
+                while (!stop.get()) {
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
+                    next += intervalNanos;
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/v1/events"))
+                            .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(batch(seq.getAndIncrement()))).build(), HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() == 200) sent.addAndGet(BATCH);
+                }
+                return null;
+            }));
+        }
+        long start = System.nanoTime();
+        Thread.sleep(3000); // let the engine settle into the load first
+        double p99;
+        try {
+            System.out.printf("under a steady load of %,d events/s from %d more clients: ", eps, clients);
+            p99 = visibility(http, base, samples);
+        } finally {
+            stop.set(true);
+            for (Future<?> f : load) f.get(30, TimeUnit.SECONDS);
+            pool.shutdown();
+        }
+        System.out.printf("  (the load reached %,.0f events/s)%n", sent.get() / ((System.nanoTime() - start) / 1e9));
+        return p99;
     }
 
     static double visibility(HttpClient http, URI base, int samples) throws Exception {
