@@ -266,6 +266,8 @@ public final class IngestLoad {
      */
     static double visibilityUnderLoad(HttpClient http, URI base, int samples, int eps) throws Exception {
         int clients = 4;
+        // The load has its own HTTP client (connections, selector thread), so the probe's requests do not queue behind its batches.
+        HttpClient loadHttp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         long intervalNanos = TimeUnit.SECONDS.toNanos(1) * clients * BATCH / eps;
         AtomicLong seq = new AtomicLong(1_000_000_000L);
         AtomicLong sent = new AtomicLong();
@@ -280,7 +282,7 @@ public final class IngestLoad {
                     long wait = next - System.nanoTime();
                     if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
                     next += intervalNanos;
-                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/v1/events"))
+                    HttpResponse<String> r = loadHttp.send(HttpRequest.newBuilder(base.resolve("/v1/events"))
                             .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString(batch(seq.getAndIncrement()))).build(), HttpResponse.BodyHandlers.ofString());
                     if (r.statusCode() == 200) sent.addAndGet(BATCH);
