@@ -52,7 +52,14 @@ public class DeadlockHealth implements HealthIndicator {
             return t;
         });
         long every = Math.max(100, interval.toMillis());
-        check.scheduleWithFixedDelay(this::check, every, every, TimeUnit.MILLISECONDS);
+        // The first look at once: the bean is made by the first /health call, which should not wait 10 s for it.
+        check.scheduleWithFixedDelay(() -> {
+            try {
+                check();
+            } catch (RuntimeException e) { // keep the schedule: an exception would end it silently
+                LOG.warn("cannot look for deadlocked threads: {}", e.toString());
+            }
+        }, 0, every, TimeUnit.MILLISECONDS);
     }
 
     /** Looks for deadlocked threads now (one safepoint) and keeps the answer; returns their names. */
