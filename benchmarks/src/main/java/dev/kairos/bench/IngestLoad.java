@@ -135,6 +135,13 @@ public final class IngestLoad {
         return b.append("]}").toString();
     }
 
+    /** {@code POST /v1/events} with batch number {@code seq} ({@link #batch}). */
+    static HttpResponse<String> postBatch(HttpClient http, URI base, long seq) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(base.resolve("/v1/events"))
+                .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(batch(seq))).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     static double ingest(HttpClient http, URI base, int clients, int seconds, String label) throws Exception {
         AtomicLong accepted = new AtomicLong();
         AtomicLong failures = new AtomicLong();
@@ -146,11 +153,8 @@ public final class IngestLoad {
         for (int c = 0; c < clients; c++) {
             workers.add(pool.submit(() -> {
                 while (System.nanoTime() < end) {
-                    String body = batch(seq.getAndIncrement());
                     try {
-                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/v1/events"))
-                                .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                        HttpResponse<String> r = postBatch(http, base, seq.getAndIncrement());
                         if (r.statusCode() == 200 && r.body().startsWith("{\"accepted\":" + BATCH + ",")) accepted.addAndGet(BATCH);
                         else failures.incrementAndGet();
                     } catch (IOException e) {
@@ -282,9 +286,7 @@ public final class IngestLoad {
                     long wait = next - System.nanoTime();
                     if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
                     next += intervalNanos;
-                    HttpResponse<String> r = loadHttp.send(HttpRequest.newBuilder(base.resolve("/v1/events"))
-                            .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(batch(seq.getAndIncrement()))).build(), HttpResponse.BodyHandlers.ofString());
+                    HttpResponse<String> r = postBatch(loadHttp, base, seq.getAndIncrement());
                     if (r.statusCode() == 200) sent.addAndGet(BATCH);
                 }
                 return null;

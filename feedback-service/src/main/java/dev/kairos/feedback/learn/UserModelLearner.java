@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kairos.feedback.config.FeedbackTopics;
+import dev.kairos.feedback.weights.Holdout;
 import dev.kairos.feedback.weights.LogisticRegression;
 import dev.kairos.rules.learn.Predictors;
 import dev.kairos.service.api.ApiException;
@@ -215,7 +216,7 @@ public class UserModelLearner {
                 user[0] = userKey;
             }
             double[] f = Predictors.features(name -> s.path(name).asDouble(0));
-            boolean held = dev.kairos.feedback.weights.Holdout.contains(id, HOLDOUT_PERCENT);
+            boolean held = Holdout.contains(id, HOLDOUT_PERCENT);
             (held ? convHold : convFit).add(f, converted, s.path("conversionProbability").asDouble(0));
             times.add(at);
             features.add(f);

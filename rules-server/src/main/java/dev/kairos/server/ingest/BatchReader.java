@@ -25,8 +25,12 @@ import java.util.regex.Pattern;
  * ({@code {"sentAt": ..., "batch": [...]}}) must be valid, or the whole request is a 400.
  */
 final class BatchReader {
-    /** A valid item: its user key, id (for de-duplication) and canonical JSON. */
-    record Item(int index, String key, String id, byte[] value) {}
+    /**
+     * A valid item: its user key, id for de-duplication and canonical JSON. The id is a {@link UUID}
+     * (128 bits: an event's id, an outcome's {@code outcomeId}) or, for an outcome without one, the
+     * string {@code decisionId/placement/type}.
+     */
+    record Item(int index, String key, Object id, byte[] value) {}
 
     /** An invalid item. */
     record Rejection(int index, String code, String message, String field) {}
@@ -74,7 +78,7 @@ final class BatchReader {
             try {
                 JsonNode e = batch.get(i);
                 if (!e.isObject()) throw new InvalidInputException("batch[" + i + "]", "invalid_type", "each event must be an object");
-                String eventId = uuid(e, p + "eventId");
+                UUID eventId = uuid(e, p + "eventId");
                 String type = requiredText(e, "type", p);
                 Map<String, String> required = EventTypes.REQUIRED.get(type);
                 if (required == null) {
@@ -93,7 +97,7 @@ final class BatchReader {
                 if (context != null && !context.isNull()) contexts.readContext(context, p, now, new ArrayList<>());
                 ObjectNode out = json.createObjectNode();
                 out.put("schemaVersion", EventTypes.SCHEMA_VERSION);
-                out.put("eventId", eventId);
+                out.put("eventId", eventId.toString());
                 out.put("type", type);
                 if (userId != null) out.put("userId", userId);
                 if (anonymousId != null) out.put("anonymousId", anonymousId);
@@ -134,12 +138,12 @@ final class BatchReader {
                 String userId = optText(o, "userId", p);
                 String anonymousId = optText(o, "anonymousId", p);
                 if (userId == null && anonymousId == null) throw new InvalidInputException(p + "userId", "missing_field", "userId or anonymousId is required");
-                String outcomeId = o.hasNonNull("outcomeId") ? uuid(o, p + "outcomeId") : null;
+                UUID outcomeId = o.hasNonNull("outcomeId") ? uuid(o, p + "outcomeId") : null;
                 JsonNode value = o.get("value");
                 if (value != null && !value.isNull() && !value.isNumber()) throw new InvalidInputException(p + "value", "invalid_type", "value must be a number");
                 ObjectNode out = json.createObjectNode();
                 out.put("schemaVersion", EventTypes.SCHEMA_VERSION);
-                if (outcomeId != null) out.put("outcomeId", outcomeId);
+                if (outcomeId != null) out.put("outcomeId", outcomeId.toString());
                 out.put("decisionId", decisionId);
                 out.put("placement", placement);
                 out.put("type", type);
@@ -150,7 +154,7 @@ final class BatchReader {
                 if (value != null && value.isNumber()) out.put("value", value.asDouble());
                 out.put("timestamp", timestamp(o, p, now));
                 out.put("receivedAt", now.toEpochMilli());
-                String id = outcomeId != null ? outcomeId : decisionId + "/" + placement + "/" + type;
+                Object id = outcomeId != null ? outcomeId : decisionId + "/" + placement + "/" + type;
                 items.add(new Item(i, keyOf.apply(userId, anonymousId), id, bytes(out)));
             } catch (InvalidInputException ex) {
                 rejected.add(new Rejection(i, ex.code(), ex.getMessage(), ex.field()));
@@ -167,13 +171,14 @@ final class BatchReader {
         }
     }
 
-    private static String uuid(JsonNode e, String path) {
+    /** The UUID at {@code path}; written back in its canonical lower-case form. */
+    private static UUID uuid(JsonNode e, String path) {
         JsonNode v = e.get(path.substring(path.lastIndexOf('.') + 1));
         if (v == null || v.isNull()) throw new InvalidInputException(path, "missing_field", path + " is required (a UUID the client generates, so retries are de-duplicated)");
         if (!v.isTextual()) throw new InvalidInputException(path, "invalid_type", path + " must be a UUID string");
         String s = v.asText();
         try {
-            if (s.length() == 36 && UUID.fromString(s) != null) return s.toLowerCase(java.util.Locale.ROOT);
+            if (s.length() == 36) return UUID.fromString(s);
         } catch (IllegalArgumentException ignored) {
             // fall through to the error below
         }

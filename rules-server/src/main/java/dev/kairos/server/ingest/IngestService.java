@@ -40,7 +40,7 @@ public class IngestService {
     private final SignalsView view;
     private final BrokerHealth broker;
     private final BatchReader reader;
-    /** Ids accepted here in the last hour, per topic, at most {@code kairos.ingest.recent-ids} of each (see {@link #dedupeKey}). */
+    /** Ids accepted here in the last hour, per topic, at most {@code kairos.ingest.recent-ids} of each ({@link BatchReader.Item#id()}). */
     private final Cache<Object, Boolean> recentEvents;
     private final Cache<Object, Boolean> recentOutcomes;
     private final Counter accepted;
@@ -77,22 +77,6 @@ public class IngestService {
         return Caffeine.newBuilder().maximumSize(max).expireAfterWrite(Duration.ofHours(1)).build();
     }
 
-    /**
-     * The cache key of an item id: a UUID (every event id, and outcome ids when given) is kept as
-     * its 128 bits rather than its 36 characters, which more than halves an entry's heap (a
-     * million entries keyed by {@code topic/id} strings took 180 MB).
-     */
-    static Object dedupeKey(String id) {
-        if (id.length() == 36) {
-            try {
-                return java.util.UUID.fromString(id);
-            } catch (IllegalArgumentException notAUuid) {
-                // an outcome's decisionId/placement/type: kept as it is
-            }
-        }
-        return id;
-    }
-
     private String keyOf(String userId, String anonymousId) {
         if (userId != null) return userId;
         return view.aliasOf(anonymousId).orElse(anonymousId);
@@ -106,11 +90,12 @@ public class IngestService {
         Cache<Object, Boolean> recent = topic.equals(topics.config().outcomes()) ? recentOutcomes : recentEvents;
         List<CompletableFuture<Void>> sends = new ArrayList<>(batch.items().size());
         List<Object> sent = new ArrayList<>(batch.items().size());
-        java.util.Set<String> inBatch = new java.util.HashSet<>();
+        java.util.Set<Object> inBatch = new java.util.HashSet<>();
         int dup = 0;
         for (BatchReader.Item item : batch.items()) {
-            Object key = dedupeKey(item.id());
-            if (recent.getIfPresent(key) != null || !inBatch.add(item.id())) {
+            // UUIDs kept as 128 bits, not 36 characters: a million entries keyed by topic/id strings took 180 MB.
+            Object key = item.id();
+            if (recent.getIfPresent(key) != null || !inBatch.add(key)) {
                 dup++;
                 continue;
             }

@@ -128,14 +128,21 @@ class IngestApiTest {
     }
 
     @Test
-    void keepsUuidIdsAsTheir128Bits() {
+    void keepsUuidIdsAsTheir128Bits() throws Exception {
+        BatchReader reader = new BatchReader(new ObjectMapper(), new IngestConfig(500, 32768, 250000));
+        java.time.Instant now = java.time.Instant.now();
         String id = java.util.UUID.randomUUID().toString();
-        assertThat(IngestService.dedupeKey(id)).isEqualTo(java.util.UUID.fromString(id));
-        assertThat(IngestService.dedupeKey(id)).isEqualTo(IngestService.dedupeKey(id.toUpperCase(java.util.Locale.ROOT)));
+        String upper = id.toUpperCase(java.util.Locale.ROOT);
+        BatchReader.Batch events = reader.events(new ObjectMapper().readTree("{\"batch\": ["
+                + "{\"eventId\": \"" + id + "\", \"type\": \"page_view\", \"userId\": \"u\"},"
+                + "{\"eventId\": \"" + upper + "\", \"type\": \"page_view\", \"userId\": \"u\"}]}"), now, (u, a) -> u);
+        assertThat(events.items()).extracting(BatchReader.Item::id).containsExactly(java.util.UUID.fromString(id), java.util.UUID.fromString(id));
+        // Written back in the canonical lower-case form, whatever the client's case.
+        assertThat(new String(events.items().get(1).value(), StandardCharsets.UTF_8)).contains("\"eventId\":\"" + id + "\"");
         // An outcome without an outcomeId is known by decision/placement/type, even one of 36 characters.
-        String composite = "d-123456789012345678/home_banner/cl";
-        assertThat(composite).hasSize(35);
-        assertThat(IngestService.dedupeKey(composite + "k")).isEqualTo(composite + "k");
+        BatchReader.Batch outcomes = reader.outcomes(new ObjectMapper().readTree("{\"batch\": ["
+                + "{\"decisionId\": \"d-123456789012345678\", \"placement\": \"home_banner\", \"type\": \"click\", \"userId\": \"u\"}]}"), now, (u, a) -> u);
+        assertThat(outcomes.items()).extracting(BatchReader.Item::id).containsExactly("d-123456789012345678/home_banner/click");
     }
 
     @Test
