@@ -191,13 +191,19 @@ final class Platform implements AutoCloseable {
 
     /** Posts a decide request; the decision id when answered 200, null for any other answer (no exception). */
     String decide(String user) {
+        JsonNode answer = decideAnswer(user);
+        return answer == null ? null : answer.get("decisionId").asText();
+    }
+
+    /** The whole decide answer for {@code user}, or null when it was not a 200 (never a 5xx). */
+    JsonNode decideAnswer(String user) {
         HttpResponse<String> r = post(rulesPort, "/v1/decide", WRITE_KEY, """
                 {"userId": "%s", "placements": ["home_banner", "product_page"],
                  "context": {"location": {"placeType": "restaurant"}, "timezone": "Europe/Berlin", "timestamp": "2026-11-23T18:30:00Z"}}"""
                 .formatted(user));
         if (r.statusCode() >= 500) throw new AssertionError("decide answered " + r.statusCode() + ": " + r.body());
         if (r.statusCode() != 200) return null;
-        return json(r.body()).get("decisionId").asText();
+        return json(r.body());
     }
 
     static JsonNode json(String body) {
