@@ -5,6 +5,7 @@
 #   RESULT ingest_eps=... producer_eps=... ratio=... fold_eps=... visible_p99_ms=...
 #   benchmarks/load/ingest.sh [--seconds 20] [--clients 4] [--samples 200] [--signals-mode global|partitioned] [--visible-under-eps 10000]
 #   benchmarks/load/ingest.sh --fold-only true   (the signal engine alone: 900k events of warm-up, then 600k timed; RESULT fold_eps=...)
+#   benchmarks/load/ingest.sh --visibility-only true  (visibility alone, idle and under the steady load; RESULT visible_p99_ms=... visible_under_load_p99_ms=...)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"

@@ -65,6 +65,15 @@ public final class IngestLoad {
                     System.out.printf(java.util.Locale.ROOT, "RESULT fold_eps=%.0f%n", fold);
                     return;
                 }
+                if (Boolean.parseBoolean(opt.getOrDefault("--visibility-only", "false"))) {
+                    // Visibility alone, idle and under the steady load: for comparing settings that affect the tail.
+                    ingest(http, base, clients, 5, "warmup");
+                    drain(http, base);
+                    double idle = visibility(http, base, samples);
+                    double loaded = visibilityUnderLoad(http, base, samples, Integer.parseInt(opt.getOrDefault("--visible-under-eps", "10000")));
+                    System.out.printf(java.util.Locale.ROOT, "RESULT visible_p99_ms=%.1f visible_under_load_p99_ms=%.1f%n", idle, loaded);
+                    return;
+                }
                 System.out.printf("ingest load: %d s per run, %d HTTP clients, batches of %d, %d cores%n", seconds, clients, BATCH,
                         Runtime.getRuntime().availableProcessors());
                 ingest(http, base, clients, 5, "warmup");
@@ -213,6 +222,36 @@ public final class IngestLoad {
         return n;
     }
 
+    /** The cumulative buckets of the engine's {@code kairos.signals.delay} histogram: upper bound in seconds to count. */
+    static java.util.TreeMap<Double, Double> delayBuckets(HttpClient http, URI base) throws Exception {
+        String metrics = http.send(HttpRequest.newBuilder(base.resolve("/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
+        for (String line : metrics.split("\n")) {
+            if (!line.startsWith("kairos_signals_delay_seconds_bucket{")) continue;
+            int le = line.indexOf("le=\"") + 4;
+            String bound = line.substring(le, line.indexOf('"', le));
+            buckets.put(bound.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bound),
+                    Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+        }
+        return buckets;
+    }
+
+    /** "p50 ≤ x ms, p99 ≤ y ms" of the events the engine folded between two snapshots of {@link #delayBuckets}. */
+    static String delayBetween(java.util.TreeMap<Double, Double> before, java.util.TreeMap<Double, Double> after) {
+        double total = after.lastEntry().getValue() - before.getOrDefault(after.lastKey(), 0.0);
+        if (total <= 0) return "no events folded";
+        StringBuilder out = new StringBuilder();
+        for (double q : new double[] {0.5, 0.99, 0.999}) {
+            for (Map.Entry<Double, Double> b : after.entrySet()) {
+                if (b.getValue() - before.getOrDefault(b.getKey(), 0.0) >= q * total) {
+                    out.append(String.format(java.util.Locale.ROOT, "p%s <= %.1f ms, ", q == 0.5 ? "50" : q == 0.99 ? "99" : "99.9", b.getKey() * 1000));
+                    break;
+                }
+            }
+        }
+        return out.append(String.format(java.util.Locale.ROOT, "%,.0f events", total)).toString();
+    }
+
     /** Waits for the signal engine to work through the backlog the load left, and reports its rate while doing so. */
     static void drain(HttpClient http, URI base) throws Exception {
         double last = processed(http, base);
@@ -296,8 +335,11 @@ public final class IngestLoad {
         Thread.sleep(3000); // let the engine settle into the load first
         double p99;
         try {
+            java.util.TreeMap<Double, Double> before = delayBuckets(http, base);
             System.out.printf("under a steady load of %,d events/s from %d more clients: ", eps, clients);
             p99 = visibility(http, base, samples);
+            // The server's own view of the same phase: from ingest accepting each event to the engine folding it.
+            System.out.printf("  engine delay (kairos.signals.delay, histogram bucket bounds) in that phase: %s%n", delayBetween(before, delayBuckets(http, base)));
         } finally {
             stop.set(true);
             for (Future<?> f : load) f.get(30, TimeUnit.SECONDS);

@@ -62,6 +62,8 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
     private final io.micrometer.core.instrument.Counter duplicates;
     private final io.micrometer.core.instrument.Counter merges;
     private final io.micrometer.core.instrument.Counter erasures;
+    /** From ingest accepting an event ({@code receivedAt}) to its fold here: how far behind the engine runs. */
+    private final io.micrometer.core.instrument.Timer delay;
     private final boolean globalView;
     private ProcessorContext<String, byte[]> context;
     /** Each user's state as record bytes ({@link UserStateSerde}): read once, written once per event. */
@@ -81,6 +83,10 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
                 .description("Anonymous profiles merged into an identified user's").register(meters);
         this.erasures = io.micrometer.core.instrument.Counter.builder("kairos.signals.erasures")
                 .description("Users erased on request").register(meters);
+        this.delay = io.micrometer.core.instrument.Timer.builder("kairos.signals.delay")
+                .description("From ingest accepting an event to the signal engine folding it into the user's state")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(1))
+                .register(meters);
     }
 
     @Override
@@ -162,9 +168,13 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
             state.aliases.add(anonymousId);
             context.forward(control(record, anonymousId, MERGE_REQUEST, userId.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
-        if (SignalRules.isOutcome(event)) rules.applyOutcome(state, event, event.path("receivedAt").asLong(now));
-        else rules.apply(state, event, event.path("receivedAt").asLong(now));
+        long receivedAt = event.path("receivedAt").asLong(now);
+        if (SignalRules.isOutcome(event)) rules.applyOutcome(state, event, receivedAt);
+        else rules.apply(state, event, receivedAt);
         processed.increment();
+        // Wall-clock now, not the task's cached time: an operator's measure of lag, and the benchmark's.
+        long behind = System.currentTimeMillis() - receivedAt;
+        if (behind >= 0) delay.record(behind, java.util.concurrent.TimeUnit.MILLISECONDS);
         byte[] bytes = UserStateSerde.write(state);
         states.put(record.key(), bytes);
         context.forward(record.withValue(bytes));

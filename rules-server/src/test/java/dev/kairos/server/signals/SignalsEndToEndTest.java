@@ -72,6 +72,30 @@ class SignalsEndToEndTest {
                 .extracting(c -> c.get("rule").asText()).contains("Styling intent: customers also loved");
     }
 
+    /** The sum of the Prometheus series {@code name} (no labels) on the server, 0 when absent. */
+    static double metric(String name) {
+        double sum = 0;
+        for (String line : http.get("/prometheus", null).body().split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+        return sum;
+    }
+
+    @Test
+    void theEngineReportsHowLongAnEventTookFromIngestToItsFold() {
+        String user = "e2e-delay";
+        double before = metric("kairos_signals_delay_seconds_count");
+        Events batch = Events.batch();
+        for (int i = 0; i < 4; i++) batch.add(user, "page_view", "{\"category\": \"news\"}");
+        assertThat(http.postJson("/v1/events", WRITE_KEY, batch.json()).json().get("accepted").asInt()).isEqualTo(4);
+        await().atMost(Duration.ofSeconds(30)).until(() -> signals(user) != null && signals(user).get("events").asInt() == 4);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(metric("kairos_signals_delay_seconds_count") - before).isGreaterThanOrEqualTo(4));
+        // Buckets are published for percentiles, and the whole trip took less than the time this test waited.
+        assertThat(metric("kairos_signals_delay_seconds_bucket")).isPositive();
+        assertThat(metric("kairos_signals_delay_seconds_max")).isBetween(0.0, 40.0);
+    }
+
     @Test
     void duplicateEventsAreCountedOnce() {
         String user = "e2e-dup";
