@@ -26,11 +26,11 @@ import java.util.regex.Pattern;
  */
 final class BatchReader {
     /**
-     * A valid item: its user key, id for de-duplication and canonical JSON. The id is a {@link UUID}
-     * (128 bits: an event's id, an outcome's {@code outcomeId}) or, for an outcome without one, the
-     * string {@code decisionId/placement/type}.
+     * A valid item: its user key, id for de-duplication and canonical JSON. The id is an event's
+     * {@code eventId} or an outcome's {@code outcomeId}, or for an outcome without one a name-based
+     * UUID of its {@code decisionId/placement/type} ({@link #outcomeKey}).
      */
-    record Item(int index, String key, Object id, byte[] value) {}
+    record Item(int index, String key, UUID id, byte[] value) {}
 
     /** An invalid item. */
     record Rejection(int index, String code, String message, String field) {}
@@ -154,13 +154,18 @@ final class BatchReader {
                 if (value != null && value.isNumber()) out.put("value", value.asDouble());
                 out.put("timestamp", timestamp(o, p, now));
                 out.put("receivedAt", now.toEpochMilli());
-                Object id = outcomeId != null ? outcomeId : decisionId + "/" + placement + "/" + type;
+                UUID id = outcomeId != null ? outcomeId : outcomeKey(decisionId, placement, type);
                 items.add(new Item(i, keyOf.apply(userId, anonymousId), id, bytes(out)));
             } catch (InvalidInputException ex) {
                 rejected.add(new Rejection(i, ex.code(), ex.getMessage(), ex.field()));
             }
         }
         return new Batch(items, rejected);
+    }
+
+    /** The de-duplication id of an outcome without an {@code outcomeId}: one outcome of a type per decision and placement. */
+    static UUID outcomeKey(String decisionId, String placement, String type) {
+        return UUID.nameUUIDFromBytes(("outcome/" + decisionId + "/" + placement + "/" + type).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private byte[] bytes(ObjectNode node) {

@@ -2,8 +2,6 @@ package dev.kairos.server.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.kairos.server.kafka.Topics;
 import dev.kairos.service.health.BrokerHealth;
 import dev.kairos.server.signals.SignalsView;
@@ -18,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -25,8 +24,9 @@ import java.util.concurrent.CompletableFuture;
  * in-sync replicas (idempotent producer, {@code acks=all}), so a 200 means durably accepted.
  * Records are keyed by user ({@code userId}; else the user an {@code anonymousId} identified as;
  * else the {@code anonymousId}) so each user's events stay ordered in one partition. Ids accepted
- * in the last hour on this instance are answered as duplicates without being sent again; the
- * signal engine de-duplicates across instances and restarts. While the background probe says Kafka
+ * recently on this instance (the last {@code kairos.ingest.recent-ids} per endpoint at least, within
+ * an hour; {@link RecentIds}) are answered as duplicates without being sent again; the signal
+ * engine de-duplicates across instances and restarts. While the background probe says Kafka
  * is unreachable ({@link BrokerHealth}), a batch fails at once (the caller answers 503 with
  * {@code Retry-After}) instead of waiting for the producer's timeouts.
  */
@@ -40,9 +40,9 @@ public class IngestService {
     private final SignalsView view;
     private final BrokerHealth broker;
     private final BatchReader reader;
-    /** Ids accepted here in the last hour, per topic, at most {@code kairos.ingest.recent-ids} of each ({@link BatchReader.Item#id()}). */
-    private final Cache<Object, Boolean> recentEvents;
-    private final Cache<Object, Boolean> recentOutcomes;
+    /** Ids accepted here recently, per endpoint: the last {@code kairos.ingest.recent-ids} at least, within an hour ({@link BatchReader.Item#id()}). */
+    private final RecentIds recentEvents;
+    private final RecentIds recentOutcomes;
     private final Counter accepted;
     private final Counter duplicates;
     private final Counter rejected;
@@ -73,8 +73,8 @@ public class IngestService {
         return publish(topics.config().outcomes(), batch);
     }
 
-    private static Cache<Object, Boolean> recentIds(int max) {
-        return Caffeine.newBuilder().maximumSize(max).expireAfterWrite(Duration.ofHours(1)).build();
+    private static RecentIds recentIds(int max) {
+        return new RecentIds(max, Duration.ofHours(1).toNanos(), System::nanoTime);
     }
 
     private String keyOf(String userId, String anonymousId) {
@@ -87,15 +87,14 @@ public class IngestService {
             // Fail fast while Kafka is away: the client retries after Retry-After instead of waiting for a timeout.
             return CompletableFuture.failedFuture(new KafkaUnavailableException());
         }
-        Cache<Object, Boolean> recent = topic.equals(topics.config().outcomes()) ? recentOutcomes : recentEvents;
+        RecentIds recent = topic.equals(topics.config().outcomes()) ? recentOutcomes : recentEvents;
         List<CompletableFuture<Void>> sends = new ArrayList<>(batch.items().size());
-        List<Object> sent = new ArrayList<>(batch.items().size());
-        java.util.Set<Object> inBatch = new java.util.HashSet<>();
+        List<UUID> sent = new ArrayList<>(batch.items().size());
+        java.util.Set<UUID> inBatch = new java.util.HashSet<>();
         int dup = 0;
         for (BatchReader.Item item : batch.items()) {
-            // UUIDs kept as 128 bits, not 36 characters: a million entries keyed by topic/id strings took 180 MB.
-            Object key = item.id();
-            if (recent.getIfPresent(key) != null || !inBatch.add(key)) {
+            UUID key = item.id();
+            if (recent.contains(key) || !inBatch.add(key)) {
                 dup++;
                 continue;
             }
@@ -110,7 +109,7 @@ public class IngestService {
         int duplicateCount = dup;
         rejected.increment(batch.rejected().size());
         return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).thenApply(ok -> {
-            for (Object key : sent) recent.put(key, Boolean.TRUE);
+            recent.addAll(sent);
             accepted.increment(sent.size());
             duplicates.increment(duplicateCount);
             return new Result(sent.size(), duplicateCount, batch.rejected());

@@ -139,10 +139,16 @@ class IngestApiTest {
         assertThat(events.items()).extracting(BatchReader.Item::id).containsExactly(java.util.UUID.fromString(id), java.util.UUID.fromString(id));
         // Written back in the canonical lower-case form, whatever the client's case.
         assertThat(new String(events.items().get(1).value(), StandardCharsets.UTF_8)).contains("\"eventId\":\"" + id + "\"");
-        // An outcome without an outcomeId is known by decision/placement/type, even one of 36 characters.
+        // An outcome without an outcomeId is known by decision/placement/type: one click, one impression.
         BatchReader.Batch outcomes = reader.outcomes(new ObjectMapper().readTree("{\"batch\": ["
-                + "{\"decisionId\": \"d-123456789012345678\", \"placement\": \"home_banner\", \"type\": \"click\", \"userId\": \"u\"}]}"), now, (u, a) -> u);
-        assertThat(outcomes.items()).extracting(BatchReader.Item::id).containsExactly("d-123456789012345678/home_banner/click");
+                + "{\"decisionId\": \"d-123456789012345678\", \"placement\": \"home_banner\", \"type\": \"click\", \"userId\": \"u\"},"
+                + "{\"decisionId\": \"d-123456789012345678\", \"placement\": \"home_banner\", \"type\": \"click\", \"userId\": \"u\"},"
+                + "{\"decisionId\": \"d-123456789012345678\", \"placement\": \"home_banner\", \"type\": \"impression\", \"userId\": \"u\"}]}"), now, (u, a) -> u);
+        assertThat(outcomes.items()).extracting(BatchReader.Item::id).containsExactly(
+                BatchReader.outcomeKey("d-123456789012345678", "home_banner", "click"),
+                BatchReader.outcomeKey("d-123456789012345678", "home_banner", "click"),
+                BatchReader.outcomeKey("d-123456789012345678", "home_banner", "impression"));
+        assertThat(outcomes.items().get(0).id()).isNotEqualTo(outcomes.items().get(2).id());
     }
 
     @Test
