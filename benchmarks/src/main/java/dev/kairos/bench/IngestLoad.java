@@ -40,6 +40,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class IngestLoad {
     static final String KEY = "wk_ingest_bench";
     static final int BATCH = 100;
+    /** Distinct users the engine-alone runs spread their events over ({@code --users}, 10,000 by default). */
+    static int USERS = 10_000;
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = new java.util.HashMap<>(Map.of("--seconds", "20", "--clients", "4", "--samples", "200", "--port", "18090"));
@@ -48,49 +50,72 @@ public final class IngestLoad {
         int clients = Integer.parseInt(opt.get("--clients"));
         int samples = Integer.parseInt(opt.get("--samples"));
         int port = Integer.parseInt(opt.get("--port"));
+        USERS = Integer.parseInt(opt.getOrDefault("--users", "10000"));
         Path jar = Path.of(opt.getOrDefault("--server-jar", "rules-server/target/kairos-rules-server-0.1.0-SNAPSHOT.jar"));
         Path tmp = Files.createTempDirectory("kairos-ingest-bench");
 
-        try (LocalKafka kafka = LocalKafka.builder().dataDir(tmp.resolve("kafka")).heap("768m").build().start()) {
-            Process server = startServer(jar, tmp.resolve("data"), port, kafka.bootstrapServers(), opt.getOrDefault("--signals-mode", "global"));
-            try {
-                URI base = URI.create("http://127.0.0.1:" + port);
-                awaitHealthy(base, server);
-                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-                if (Boolean.parseBoolean(opt.getOrDefault("--fold-only", "false"))) {
-                    // The engine alone, after 900k events of warm-up (until the JIT is done): for profiling and comparing engine changes.
-                    foldAlone(http, base, kafka.bootstrapServers(), 300_000, "w");
-                    foldAlone(http, base, kafka.bootstrapServers(), 600_000, "x");
-                    double fold = foldAlone(http, base, kafka.bootstrapServers(), 600_000, "f");
-                    System.out.printf(java.util.Locale.ROOT, "RESULT fold_eps=%.0f%n", fold);
-                    return;
-                }
-                if (Boolean.parseBoolean(opt.getOrDefault("--visibility-only", "false"))) {
-                    // Visibility alone, idle and under the steady load: for comparing settings that affect the tail.
+        try {
+            try (LocalKafka kafka = LocalKafka.builder().dataDir(tmp.resolve("kafka")).heap("768m").build().start()) {
+                Process server = startServer(jar, tmp.resolve("data"), port, kafka.bootstrapServers(), opt.getOrDefault("--signals-mode", "global"));
+                try {
+                    URI base = URI.create("http://127.0.0.1:" + port);
+                    awaitHealthy(base, server);
+                    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+                    if (Boolean.parseBoolean(opt.getOrDefault("--fold-only", "false"))) {
+                        // The engine alone, after 900k events of warm-up (until the JIT is done): for profiling and comparing engine changes.
+                        foldAlone(http, base, kafka.bootstrapServers(), 300_000, "w");
+                        foldAlone(http, base, kafka.bootstrapServers(), 600_000, "x");
+                        double fold = foldAlone(http, base, kafka.bootstrapServers(), 600_000, "f");
+                        printMemory(server);
+                        System.out.printf(java.util.Locale.ROOT, "RESULT fold_eps=%.0f%n", fold);
+                        return;
+                    }
+                    if (Boolean.parseBoolean(opt.getOrDefault("--visibility-only", "false"))) {
+                        // Visibility alone, idle and under the steady load: for comparing settings that affect the tail.
+                        ingest(http, base, clients, 5, "warmup");
+                        drain(http, base);
+                        double idle = visibility(http, base, samples);
+                        double loaded = visibilityUnderLoad(http, base, samples, Integer.parseInt(opt.getOrDefault("--visible-under-eps", "10000")));
+                        System.out.printf(java.util.Locale.ROOT, "RESULT visible_p99_ms=%.1f visible_under_load_p99_ms=%.1f%n", idle, loaded);
+                        return;
+                    }
+                    System.out.printf("ingest load: %d s per run, %d HTTP clients, batches of %d, %d cores%n", seconds, clients, BATCH,
+                            Runtime.getRuntime().availableProcessors());
                     ingest(http, base, clients, 5, "warmup");
+                    double viaKairos = ingest(http, base, clients, seconds, "POST /v1/events");
+                    double peer = rawProducer(kafka.bootstrapServers(), seconds);
+                    System.out.printf("ratio: Kairos ingest / raw producer = %.2f%n", viaKairos / peer);
                     drain(http, base);
-                    double idle = visibility(http, base, samples);
-                    double loaded = visibilityUnderLoad(http, base, samples, Integer.parseInt(opt.getOrDefault("--visible-under-eps", "10000")));
-                    System.out.printf(java.util.Locale.ROOT, "RESULT visible_p99_ms=%.1f visible_under_load_p99_ms=%.1f%n", idle, loaded);
-                    return;
+                    double visibleP99 = visibility(http, base, samples);
+                    int underLoad = Integer.parseInt(opt.getOrDefault("--visible-under-eps", "10000"));
+                    if (underLoad > 0) visibilityUnderLoad(http, base, samples, underLoad);
+                    double fold = foldAlone(http, base, kafka.bootstrapServers(), 300_000, "f");
+                    printMemory(server);
+                    System.out.printf(java.util.Locale.ROOT, "RESULT ingest_eps=%.0f producer_eps=%.0f ratio=%.3f fold_eps=%.0f visible_p99_ms=%.1f%n",
+                            viaKairos, peer, viaKairos / peer, fold, visibleP99);
+                } finally {
+                    server.destroy();
+                    server.waitFor(30, TimeUnit.SECONDS);
                 }
-                System.out.printf("ingest load: %d s per run, %d HTTP clients, batches of %d, %d cores%n", seconds, clients, BATCH,
-                        Runtime.getRuntime().availableProcessors());
-                ingest(http, base, clients, 5, "warmup");
-                double viaKairos = ingest(http, base, clients, seconds, "POST /v1/events");
-                double peer = rawProducer(kafka.bootstrapServers(), seconds);
-                System.out.printf("ratio: Kairos ingest / raw producer = %.2f%n", viaKairos / peer);
-                drain(http, base);
-                double visibleP99 = visibility(http, base, samples);
-                int underLoad = Integer.parseInt(opt.getOrDefault("--visible-under-eps", "10000"));
-                if (underLoad > 0) visibilityUnderLoad(http, base, samples, underLoad);
-                double fold = foldAlone(http, base, kafka.bootstrapServers(), 300_000, "f");
-                System.out.printf(java.util.Locale.ROOT, "RESULT ingest_eps=%.0f producer_eps=%.0f ratio=%.3f fold_eps=%.0f visible_p99_ms=%.1f%n",
-                        viaKairos, peer, viaKairos / peer, fold, visibleP99);
-            } finally {
-                server.destroy();
-                server.waitFor(30, TimeUnit.SECONDS);
             }
+        } finally {
+            // Broker logs and RocksDB stores: gigabytes after a few runs. --keep true leaves them for a look.
+            if (!Boolean.parseBoolean(opt.getOrDefault("--keep", "false"))) SdkVsSegment.deleteTree(tmp);
+            else System.out.println("data kept in " + tmp);
+        }
+    }
+
+    /** The server's resident memory now and at its peak (Linux /proc), heap and off-heap (RocksDB) together. */
+    static void printMemory(Process server) {
+        try {
+            long rss = 0, peak = 0;
+            for (String line : Files.readAllLines(Path.of("/proc/" + server.pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) rss = Long.parseLong(line.replaceAll("\\D", ""));
+                if (line.startsWith("VmHWM:")) peak = Long.parseLong(line.replaceAll("\\D", ""));
+            }
+            System.out.printf("rules-server RSS: %d MB now, peak %d MB%n", rss / 1024, peak / 1024);
+        } catch (IOException | RuntimeException e) {
+            System.out.println("rules-server RSS: not readable here (" + e + ")");
         }
     }
 
@@ -283,7 +308,7 @@ public final class IngestLoad {
         long start = System.nanoTime();
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(cfg, new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < n; i++) {
-                String user = users + (i % 10_000);
+                String user = users + (i % USERS);
                 String e = i % 3 == 0 ? event(UUID.randomUUID().toString(), user, "scroll", "{\"depth\":0.6,\"velocity\":3500}")
                         : i % 3 == 1 ? event(UUID.randomUUID().toString(), user, "product_view", "{\"productId\":\"p" + i + "\",\"category\":\"dresses\"}")
                         : event(UUID.randomUUID().toString(), user, "page_view", "{\"category\":\"news\"}");

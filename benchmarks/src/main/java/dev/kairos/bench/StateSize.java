@@ -50,18 +50,24 @@ public final class StateSize {
         Path jar = Path.of(opt.getOrDefault("--server-jar", "rules-server/target/kairos-rules-server-0.1.0-SNAPSHOT.jar"));
         Path tmp = Files.createTempDirectory("kairos-state-size");
         System.out.printf("state size: %,d users x %d events, %d cores%n", users, EVENTS_PER_USER, Runtime.getRuntime().availableProcessors());
-        try (LocalKafka kafka = LocalKafka.builder().dataDir(tmp.resolve("kafka")).heap("768m").build().start()) {
-            Map<String, Long> stores = run(jar, tmp.resolve("data"), port, kafka.bootstrapServers(), users);
-            double record = signalsRecordBytes(kafka.bootstrapServers(), users);
-            double view = stores.getOrDefault("signals-view", 0L) / (double) users;
-            double userState = stores.getOrDefault("user-state", 0L) / (double) users;
-            double seen = stores.getOrDefault("seen-events", 0L) / (double) users;
-            System.out.printf("%-34s %,8.0f bytes/user%n", "latest signals record", record);
-            System.out.printf("%-34s %,8.0f bytes/user   (global mode: every instance, all users)%n", "RocksDB signals-view", view);
-            System.out.printf("%-34s %,8.0f bytes/user   (owner of the user's partition, and each standby)%n", "RocksDB user-state", userState);
-            System.out.printf("%-34s %,8.0f bytes/user   (event ids of the last 24 h: %d events each)%n", "RocksDB seen-events", seen, EVENTS_PER_USER);
-            System.out.printf("RESULT state_record_bytes=%.0f view_bytes_per_user=%.0f user_state_bytes_per_user=%.0f seen_bytes_per_user=%.0f users=%d%n",
-                    record, view, userState, seen, users);
+        try {
+            try (LocalKafka kafka = LocalKafka.builder().dataDir(tmp.resolve("kafka")).heap("768m").build().start()) {
+                Map<String, Long> stores = run(jar, tmp.resolve("data"), port, kafka.bootstrapServers(), users);
+                double record = signalsRecordBytes(kafka.bootstrapServers(), users);
+                double view = stores.getOrDefault("signals-view", 0L) / (double) users;
+                double userState = stores.getOrDefault("user-state", 0L) / (double) users;
+                double seen = stores.getOrDefault("seen-events", 0L) / (double) users;
+                System.out.printf("%-34s %,8.0f bytes/user%n", "latest signals record", record);
+                System.out.printf("%-34s %,8.0f bytes/user   (global mode: every instance, all users)%n", "RocksDB signals-view", view);
+                System.out.printf("%-34s %,8.0f bytes/user   (owner of the user's partition, and each standby)%n", "RocksDB user-state", userState);
+                System.out.printf("%-34s %,8.0f bytes/user   (event ids of the last 24 h: %d events each)%n", "RocksDB seen-events", seen, EVENTS_PER_USER);
+                System.out.printf("RESULT state_record_bytes=%.0f view_bytes_per_user=%.0f user_state_bytes_per_user=%.0f seen_bytes_per_user=%.0f users=%d%n",
+                        record, view, userState, seen, users);
+            }
+        } finally {
+            // Broker logs and RocksDB stores: gigabytes after a few runs. --keep true leaves them for a look.
+            if (!Boolean.parseBoolean(opt.getOrDefault("--keep", "false"))) SdkVsSegment.deleteTree(tmp);
+            else System.out.println("data kept in " + tmp);
         }
     }
 
