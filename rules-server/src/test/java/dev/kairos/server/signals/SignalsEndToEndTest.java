@@ -97,6 +97,18 @@ class SignalsEndToEndTest {
     }
 
     @Test
+    void everyRocksDbStoreSharesOneBoundedCache() {
+        // The stores are open once the engine runs (the first test's events, or these).
+        http.postJson("/v1/events", WRITE_KEY, Events.batch().add("e2e-rocksdb", "page_view", "{}").json());
+        await().atMost(Duration.ofSeconds(30)).until(() -> signals("e2e-rocksdb") != null);
+        assertThat(RocksDbMemory.memory()).as("the setter ran, with application.yml's default").isEqualTo(256L << 20);
+        // Kafka Streams' own RocksDB metrics see the shared cache (its default is 50 MiB per store).
+        java.util.List<Double> capacities = http.get("/prometheus", null).body().lines().filter(l -> l.startsWith("kafka_streams_block_cache_capacity"))
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).toList();
+        assertThat(capacities).isNotEmpty().allMatch(c -> c == 256.0 * (1 << 20));
+    }
+
+    @Test
     void duplicateEventsAreCountedOnce() {
         String user = "e2e-dup";
         Events batch = Events.batch().add(user, "page_view", "{}").add(user, "page_view", "{}");
