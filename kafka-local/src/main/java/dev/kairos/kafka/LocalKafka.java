@@ -282,10 +282,15 @@ public final class LocalKafka implements AutoCloseable {
     /** Stops the broker (SIGTERM: a controlled shutdown), forcibly after 30 s. */
     @Override
     public void close() {
+        close(30);
+    }
+
+    /** Stops the broker (SIGTERM: a controlled shutdown), forcibly after {@code graceSeconds}. */
+    void close(int graceSeconds) {
         if (process == null) return;
         process.destroy();
         try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            if (!process.waitFor(graceSeconds, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {

@@ -103,12 +103,17 @@ public final class LocalKafkaCluster implements AutoCloseable {
         }
     }
 
-    /** Stops every node (controlled shutdown, in parallel). */
+    /**
+     * Stops every node (controlled shutdown, in parallel), forcibly after 15 s. A node whose
+     * controlled shutdown needs a controller quorum the others already left waits for it in vain
+     * (seen as a 30 s stop in CI, against 6 s otherwise). A forced stop loses nothing the node wrote
+     * (it is in the operating system's page cache); the node checks its logs on the next start.
+     */
     @Override
     public void close() {
         List<Thread> stops = new ArrayList<>();
         for (LocalKafka n : nodes) {
-            Thread t = new Thread(n::close, "kafka-stop-node");
+            Thread t = new Thread(() -> n.close(15), "kafka-stop-node");
             t.start();
             stops.add(t);
         }
