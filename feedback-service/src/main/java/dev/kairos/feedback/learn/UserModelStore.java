@@ -8,10 +8,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+
+import static dev.kairos.feedback.store.Columns.getDouble;
+import static dev.kairos.feedback.store.Columns.setDouble;
 
 /**
  * What the learned user models are fitted from (logged decisions with their signals and whether they
@@ -129,15 +131,5 @@ public class UserModelStore {
         } catch (SQLException e) {
             throw new StoreException("reading learned models failed: " + e.getMessage(), e);
         }
-    }
-
-    private static void setDouble(PreparedStatement ps, int i, Double v) throws SQLException {
-        if (v == null || !Double.isFinite(v)) ps.setNull(i, Types.DOUBLE);
-        else ps.setDouble(i, v);
-    }
-
-    private static Double getDouble(ResultSet rs, String col) throws SQLException {
-        double v = rs.getDouble(col);
-        return rs.wasNull() ? null : v;
     }
 }

@@ -711,10 +711,6 @@ public class FeedbackStore {
         T map(ResultSet rs) throws SQLException;
     }
 
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
     private <T> List<T> query(String sql, long a, long b, RowMapper<T> mapper) {
         try (Connection c = reads.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setQueryTimeout(queryTimeoutSeconds);
@@ -742,39 +738,8 @@ public class FeedbackStore {
         return new StoreException("query failed: " + e.getMessage(), e);
     }
 
-    /**
-     * Runs {@code work} in one transaction, again (up to 3 times) when the database aborted it as a
-     * deadlock or serialization victim: the decision and outcome consumers update the same
-     * {@code placement_outcomes} rows concurrently.
-     */
-    private <T> T inTransaction(Work<T> work) {
-        for (int attempt = 1; ; attempt++) {
-            try (Connection c = dataSource.getConnection()) {
-                boolean auto = c.getAutoCommit();
-                c.setAutoCommit(false);
-                try {
-                    T result = work.run(c);
-                    c.commit();
-                    return result;
-                } catch (SQLException | RuntimeException e) {
-                    c.rollback();
-                    throw e;
-                } finally {
-                    c.setAutoCommit(auto);
-                }
-            } catch (SQLException e) {
-                if (attempt < 3 && isTransient(e)) continue;
-                throw new StoreException("write failed: " + e.getMessage(), e);
-            }
-        }
-    }
-
-    /** Deadlock (40P01 on PostgreSQL) or serialization failure (40001; H2 reports deadlocks so too). */
-    static boolean isTransient(SQLException e) {
-        for (SQLException x = e; x != null; x = x.getNextException()) {
-            if ("40001".equals(x.getSQLState()) || "40P01".equals(x.getSQLState())) return true;
-        }
-        return e.getCause() instanceof SQLException cause && cause != e && isTransient(cause);
+    private <T> T inTransaction(Transactions.Work<T> work) {
+        return Transactions.inTransaction(dataSource, "write", work);
     }
 
     private static int inserted(int[] counts) {

@@ -1,6 +1,7 @@
 package dev.kairos.feedback.triggers;
 
 import dev.kairos.feedback.store.StoreException;
+import dev.kairos.feedback.store.Transactions;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -293,27 +294,8 @@ public final class TriggerStore {
         });
     }
 
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private <T> T inTransaction(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(auto);
-            }
-        } catch (SQLException e) {
-            throw new StoreException("write failed: " + e.getMessage(), e);
-        }
+    private <T> T inTransaction(Transactions.Work<T> work) {
+        return Transactions.inTransaction(dataSource, "write", work);
     }
 
     static String text(Duration d) {

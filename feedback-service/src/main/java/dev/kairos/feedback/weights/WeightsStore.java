@@ -3,6 +3,7 @@ package dev.kairos.feedback.weights;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.feedback.store.StoreException;
+import dev.kairos.feedback.store.Transactions;
 
 import javax.sql.DataSource;
 import java.io.IOException;
@@ -11,13 +12,17 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
+import static dev.kairos.feedback.store.Columns.getDouble;
+import static dev.kairos.feedback.store.Columns.getLong;
+import static dev.kairos.feedback.store.Columns.setDouble;
+import static dev.kairos.feedback.store.Columns.setLong;
 
 /**
  * Weights versions, their publications, and the training data for recalibration, in the same SQL
@@ -123,27 +128,8 @@ public class WeightsStore {
         });
     }
 
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    /** Runs {@code work} in one transaction: all of it or none. */
-    private <T> T inTransaction(String what, Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new StoreException(what + " failed: " + e.getMessage(), e);
-        }
+    private <T> T inTransaction(String what, Transactions.Work<T> work) {
+        return Transactions.inTransaction(dataSource, what, work);
     }
 
     /**
@@ -288,25 +274,5 @@ public class WeightsStore {
         } catch (SQLException | IOException e) {
             throw new StoreException("reading weights versions failed: " + e.getMessage(), e);
         }
-    }
-
-    private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
-        if (v == null) ps.setNull(i, Types.BIGINT);
-        else ps.setLong(i, v);
-    }
-
-    private static void setDouble(PreparedStatement ps, int i, Double v) throws SQLException {
-        if (v == null || !Double.isFinite(v)) ps.setNull(i, Types.DOUBLE);
-        else ps.setDouble(i, v);
-    }
-
-    private static Long getLong(ResultSet rs, String col) throws SQLException {
-        long v = rs.getLong(col);
-        return rs.wasNull() ? null : v;
-    }
-
-    private static Double getDouble(ResultSet rs, String col) throws SQLException {
-        double v = rs.getDouble(col);
-        return rs.wasNull() ? null : v;
     }
 }
