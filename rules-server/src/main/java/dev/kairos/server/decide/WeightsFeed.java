@@ -3,20 +3,12 @@ package dev.kairos.server.decide;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.rules.Weights;
+import dev.kairos.server.kafka.TopicFollower;
 import dev.kairos.server.kafka.Topics;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,10 +16,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Feeds {@link CurrentWeights} from the compacted weights topic ({@code kairos.topics.weights}):
@@ -49,18 +38,10 @@ import java.util.concurrent.TimeUnit;
 @Context
 public class WeightsFeed {
     private static final Logger LOG = LoggerFactory.getLogger(WeightsFeed.class);
-    private static final Duration POLL = Duration.ofMillis(500);
-    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
-    private static final long RETRY_MS = 1000;
 
     private final CurrentWeights current;
     private final ObjectMapper json;
-    private final String topic;
-    private final Consumer<byte[], byte[]> consumer;
-    private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private final Thread thread;
-    private volatile boolean closed;
-    private volatile String lastProblem;
+    private final TopicFollower follower;
 
     @Inject
     public WeightsFeed(CurrentWeights current, ObjectMapper json, Topics topics,
@@ -71,77 +52,21 @@ public class WeightsFeed {
     WeightsFeed(CurrentWeights current, ObjectMapper json, String topic, Map<String, Object> clientConfig, Duration startupWait) {
         this.current = current;
         this.json = json;
-        this.topic = topic;
-        Map<String, Object> config = new HashMap<>(clientConfig);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "kairos-weights");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.thread = new Thread(this::run, "kairos-weights");
-        thread.setDaemon(true);
-        thread.start();
-        try {
-            if (caughtUp.await(startupWait.toMillis(), TimeUnit.MILLISECONDS)) return;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        this.follower = new TopicFollower(topic, "kairos-weights", clientConfig, (key, value) -> receive(value),
+                () -> LOG.info("weights topic {} read to its end: weights version {} in use", topic, current.get().getVersion()), LOG);
+        if (follower.awaitCaughtUp(startupWait)) return;
         LOG.warn("weights topic {} not read to its end within {} s ({}): deciding with weights version {} until it is",
-                topic, startupWait.toSeconds(), lastProblem == null ? "no answer from Kafka" : lastProblem, current.get().getVersion());
+                topic, startupWait.toSeconds(), follower.lastProblem() == null ? "no answer from Kafka" : follower.lastProblem(), current.get().getVersion());
     }
 
     /** Whether the topic was read up to the end offset it had at start (and weights published before then are in use). */
     public boolean caughtUp() {
-        return caughtUp.getCount() == 0;
+        return follower.caughtUp();
     }
 
     /** Why the topic could not be read lately, or null. */
     String lastProblem() {
-        return lastProblem;
-    }
-
-    private void run() {
-        List<TopicPartition> partitions = null;
-        Map<TopicPartition, Long> ends = null;
-        while (!closed) {
-            try {
-                if (partitions == null) {
-                    List<PartitionInfo> infos = consumer.partitionsFor(topic, CALL_TIMEOUT);
-                    if (infos == null || infos.isEmpty()) throw new KafkaException("topic " + topic + " not found");
-                    partitions = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-                    consumer.assign(partitions);
-                    consumer.seekToBeginning(partitions);
-                }
-                if (ends == null) ends = consumer.endOffsets(partitions, CALL_TIMEOUT);
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) receive(r.value());
-                if (!caughtUp() && reached(ends)) {
-                    caughtUp.countDown();
-                    LOG.info("weights topic {} read to its end: weights version {} in use", topic, current.get().getVersion());
-                }
-                lastProblem = null;
-            } catch (WakeupException e) {
-                // close()
-            } catch (KafkaException e) {
-                if (!e.toString().equals(lastProblem)) LOG.warn("cannot read weights topic {}: {}", topic, e.toString());
-                lastProblem = e.toString();
-                pause();
-            }
-        }
-        consumer.close(Duration.ofSeconds(1));
-    }
-
-    private boolean reached(Map<TopicPartition, Long> ends) {
-        for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
-            if (consumer.position(e.getKey(), CALL_TIMEOUT) < e.getValue()) return false;
-        }
-        return true;
-    }
-
-    private void pause() {
-        try {
-            Thread.sleep(RETRY_MS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return follower.lastProblem();
     }
 
     void receive(byte[] value) {
@@ -157,14 +82,7 @@ public class WeightsFeed {
 
     @PreDestroy
     void close() {
-        closed = true;
-        consumer.wakeup();
-        thread.interrupt();
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        follower.close();
     }
 
     static Weights parse(JsonNode n) {

@@ -4,23 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.rules.learn.Bandit;
 import dev.kairos.rules.learn.Exploration;
+import dev.kairos.server.kafka.TopicFollower;
 import dev.kairos.server.kafka.Topics;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
 import jakarta.annotation.PreDestroy;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -47,10 +39,7 @@ public class BanditModels implements Exploration {
     private final Map<String, List<String>> placementsOf = new ConcurrentHashMap<>();
     private final double epsilon;
     private final Map<String, Double> perPlacement = new HashMap<>();
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final String topic;
-    private final Thread thread;
-    private volatile boolean closed;
+    private final TopicFollower follower;
 
     private final LearnedModels learned;
 
@@ -66,15 +55,7 @@ public class BanditModels implements Exploration {
             if (!(e >= 0 && e <= 1)) throw new IllegalArgumentException("kairos.exploration.placements: '" + part + "' is not placement=share (0 to 1)");
             perPlacement.put(part.substring(0, eq).strip(), e);
         }
-        this.topic = topics.config().bandit();
-        Map<String, Object> config = new HashMap<>(topics.clientConfig());
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "kairos-bandit");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
-        this.thread = new Thread(this::run, "kairos-bandit");
-        thread.setDaemon(true);
-        thread.start();
+        this.follower = new TopicFollower(topics.config().bandit(), "kairos-bandit", topics.clientConfig(), this::receive, null, LOG);
     }
 
     @Override
@@ -95,33 +76,6 @@ public class BanditModels implements Exploration {
     /** The models in use, by choice point. */
     public Map<String, Bandit.Model> models() {
         return Map.copyOf(models);
-    }
-
-    private void run() {
-        boolean assigned = false;
-        while (!closed) {
-            try {
-                if (!assigned) {
-                    var infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
-                    if (infos == null || infos.isEmpty()) throw new KafkaException("topic " + topic + " not found");
-                    List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-                    consumer.assign(partitions);
-                    consumer.seekToBeginning(partitions);
-                    assigned = true;
-                }
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) receive(r.key(), r.value());
-            } catch (WakeupException e) {
-                // close()
-            } catch (KafkaException e) {
-                LOG.debug("cannot read the bandit topic {}: {}", topic, e.toString());
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-        consumer.close(Duration.ofSeconds(1));
     }
 
     void receive(String point, byte[] value) {
@@ -185,12 +139,6 @@ public class BanditModels implements Exploration {
 
     @PreDestroy
     void close() {
-        closed = true;
-        consumer.wakeup();
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        follower.close();
     }
 }
