@@ -80,6 +80,13 @@ class PartitionedSignalsTest {
         return r.status() == 200 ? r.json() : null;
     }
 
+    /** The user's signals, failing as an assertion (which an await retries) until the instance has them. */
+    static JsonNode present(Http http, String user) {
+        JsonNode s = signals(http, user);
+        assertThat(s).as("signals of " + user).isNotNull();
+        return s;
+    }
+
     static Http.Response decide(Http http, String user) {
         return http.postJson("/v1/decide", WRITE_KEY, "{\"userId\": \"" + user + "\", \"placements\": [\"product_page\"], "
                 + "\"context\": {\"page\": \"/product/42\", \"device\": {\"type\": \"mobile\", \"os\": \"ios\"}}}");
@@ -108,7 +115,7 @@ class PartitionedSignalsTest {
             assertThat(new HashSet<>(heldBy.values())).containsExactlyInAnyOrder(addressA, addressB);
         });
         String remoteUser = heldBy.entrySet().stream().filter(e -> e.getValue().equals(addressB)).findFirst().orElseThrow().getKey();
-        assertThat(signals(a.http, remoteUser).get("source").asText()).isEqualTo("remote");
+        assertThat(present(a.http, remoteUser).get("source").asText()).isEqualTo("remote");
 
         Http.Response decided = decide(a.http, remoteUser);
         assertThat(decided.status()).as(decided.body()).isEqualTo(200);
@@ -124,7 +131,7 @@ class PartitionedSignalsTest {
         String user = "part-identified";
         b.http.postJson("/v1/events", WRITE_KEY, Events.batch().add(user, "page_view", "{\"category\": \"home\"}").json());
         await().atMost(Duration.ofSeconds(30)).until(() -> signals(a.http, user) != null);
-        String userHolder = signals(a.http, user).get("heldBy").asText();
+        String userHolder = present(a.http, user).get("heldBy").asText();
         String anonymous = null;
         for (int i = 0; i < 50 && anonymous == null; i++) {
             String candidate = "anon-part-" + i;
@@ -132,7 +139,7 @@ class PartitionedSignalsTest {
                     .addAnonymous(candidate, "product_view", "{\"productId\": \"p1\", \"category\": \"shoes\"}")
                     .addAnonymous(candidate, "product_view", "{\"productId\": \"p2\", \"category\": \"shoes\"}").json());
             await().atMost(Duration.ofSeconds(30)).until(() -> signals(b.http, candidate) != null);
-            if (!signals(b.http, candidate).get("heldBy").asText().equals(userHolder)) anonymous = candidate;
+            if (!present(b.http, candidate).get("heldBy").asText().equals(userHolder)) anonymous = candidate;
         }
         assertThat(anonymous).as("an anonymous id on another instance's partition").isNotNull();
 
@@ -148,13 +155,13 @@ class PartitionedSignalsTest {
         });
         // The anonymous id now reads as the identified user, from either instance.
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            assertThat(signals(a.http, anon).get("userKey").asText()).isEqualTo(user);
-            assertThat(signals(b.http, anon).get("userKey").asText()).isEqualTo(user);
+            assertThat(present(a.http, anon).get("userKey").asText()).isEqualTo(user);
+            assertThat(present(b.http, anon).get("userKey").asText()).isEqualTo(user);
         });
         // Later anonymous-only events are re-keyed to the user by the signal engine.
         b.http.postJson("/v1/events", WRITE_KEY, Events.batch().addAnonymous(anon, "product_view", "{\"productId\": \"p3\", \"category\": \"shoes\"}").json());
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(signals(a.http, user).get("signals").get("productViewsByCategory").get("shoes").asInt()).isEqualTo(3));
+                assertThat(present(a.http, user).get("signals").get("productViewsByCategory").get("shoes").asInt()).isEqualTo(3));
     }
 
     @Test

@@ -43,6 +43,13 @@ class SignalsEndToEndTest {
         return r.status() == 200 ? r.json() : null;
     }
 
+    /** The user's signals, failing as an assertion (which an await retries) until the engine has them. */
+    static JsonNode present(String user) {
+        JsonNode s = signals(user);
+        assertThat(s).as("signals of " + user).isNotNull();
+        return s;
+    }
+
     @Test
     void rapidScrollsAndProductViewsMakeTheHighIntentOfferAppear() {
         String user = "e2e-shopper";
@@ -124,8 +131,8 @@ class SignalsEndToEndTest {
             JsonNode s = signals(user);
             return s != null && s.get("signals").get("tasksCreated").asInt() == 1;
         });
-        assertThat(signals(user).get("events").asInt()).isEqualTo(3);
-        assertThat(signals(user).get("signals").get("pageViews").asInt()).isEqualTo(2);
+        assertThat(present(user).get("events").asInt()).isEqualTo(3);
+        assertThat(present(user).get("signals").get("pageViews").asInt()).isEqualTo(2);
     }
 
     @Test
@@ -152,8 +159,8 @@ class SignalsEndToEndTest {
         // anonymous id answers with the identified user's signals.
         http.postJson("/v1/events", WRITE_KEY, Events.batch().addAnonymous(anon, "task_created", "{}").json());
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(signals(user).get("signals").get("tasksCreated").asInt()).isEqualTo(1));
-        assertThat(signals(anon).get("userKey").asText()).isEqualTo(user);
+                assertThat(present(user).get("signals").get("tasksCreated").asInt()).isEqualTo(1));
+        assertThat(present(anon).get("userKey").asText()).isEqualTo(user);
 
         // An event still keyed by the anonymous id (in flight during the identify, or written by
         // another producer) is re-keyed to the user and does not overwrite the alias.
@@ -167,8 +174,8 @@ class SignalsEndToEndTest {
             throw new IllegalStateException(e);
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(signals(user).get("signals").get("tasksCreated").asInt()).isEqualTo(2));
-        assertThat(signals(anon).get("userKey").asText()).as("the alias still stands").isEqualTo(user);
+                assertThat(present(user).get("signals").get("tasksCreated").asInt()).isEqualTo(2));
+        assertThat(present(anon).get("userKey").asText()).as("the alias still stands").isEqualTo(user);
     }
 
     @Test
@@ -179,7 +186,7 @@ class SignalsEndToEndTest {
         http.postJson("/v1/events", WRITE_KEY, Events.batch().addWithId(java.util.UUID.randomUUID().toString(),
                 "\"userId\": \"" + user + "\", \"anonymousId\": \"" + anon + "\"", "identify", "{}").json());
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(signals(user).get("aliases")).extracting(JsonNode::asText).contains(anon));
+                assertThat(present(user).get("aliases")).extracting(JsonNode::asText).contains(anon));
 
         Http.Response erased = http.delete("/v1/users/" + anon, ADMIN_KEY);
         assertThat(erased.status()).as(erased.body()).isEqualTo(202);
