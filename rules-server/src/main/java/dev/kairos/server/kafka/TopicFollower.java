@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
  * the handler in order on a daemon thread named after the client id. It knows when it first read
  * up to the end offsets the topic had when reading began (a start-up can wait for that), and why
  * reading failed lately; while Kafka is away it logs each new problem once and retries every second.
+ * A record the handler throws on is logged and skipped.
  */
 public final class TopicFollower implements AutoCloseable {
     /** Receives each record: its key (null if none) and value (null for a tombstone). */
@@ -98,7 +99,14 @@ public final class TopicFollower implements AutoCloseable {
                     consumer.seekToBeginning(partitions);
                 }
                 if (ends == null) ends = consumer.endOffsets(partitions, CALL_TIMEOUT);
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) handler.accept(r.key(), r.value());
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
+                    try {
+                        handler.accept(r.key(), r.value());
+                    } catch (RuntimeException e) {
+                        // One bad record must not end the following: it is skipped, the next ones still count.
+                        log.warn("skipped record {} of topic {} partition {}: {}", r.offset(), topic, r.partition(), e.toString());
+                    }
+                }
                 if (!caughtUp() && reached(ends)) {
                     caughtUp.countDown();
                     if (onCaughtUp != null) onCaughtUp.run();
