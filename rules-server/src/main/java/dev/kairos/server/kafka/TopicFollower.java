@@ -49,6 +49,7 @@ public final class TopicFollower implements AutoCloseable {
     /**
      * Starts following {@code topic}.
      * @param onCaughtUp run once, on the reading thread, when the end offsets of the start were first reached
+     *                   (before {@link #awaitCaughtUp} returns true)
      * @param log where problems reading the topic are reported
      */
     public TopicFollower(String topic, String clientId, Map<String, Object> clientConfig, Handler handler, Runnable onCaughtUp, Logger log) {
@@ -108,8 +109,12 @@ public final class TopicFollower implements AutoCloseable {
                     }
                 }
                 if (!caughtUp() && reached(ends)) {
-                    caughtUp.countDown();
-                    if (onCaughtUp != null) onCaughtUp.run();
+                    // The callback first: whoever waits in awaitCaughtUp sees what it did.
+                    try {
+                        if (onCaughtUp != null) onCaughtUp.run();
+                    } finally {
+                        caughtUp.countDown();
+                    }
                 }
                 lastProblem = null;
             } catch (WakeupException e) {
