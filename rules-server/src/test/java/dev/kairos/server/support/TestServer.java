@@ -45,10 +45,12 @@ public final class TestServer implements AutoCloseable {
         props.put("kairos.topics.bandit", namespace + ".bandit");
         // no feedback service next to a test server: its base layer reads a feed only when a test configures one
         props.put("kairos.base.popular.enabled", false);
-        // Tests assert what the rules answer, not how fast: a cold server on a busy CI machine (two modules
-        // build at a time) can miss the 50 ms production deadline and answer with the built-in fallback.
+        // Tests assert what the rules answer, not how fast: a cold server on a busy CI machine can miss
+        // the 50 ms production deadline and answer with the built-in fallback.
         // DeadlineTest sets the deadline it tests.
         props.put("kairos.decide.deadline", "2s");
+        // Likewise an instance asking another for a user's signals (partitioned mode): 50 ms in production.
+        props.put("kairos.signals.remote-timeout", "1s");
         props.putAll(extra);
         this.server = ApplicationContext.run(EmbeddedServer.class, props);
         this.http = new Http(server.getURI());
