@@ -34,8 +34,10 @@ public final class RocksDbMemory implements RocksDBConfigSetter {
 
     /** The shared cache and write buffer manager, made on first use with the configured total. */
     private static synchronized void init(Map<String, Object> configs) {
+        // Read on every store, so a bad setting stops any application, not only the process's first.
+        long configured = total(configs.get(MEMORY_CONFIG));
         if (cache != null) return;
-        memory = total(configs.get(MEMORY_CONFIG));
+        memory = configured;
         // Not strict: with a strict limit RocksDB fails reads when the cache is full; this one may overrun it briefly.
         cache = new LRUCache(memory, -1, false);
         writeBuffers = new WriteBufferManager(memory / 2, cache);
