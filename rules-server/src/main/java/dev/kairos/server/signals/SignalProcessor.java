@@ -55,6 +55,13 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
     static final String UNLINK = "unlink";
     /** Marks a record the sink sends to the erasures topic. */
     static final String ERASURE_HEADER = "kairos-erasure";
+    /**
+     * A key of the seen-events store (no event id looks like it: those are UUIDs or {@code o:…}) saying
+     * whether this task's states are on the signals topic: 1 in global mode, 0 in partitioned mode,
+     * which does not publish them. Absent means published (every version before partitioned mode
+     * stopped publishing did). A task in global mode that finds 0 publishes all its states once.
+     */
+    static final String PUBLISHED_MARKER = "kairos:states-published";
     private static final Logger LOG = LoggerFactory.getLogger(SignalProcessor.class);
 
     private final SignalRules rules;
@@ -64,6 +71,7 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
     private final io.micrometer.core.instrument.Counter erasures;
     /** From ingest accepting an event ({@code receivedAt}) to its fold here: how far behind the engine runs. */
     private final io.micrometer.core.instrument.Timer delay;
+    /** Global mode: each new state also goes to the signals topic, which every instance's global view reads. */
     private final boolean globalView;
     private ProcessorContext<String, byte[]> context;
     /** Each user's state as record bytes ({@link UserStateSerde}): read once, written once per event. */
@@ -96,6 +104,34 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
         this.seen = context.getStateStore(SignalTopology.SEEN_STORE);
         this.view = globalView ? context.getStateStore(SignalTopology.VIEW_STORE) : null;
         context.schedule(PURGE_EVERY, org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME, this::purgeSeen);
+        Long published = seen.get(PUBLISHED_MARKER);
+        if (!globalView) {
+            if (published == null || published != 0L) seen.put(PUBLISHED_MARKER, 0L);
+        } else if (published != null && published == 0L) {
+            // Switched from partitioned mode: the signals topic lacks what this task folded since. Nothing can be
+            // sent from init, so the first punctuation does it, before the task's next event.
+            org.apache.kafka.streams.processor.Cancellable[] once = new org.apache.kafka.streams.processor.Cancellable[1];
+            once[0] = context.schedule(Duration.ofMillis(1), org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME, now -> {
+                once[0].cancel();
+                republish();
+            });
+        }
+    }
+
+    /** Publishes every state of this task to the signals topic (after a switch from partitioned to global mode). */
+    void republish() {
+        long count = 0;
+        long now = context.currentSystemTimeMs();
+        try (org.apache.kafka.streams.state.KeyValueIterator<String, byte[]> it = states.all()) {
+            while (it.hasNext()) {
+                org.apache.kafka.streams.KeyValue<String, byte[]> kv = it.next();
+                if (kv.value == null) continue;
+                context.forward(new Record<>(kv.key, kv.value, now));
+                count++;
+            }
+        }
+        seen.put(PUBLISHED_MARKER, 1L);
+        LOG.info("global mode after partitioned mode: published the {} states of task {} to the signals topic", count, context.taskId());
     }
 
     /** Forgets event ids older than the de-duplication window (a scan of this task's ids, every few minutes). */
@@ -105,7 +141,7 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
         try (org.apache.kafka.streams.state.KeyValueIterator<String, Long> it = seen.all()) {
             while (it.hasNext()) {
                 org.apache.kafka.streams.KeyValue<String, Long> kv = it.next();
-                if (kv.value == null || kv.value < cutoff) old.add(kv.key);
+                if ((kv.value == null || kv.value < cutoff) && !PUBLISHED_MARKER.equals(kv.key)) old.add(kv.key);
             }
         }
         for (String id : old) seen.delete(id);
@@ -177,7 +213,17 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
         if (behind >= 0) delay.record(behind, java.util.concurrent.TimeUnit.MILLISECONDS);
         byte[] bytes = UserStateSerde.write(state);
         states.put(record.key(), bytes);
-        context.forward(record.withValue(bytes));
+        publish(record.withValue(bytes));
+    }
+
+    /**
+     * Sends a new state to the signals topic in global mode, where every instance's view reads it. In
+     * partitioned mode nothing reads that topic (decide asks the state's owner), so the engine writes
+     * two records per event instead of three: the store's changelog and the seen-events changelog.
+     * Tombstones of erased users go to the topic in both modes (it may hold states of an earlier global run).
+     */
+    private void publish(Record<String, byte[]> state) {
+        if (globalView) context.forward(state);
     }
 
     /** Step 2: hand this anonymous id's profile to the user it identified as, and leave an alias behind. */
@@ -189,7 +235,7 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
         if (anonymous != null) context.forward(control(record, userId, MERGE_STATE, UserStateSerde.write(anonymous)));
         byte[] alias = UserStateSerde.writeAlias(anonymousId, userId);
         states.put(anonymousId, alias);
-        context.forward(new Record<>(anonymousId, alias, record.timestamp()));
+        publish(new Record<>(anonymousId, alias, record.timestamp()));
     }
 
     /** Step 3: merge the anonymous profile into the user's. */
@@ -204,7 +250,7 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
         merges.increment();
         byte[] bytes = UserStateSerde.write(state);
         states.put(record.key(), bytes);
-        context.forward(new Record<>(record.key(), bytes, record.timestamp()));
+        publish(new Record<>(record.key(), bytes, record.timestamp()));
     }
 
     /**
@@ -250,7 +296,7 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
         if (state == null || !state.aliases.remove(alias)) return;
         byte[] bytes = UserStateSerde.write(state);
         states.put(record.key(), bytes);
-        context.forward(new Record<>(record.key(), bytes, record.timestamp()));
+        publish(new Record<>(record.key(), bytes, record.timestamp()));
     }
 
     /** Erases the alias record of an anonymous id whose user was erased. */

@@ -18,7 +18,7 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The signal engine's topology, on Kafka Streams:
- * <pre>kairos.events (key: user) → SignalProcessor [user-state, seen-events] → kairos.signals (compacted)
+ * <pre>kairos.events (key: user) → SignalProcessor [user-state, seen-events] → kairos.signals (compacted; global mode)
  *                                      ├→ kairos.events (re-keyed events, identification and erasure control records)
  *                                      └→ kairos.erasures (erased keys, for the feedback service)
  *kairos.signals → global table "signals-view" (global mode only: every instance has all users)</pre>
