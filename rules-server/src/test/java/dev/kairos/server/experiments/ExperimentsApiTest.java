@@ -3,7 +3,9 @@ package dev.kairos.server.experiments;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kairos.server.support.Http;
 import dev.kairos.server.support.TestServer;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,20 +24,30 @@ class ExperimentsApiTest {
              "holdout": 10, "active": true, "params": {"threshold_0_7": {"threshold": "0.7"}}}
             """;
 
-    Path dataDir;
-    TestServer server;
+    /** One server for the tests that restart nothing; each test leaves it without experiments. */
+    static TestServer shared;
     Http http;
 
+    @BeforeAll
+    static void startShared() {
+        shared = TestServer.start();
+    }
+
+    @AfterAll
+    static void stopShared() {
+        if (shared != null) shared.close();
+    }
+
     @BeforeEach
-    void start() {
-        dataDir = TestServer.newDataDir();
-        server = TestServer.start(dataDir, Map.of());
-        http = server.http;
+    void useShared() {
+        http = shared.http;
     }
 
     @AfterEach
-    void stop() {
-        server.close();
+    void deleteEveryExperiment() {
+        for (JsonNode e : shared.http.get("/v1/experiments", ADMIN_KEY).json().get("experiments")) {
+            assertThat(shared.http.delete("/v1/experiments/" + e.get("name").asText(), ADMIN_KEY).status()).isEqualTo(204);
+        }
     }
 
     @Test
@@ -101,25 +113,24 @@ class ExperimentsApiTest {
 
     @Test
     void importsTheExperimentFilesOfEarlierVersionsOnce() throws Exception {
-        server.close();
-        dataDir = TestServer.newDataDir();
+        Path dataDir = TestServer.newDataDir();
         java.nio.file.Files.createDirectories(dataDir.resolve("experiments"));
         java.nio.file.Files.writeString(dataDir.resolve("experiments").resolve("legacy.json"), """
                 {"name": "legacy", "variants": [{"name": "a", "weight": 1}, {"name": "b", "weight": 1}], "holdout": 0,
                  "active": true, "params": {}, "updatedAt": "2026-11-20T10:00:00Z"}
                 """);
-        server = TestServer.start(dataDir, Map.of());
-        http = server.http;
-        assertThat(http.get("/v1/experiments/legacy", ADMIN_KEY).json().get("variants")).hasSize(2);
-        assertThat(dataDir.resolve("experiments").resolve("legacy.json")).doesNotExist();
-        assertThat(dataDir.resolve("experiments").resolve("legacy.json.imported")).exists();
+        try (TestServer server = TestServer.start(dataDir, Map.of())) {
+            http = server.http;
+            assertThat(http.get("/v1/experiments/legacy", ADMIN_KEY).json().get("variants")).hasSize(2);
+            assertThat(dataDir.resolve("experiments").resolve("legacy.json")).doesNotExist();
+            assertThat(dataDir.resolve("experiments").resolve("legacy.json.imported")).exists();
 
-        // Deleted through the API, it stays deleted after a restart: the file is not imported again.
-        assertThat(http.delete("/v1/experiments/legacy", ADMIN_KEY).status()).isEqualTo(204);
-        server.close();
-        server = TestServer.start(dataDir, Map.of());
-        http = server.http;
-        assertThat(http.get("/v1/experiments/legacy", ADMIN_KEY).status()).isEqualTo(404);
+            // Deleted through the API, it stays deleted after a restart: the file is not imported again.
+            assertThat(http.delete("/v1/experiments/legacy", ADMIN_KEY).status()).isEqualTo(204);
+        }
+        try (TestServer server = TestServer.start(dataDir, Map.of())) {
+            assertThat(server.http.get("/v1/experiments/legacy", ADMIN_KEY).status()).isEqualTo(404);
+        }
     }
 
     @Test
@@ -131,24 +142,27 @@ class ExperimentsApiTest {
 
     @Test
     void experimentsAndAssignmentsSurviveARestart() {
-        assertThat(http.putJson("/v1/experiments/high_intent_threshold", ADMIN_KEY, AB).status()).isEqualTo(201);
-        assertThat(http.putJson("/v1/experiments/old_test", ADMIN_KEY, AB.replace("\"active\": true", "\"active\": false")).status()).isEqualTo(201);
-        assertThat(http.delete("/v1/experiments/old_test", ADMIN_KEY).status()).isEqualTo(204);
+        Path dataDir = TestServer.newDataDir();
         Map<String, String> before = new java.util.HashMap<>();
-        for (int u = 0; u < 30; u++) before.put("u-" + u, variantOf("u-" + u));
-        assertThat(before.values()).allSatisfy(v -> assertThat(v).startsWith("high_intent_threshold:"));
+        try (TestServer server = TestServer.start(dataDir, Map.of())) {
+            http = server.http;
+            assertThat(http.putJson("/v1/experiments/high_intent_threshold", ADMIN_KEY, AB).status()).isEqualTo(201);
+            assertThat(http.putJson("/v1/experiments/old_test", ADMIN_KEY, AB.replace("\"active\": true", "\"active\": false")).status()).isEqualTo(201);
+            assertThat(http.delete("/v1/experiments/old_test", ADMIN_KEY).status()).isEqualTo(204);
+            for (int u = 0; u < 30; u++) before.put("u-" + u, variantOf("u-" + u));
+            assertThat(before.values()).allSatisfy(v -> assertThat(v).startsWith("high_intent_threshold:"));
+        }
 
-        server.close();
-        server = TestServer.start(dataDir, Map.of());
-        http = server.http;
-
-        JsonNode list = http.get("/v1/experiments", ADMIN_KEY).json().get("experiments");
-        assertThat(list).hasSize(1);
-        assertThat(list.get(0).get("name").asText()).isEqualTo("high_intent_threshold");
-        assertThat(list.get(0).get("params").get("threshold_0_7").get("threshold").asText()).isEqualTo("0.7");
-        for (Map.Entry<String, String> e : before.entrySet()) assertThat(variantOf(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
-        // They came back from the experiments topic: nothing is kept on this instance's disk.
-        assertThat(dataDir.resolve("experiments")).doesNotExist();
+        try (TestServer server = TestServer.start(dataDir, Map.of())) {
+            http = server.http;
+            JsonNode list = http.get("/v1/experiments", ADMIN_KEY).json().get("experiments");
+            assertThat(list).hasSize(1);
+            assertThat(list.get(0).get("name").asText()).isEqualTo("high_intent_threshold");
+            assertThat(list.get(0).get("params").get("threshold_0_7").get("threshold").asText()).isEqualTo("0.7");
+            for (Map.Entry<String, String> e : before.entrySet()) assertThat(variantOf(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
+            // They came back from the experiments topic: nothing is kept on this instance's disk.
+            assertThat(dataDir.resolve("experiments")).doesNotExist();
+        }
     }
 
     private String variantOf(String user) {
