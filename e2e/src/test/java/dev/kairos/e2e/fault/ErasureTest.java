@@ -151,6 +151,9 @@ class ErasureTest {
                         new AlterConfigOp(new ConfigEntry("delete.retention.ms", "0"), AlterConfigOp.OpType.SET),
                         new AlterConfigOp(new ConfigEntry("min.compaction.lag.ms", "0"), AlterConfigOp.OpType.SET)));
             }
+            // The cleaner looks for work every 15 s by default (a cluster-wide setting that can change while the broker runs).
+            ops.put(new ConfigResource(ConfigResource.Type.BROKER, ""), List.of(
+                    new AlterConfigOp(new ConfigEntry("log.cleaner.backoff.ms", "500"), AlterConfigOp.OpType.SET)));
             admin.incrementalAlterConfigs(ops).all().get(30, TimeUnit.SECONDS);
         }
     }
