@@ -55,7 +55,10 @@ public final class LocalKafka implements AutoCloseable {
     private LocalKafka(Builder b) {
         this.dataDir = b.dataDir.toAbsolutePath();
         this.port = b.port == 0 ? freePort() : b.port;
-        this.controllerPort = b.controllerPort == 0 ? freePort() : b.controllerPort;
+        int controller = b.controllerPort == 0 ? freePort() : b.controllerPort;
+        // A free port is only free now: never pick the client port the caller may have just been handed.
+        while (b.controllerPort == 0 && controller == this.port) controller = freePort();
+        this.controllerPort = controller;
         this.libDir = b.libDir != null ? b.libDir : defaultLibDir();
         this.heap = b.heap;
         this.nodeId = b.nodeId;
@@ -139,7 +142,7 @@ public final class LocalKafka implements AutoCloseable {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("Kafka exited with " + process.exitValue() + "; see " + brokerLog);
+                throw new IllegalStateException("Kafka exited with " + process.exitValue() + why(brokerLog, logStart) + "; see " + brokerLog);
             }
             if (Files.size(brokerLog) > logStart) {
                 String log = Files.readString(brokerLog, StandardCharsets.UTF_8);
@@ -149,6 +152,20 @@ public final class LocalKafka implements AutoCloseable {
         }
         close();
         throw new IllegalStateException("Kafka did not start within " + READY_TIMEOUT.toSeconds() + " s; see " + brokerLog);
+    }
+
+    /** The broker's last error since {@code logStart} (", <line>"), so whoever reads the exception sees why; empty if none. */
+    static String why(Path brokerLog, long logStart) {
+        try {
+            String log = Files.readString(brokerLog, StandardCharsets.UTF_8);
+            String[] lines = log.substring((int) Math.min(logStart, log.length())).split("\n");
+            for (int i = lines.length - 1; i >= 0; i--) {
+                if (lines[i].contains("ERROR") || lines[i].contains("Exception")) return ": " + lines[i].strip();
+            }
+            return "";
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     private List<String> java(Path log4j, String mainClass, String... args) {
