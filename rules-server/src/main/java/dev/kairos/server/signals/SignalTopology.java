@@ -42,6 +42,9 @@ public class SignalTopology {
     KStream<String, byte[]> signals(ConfiguredStreamBuilder builder, Topics topics, SignalConfig config,
                                     dev.kairos.server.config.KairosConfig kairos, io.micrometer.core.instrument.MeterRegistry meters) {
         SignalRules rules = new SignalRules(config);
+        // Checked here, before Kafka Streams starts: a bad value thrown from its global thread's store setup may
+        // reach the caller as just "Initialization for the global stream thread failed".
+        RocksDbMemory.total(builder.getConfiguration().get(RocksDbMemory.MEMORY_CONFIG));
         boolean global = !config.partitioned();
         // Partitioned mode needs this instance's address; global mode advertises it when it has one,
         // so GET /v1/users/{key}/signals can say which instance owns a user.

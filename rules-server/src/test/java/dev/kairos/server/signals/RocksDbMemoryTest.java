@@ -26,8 +26,8 @@ class RocksDbMemoryTest {
 
     @Test
     void aServerWithABadSettingDoesNotStart() {
-        // KAIROS_ROCKSDB_MEMORY=256MB: the operator meant 268435456. Refused while the server starts (the
-        // global view's store opens then), whether or not another server of this JVM opened stores before.
+        // KAIROS_ROCKSDB_MEMORY=256MB: the operator meant 268435456. Refused while the server starts, before Kafka
+        // Streams opens a store, whether or not another server of this JVM opened stores before.
         Throwable failure = catchThrowable(() -> TestServer.start(TestServer.newDataDir(),
                 Map.of("kafka.streams.default." + RocksDbMemory.MEMORY_CONFIG, "256MB")).close());
         assertThat(failure).as("the server started").isNotNull();
