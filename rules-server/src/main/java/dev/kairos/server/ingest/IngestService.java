@@ -38,6 +38,8 @@ public class IngestService {
     private final Producer<String, byte[]> producer;
     private final Topics topics;
     private final SignalsView view;
+    /** Finishes a batch once Kafka acknowledged it (off the producer's I/O thread). */
+    private final java.util.concurrent.ExecutorService finishing;
     private final BrokerHealth broker;
     private final BatchReader reader;
     /** Ids accepted here recently, per endpoint: the last {@code kairos.ingest.recent-ids} at least, within an hour ({@link BatchReader.Item#id()}). */
@@ -48,8 +50,10 @@ public class IngestService {
     private final Counter rejected;
 
     public IngestService(@KafkaClient("kairos-ingest") Producer<String, byte[]> producer, Topics topics, SignalsView view,
-                         ObjectMapper json, IngestConfig config, BrokerHealth broker, MeterRegistry meters) {
+                         ObjectMapper json, IngestConfig config, BrokerHealth broker, MeterRegistry meters,
+                         @jakarta.inject.Named(io.micronaut.scheduling.TaskExecutors.IO) java.util.concurrent.ExecutorService finishing) {
         this.producer = producer;
+        this.finishing = finishing;
         this.broker = broker;
         this.topics = topics;
         this.view = view;
@@ -88,32 +92,69 @@ public class IngestService {
             return CompletableFuture.failedFuture(new KafkaUnavailableException());
         }
         RecentIds recent = topic.equals(topics.config().outcomes()) ? recentOutcomes : recentEvents;
-        List<CompletableFuture<Void>> sends = new ArrayList<>(batch.items().size());
-        List<UUID> sent = new ArrayList<>(batch.items().size());
+        List<BatchReader.Item> items = batch.items();
+        List<UUID> ids = new ArrayList<>(items.size());
+        for (BatchReader.Item item : items) ids.add(item.id());
+        boolean[] known = recent.containsEach(ids);
+        List<UUID> sent = new ArrayList<>(items.size());
         java.util.Set<UUID> inBatch = new java.util.HashSet<>();
-        int dup = 0;
-        for (BatchReader.Item item : batch.items()) {
-            UUID key = item.id();
-            if (recent.contains(key) || !inBatch.add(key)) {
-                dup++;
-                continue;
-            }
-            CompletableFuture<Void> f = new CompletableFuture<>();
-            producer.send(new ProducerRecord<>(topic, item.key(), item.value()), (meta, error) -> {
-                if (error != null) f.completeExceptionally(error);
-                else f.complete(null);
-            });
-            sends.add(f);
-            sent.add(key);
+        List<BatchReader.Item> toSend = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            if (known[i] || !inBatch.add(ids.get(i))) continue;
+            toSend.add(items.get(i));
+            sent.add(ids.get(i));
         }
-        int duplicateCount = dup;
+        int duplicateCount = items.size() - toSend.size();
         rejected.increment(batch.rejected().size());
-        return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).thenApply(ok -> {
+        Acks acks = new Acks(toSend.size(), () -> {
             recent.addAll(sent);
             accepted.increment(sent.size());
             duplicates.increment(duplicateCount);
             return new Result(sent.size(), duplicateCount, batch.rejected());
         });
+        for (BatchReader.Item item : toSend) producer.send(new ProducerRecord<>(topic, item.key(), item.value()), acks);
+        return acks.result;
+    }
+
+    /**
+     * Counts Kafka's acknowledgements of one batch (one object per batch, not a future per record). When the
+     * last one arrives, the batch is finished — remembered, counted, answered — on another thread than the
+     * producer's I/O thread that calls back, which must stay free to send and receive; a failed record fails
+     * the batch once every record has been answered.
+     */
+    private final class Acks implements org.apache.kafka.clients.producer.Callback {
+        final CompletableFuture<Result> result = new CompletableFuture<>();
+        private final java.util.concurrent.atomic.AtomicInteger remaining;
+        private final java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        private final java.util.function.Supplier<Result> finish;
+
+        Acks(int records, java.util.function.Supplier<Result> finish) {
+            this.remaining = new java.util.concurrent.atomic.AtomicInteger(records);
+            this.finish = finish;
+            if (records == 0) result.complete(finish.get());
+        }
+
+        @Override
+        public void onCompletion(org.apache.kafka.clients.producer.RecordMetadata metadata, Exception error) {
+            if (error != null) failure.compareAndSet(null, error);
+            if (remaining.decrementAndGet() != 0) return;
+            Exception failed = failure.get();
+            if (failed != null) {
+                result.completeExceptionally(failed);
+                return;
+            }
+            try {
+                finishing.execute(() -> {
+                    try {
+                        result.complete(finish.get());
+                    } catch (RuntimeException e) {
+                        result.completeExceptionally(e);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                result.completeExceptionally(e); // shutting down
+            }
+        }
     }
 
     /** Kafka is not reachable right now; nothing of the batch was sent. */

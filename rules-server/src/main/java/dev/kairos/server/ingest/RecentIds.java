@@ -54,14 +54,28 @@ final class RecentIds {
         return current.contains(hi, lo) || previous.contains(hi, lo);
     }
 
+    /** Which of {@code ids} were accepted recently ({@code result[i]} for {@code ids.get(i)}), under one lock for the batch. */
+    synchronized boolean[] containsEach(java.util.List<UUID> ids) {
+        boolean[] known = new boolean[ids.size()];
+        for (int i = 0; i < known.length; i++) {
+            UUID id = ids.get(i);
+            long hi = id.getMostSignificantBits();
+            long lo = id.getLeastSignificantBits();
+            known[i] = current.contains(hi, lo) || previous.contains(hi, lo);
+        }
+        return known;
+    }
+
     /** Remembers ids Kafka has acknowledged. */
     synchronized void addAll(Collection<UUID> ids) {
         if (capacity == 0) return;
+        // The age is checked once per call: a batch arrives within moments.
+        if (nanoTime.getAsLong() - current.startedAt >= maxAgeNanos) retire();
         for (UUID id : ids) {
             long hi = id.getMostSignificantBits();
             long lo = id.getLeastSignificantBits();
             if (current.contains(hi, lo)) continue;
-            if (current.size >= capacity || nanoTime.getAsLong() - current.startedAt >= maxAgeNanos) retire();
+            if (current.size >= capacity) retire();
             if (current.size + 1 > current.slots() * 2L / 3) current = current.grownTo(Math.min(maxSlots, current.slots() * 2));
             current.add(hi, lo);
         }

@@ -39,6 +39,16 @@ class RecentIdsTest {
     }
 
     @Test
+    void aBatchIsLookedUpAtOnceInOrder() {
+        RecentIds recent = new RecentIds(1_000, HOUR, System::nanoTime);
+        List<UUID> old = ids(3);
+        recent.addAll(old);
+        List<UUID> batch = List.of(ids(1).get(0), old.get(1), ids(1).get(0), old.get(0), new UUID(0, 0));
+        assertThat(recent.containsEach(batch)).containsExactly(false, true, false, true, false);
+        assertThat(recent.containsEach(List.of())).isEmpty();
+    }
+
+    @Test
     void remembersAtLeastTheLastCapacityIdsAndForgetsAfterTwiceThat() {
         RecentIds recent = new RecentIds(1_000, HOUR, System::nanoTime);
         List<UUID> first = ids(1_000);
