@@ -36,6 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Traffic goes to 127.0.0.1 only; every loop is bounded in time and count.
  *
  * <pre>benchmarks/load/ingest.sh [--seconds 20] [--clients 4] [--samples 200]</pre>
+ * {@code --engine false} measures (1) and (2) only, with the server's signal engine not started (ingest's own ceiling).
  */
 public final class IngestLoad {
     static final String KEY = "wk_ingest_bench";
@@ -56,10 +57,11 @@ public final class IngestLoad {
 
         try {
             try (LocalKafka kafka = LocalKafka.builder().dataDir(tmp.resolve("kafka")).heap("768m").build().start()) {
-                Process server = startServer(jar, tmp.resolve("data"), port, kafka.bootstrapServers(), opt.getOrDefault("--signals-mode", "global"));
+                boolean engine = Boolean.parseBoolean(opt.getOrDefault("--engine", "true"));
+                Process server = startServer(jar, tmp.resolve("data"), port, kafka.bootstrapServers(), opt.getOrDefault("--signals-mode", "global"), engine);
                 try {
                     URI base = URI.create("http://127.0.0.1:" + port);
-                    awaitHealthy(base, server);
+                    awaitHealthy(base, server, engine);
                     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
                     if (Boolean.parseBoolean(opt.getOrDefault("--fold-only", "false"))) {
                         // The engine alone, after 900k events of warm-up (until the JIT is done): for profiling and comparing engine changes.
@@ -81,6 +83,17 @@ public final class IngestLoad {
                     }
                     System.out.printf("ingest load: %d s per run, %d HTTP clients, batches of %d, %d cores%n", seconds, clients, BATCH,
                             Runtime.getRuntime().availableProcessors());
+                    if (!engine) {
+                        // Ingest's own ceiling here: the server's signal engine does not run, so nothing folds the events
+                        // on the same cores (what a separate ingest tier would see); no visibility or fold phases.
+                        ingest(http, base, clients, 5, "warmup");
+                        double alone = ingest(http, base, clients, seconds, "POST /v1/events (no engine)");
+                        double peer = rawProducer(kafka.bootstrapServers(), seconds);
+                        System.out.printf("ratio: Kairos ingest / raw producer = %.2f%n", alone / peer);
+                        printMemory(server);
+                        System.out.printf(java.util.Locale.ROOT, "RESULT ingest_eps=%.0f producer_eps=%.0f ratio=%.3f engine=off%n", alone, peer, alone / peer);
+                        return;
+                    }
                     ingest(http, base, clients, 5, "warmup");
                     double viaKairos = ingest(http, base, clients, seconds, "POST /v1/events");
                     double peer = rawProducer(kafka.bootstrapServers(), seconds);
@@ -119,8 +132,10 @@ public final class IngestLoad {
         }
     }
 
-    static Process startServer(Path jar, Path data, int port, String bootstrap, String signalsMode) throws IOException {
+    static Process startServer(Path jar, Path data, int port, String bootstrap, String signalsMode, boolean engine) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms512m", "-Xmx512m"));
+        // --engine false: Micronaut builds the Kafka Streams application but does not start it.
+        if (!engine) cmd.add("-Dkafka.streams.default.start-kafka-streams=false");
         // SERVER_JAVA_OPTS: extra JVM options for the server only, e.g. a JFR recording for a profile.
         String extra = System.getenv("SERVER_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) cmd.addAll(List.of(extra.trim().split("\\s+")));
@@ -138,12 +153,15 @@ public final class IngestLoad {
         return pb.start();
     }
 
-    static void awaitHealthy(URI base, Process server) throws Exception {
+    static void awaitHealthy(URI base, Process server, boolean engine) throws Exception {
         HttpClient c = HttpClient.newHttpClient();
         for (int i = 0; i < 240; i++) {
             if (!server.isAlive()) throw new IllegalStateException("rules-server exited; see its server.log");
             try {
-                if (c.send(HttpRequest.newBuilder(base.resolve("/health")).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200) return;
+                HttpResponse<String> r = c.send(HttpRequest.newBuilder(base.resolve("/health")).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) return;
+                // Without the engine the health is DOWN for good; it answers once the server serves, with Kafka up.
+                if (!engine && r.statusCode() == 503 && i >= 10) return;
             } catch (IOException e) {
                 // not up yet
             }
