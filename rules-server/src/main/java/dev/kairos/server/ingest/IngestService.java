@@ -144,15 +144,17 @@ public class IngestService {
                 return;
             }
             try {
-                finishing.execute(() -> {
-                    try {
-                        result.complete(finish.get());
-                    } catch (RuntimeException e) {
-                        result.completeExceptionally(e);
-                    }
-                });
+                finishing.execute(this::finish);
             } catch (java.util.concurrent.RejectedExecutionException e) {
-                result.completeExceptionally(e); // shutting down
+                finish(); // shutting down: Kafka has the batch, so it is still answered as accepted
+            }
+        }
+
+        private void finish() {
+            try {
+                result.complete(finish.get());
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
             }
         }
     }
