@@ -126,12 +126,12 @@ public class IngestService {
         final CompletableFuture<Result> result = new CompletableFuture<>();
         private final java.util.concurrent.atomic.AtomicInteger remaining;
         private final java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
-        private final java.util.function.Supplier<Result> finish;
+        private final java.util.function.Supplier<Result> acknowledged;
 
-        Acks(int records, java.util.function.Supplier<Result> finish) {
+        Acks(int records, java.util.function.Supplier<Result> acknowledged) {
             this.remaining = new java.util.concurrent.atomic.AtomicInteger(records);
-            this.finish = finish;
-            if (records == 0) result.complete(finish.get());
+            this.acknowledged = acknowledged;
+            if (records == 0) result.complete(acknowledged.get());
         }
 
         @Override
@@ -152,7 +152,7 @@ public class IngestService {
 
         private void finish() {
             try {
-                result.complete(finish.get());
+                result.complete(acknowledged.get());
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             }

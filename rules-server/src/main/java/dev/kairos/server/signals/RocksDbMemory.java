@@ -34,10 +34,9 @@ public final class RocksDbMemory implements RocksDBConfigSetter {
 
     /** The shared cache and write buffer manager, made on first use with the configured total. */
     private static synchronized void init(Map<String, Object> configs) {
-        // Read on every store, so a bad setting stops any application, not only the process's first.
-        long configured = total(configs.get(MEMORY_CONFIG));
         if (cache != null) return;
-        memory = configured;
+        // A bad setting was refused at start already (SignalTopology), before any store opened.
+        memory = total(configs.get(MEMORY_CONFIG));
         // Not strict: with a strict limit RocksDB fails reads when the cache is full; this one may overrun it briefly.
         cache = new LRUCache(memory, -1, false);
         writeBuffers = new WriteBufferManager(memory / 2, cache);

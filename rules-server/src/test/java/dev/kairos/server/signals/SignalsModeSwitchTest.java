@@ -1,27 +1,22 @@
 package dev.kairos.server.signals;
 
+import dev.kairos.server.kafka.TopicFollower;
 import dev.kairos.server.support.Events;
 import dev.kairos.server.support.SharedKafka;
 import dev.kairos.server.support.TestServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 import static dev.kairos.server.support.TestServer.WRITE_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,7 +48,7 @@ class SignalsModeSwitchTest {
             });
             // Once the engine has committed past every event, all it sent for them is on the broker: nothing on the signals topic.
             await().atMost(Duration.ofSeconds(30)).until(() -> committedAll(namespace));
-            assertThat(records(namespace + ".signals")).as("states published in partitioned mode").isEmpty();
+            assertThat(recordsByKey(namespace + ".signals")).as("states published in partitioned mode").isEmpty();
         }
 
         try (TestServer global = TestServer.start(data, GLOBAL)) {
@@ -62,8 +57,7 @@ class SignalsModeSwitchTest {
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 for (String user : USERS) assertThat(PartitionedSignalsTest.present(global.http, user).get("events").asInt()).isEqualTo(3);
             });
-            Map<String, Integer> published = records(namespace + ".signals").stream()
-                    .collect(Collectors.toMap(ConsumerRecord::key, r -> 1, Integer::sum));
+            Map<String, Integer> published = recordsByKey(namespace + ".signals");
             assertThat(published.keySet()).containsExactlyInAnyOrderElementsOf(USERS);
 
             // From now on every fold is published again, and the switch is not repeated on the next start.
@@ -78,8 +72,7 @@ class SignalsModeSwitchTest {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                     assertThat(PartitionedSignalsTest.present(again.http, "switch-b").get("events").asInt()).isEqualTo(4));
             await().atMost(Duration.ofSeconds(30)).until(() -> committedAll(namespace));
-            Map<String, Integer> published = records(namespace + ".signals").stream()
-                    .collect(Collectors.toMap(ConsumerRecord::key, r -> 1, Integer::sum));
+            Map<String, Integer> published = recordsByKey(namespace + ".signals");
             // Once by the switch, once per event after it: switch-c and switch-d were not published a second time.
             assertThat(published).containsEntry("switch-a", 2).containsEntry("switch-b", 2)
                     .containsEntry("switch-c", 1).containsEntry("switch-d", 1);
@@ -101,23 +94,13 @@ class SignalsModeSwitchTest {
         }
     }
 
-    /** Every record of {@code topic}, from the beginning to its current end. */
-    static List<ConsumerRecord<String, byte[]>> records(String topic) {
-        Map<String, Object> props = new HashMap<>(CLIENT);
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            List<ConsumerRecord<String, byte[]>> all = new java.util.ArrayList<>();
-            Set<TopicPartition> done = new HashSet<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (done.size() < parts.size() && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) all.add(r);
-                for (TopicPartition tp : parts) if (c.position(tp) >= end.get(tp)) done.add(tp);
-            }
-            assertThat(done).as("read to the end of " + topic).hasSize(parts.size());
-            return all;
+    /** How many records of each key {@code topic} holds, from the beginning to its current end (read as every instance reads it). */
+    static Map<String, Integer> recordsByKey(String topic) {
+        Map<String, Integer> counts = new java.util.concurrent.ConcurrentHashMap<>();
+        try (TopicFollower follower = new TopicFollower(topic, "mode-switch-test", CLIENT, (key, value) -> counts.merge(key, 1, Integer::sum),
+                null, LoggerFactory.getLogger(SignalsModeSwitchTest.class))) {
+            assertThat(follower.awaitCaughtUp(Duration.ofSeconds(30))).as("read to the end of " + topic).isTrue();
         }
+        return counts;
     }
 }
