@@ -74,7 +74,8 @@ public final class IngestLoad {
                     }
                     if (Boolean.parseBoolean(opt.getOrDefault("--visibility-only", "false"))) {
                         // Visibility alone, idle and under the steady load: for comparing settings that affect the tail.
-                        ingest(http, base, clients, 5, "warmup");
+                        // --warmup-seconds: how long the clients load the server first (JIT; 5 s by default).
+                        ingest(http, base, clients, Integer.parseInt(opt.getOrDefault("--warmup-seconds", "5")), "warmup");
                         drain(http, base);
                         double idle = visibility(http, base, samples);
                         double loaded = visibilityUnderLoad(http, base, samples, Integer.parseInt(opt.getOrDefault("--visible-under-eps", "10000")));
