@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class IngestLoad {
     static final String KEY = "wk_ingest_bench";
-    static final int BATCH = 100;
+    public static final int BATCH = 100;
     /** Distinct users the engine-alone runs spread their events over ({@code --users}, 10,000 by default). */
     static int USERS = 10_000;
 
@@ -176,7 +176,7 @@ public final class IngestLoad {
                 + "\",\"context\":{\"timezone\":\"Europe/Berlin\",\"device\":{\"type\":\"mobile\",\"os\":\"ios\"}},\"properties\":" + props + "}";
     }
 
-    static String batch(long seq) {
+    public static String batch(long seq) {
         StringBuilder b = new StringBuilder(BATCH * 220).append("{\"batch\":[");
         for (int i = 0; i < BATCH; i++) {
             if (i > 0) b.append(',');

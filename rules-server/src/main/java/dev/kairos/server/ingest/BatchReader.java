@@ -1,5 +1,7 @@
 package dev.kairos.server.ingest;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -43,90 +45,278 @@ final class BatchReader {
     private final ObjectMapper json;
     private final IngestConfig config;
     private final DecideRequestReader contexts = new DecideRequestReader();
+    /** Reads one value of the body as a tree: the body goes on after it, so no check for trailing tokens there. */
+    private final com.fasterxml.jackson.databind.ObjectReader nodes;
+    /** Whether the mapper refuses anything after the body's JSON value (the server's does: a 400, as for any body). */
+    private final boolean nothingAfter;
 
     BatchReader(ObjectMapper json, IngestConfig config) {
         this.json = json;
         this.config = config;
+        this.nodes = json.reader().without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.nothingAfter = json.isEnabled(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
-    static JsonNode envelope(JsonNode body, int maxBatch) {
-        if (body == null || !body.isObject()) throw ApiException.badRequest("invalid_type", "the body must be {\"batch\": [...]}", null);
-        JsonNode batch = body.get("batch");
-        if (batch == null || batch.isNull()) throw ApiException.badRequest("missing_field", "batch is required: an array of items", "batch");
-        if (!batch.isArray()) throw ApiException.badRequest("invalid_type", "batch must be an array", "batch");
-        if (batch.size() > maxBatch) {
-            throw ApiException.badRequest("too_many", "at most " + maxBatch + " items per batch, got " + batch.size(), "batch");
-        }
-        JsonNode sentAt = body.get("sentAt");
-        if (sentAt != null && !sentAt.isNull()) {
-            try {
-                Instant.parse(sentAt.asText());
-            } catch (DateTimeException e) {
-                throw ApiException.badRequest("invalid_value", "sentAt must be an ISO-8601 instant", "sentAt");
+    /** The value at the parser as a tree (JSON null as a null node); the parser is left at the value's last token. */
+    private JsonNode tree(JsonParser p) throws IOException {
+        JsonNode node = nodes.readTree(p);
+        return node == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : node;
+    }
+
+    /** Reads one item of the batch; the parser is at the item's first token and must be left at its last. */
+    @FunctionalInterface
+    private interface ItemReader {
+        void read(int index, JsonParser parser) throws IOException;
+    }
+
+    /**
+     * Walks the body {@code {"sentAt": ..., "batch": [...]}} once, as a stream, handing each item of the batch
+     * to {@code each} as it comes: no tree of the whole body. The envelope's errors are thrown once the whole
+     * body has been read, so malformed JSON anywhere is {@code invalid_json} first, then, in this order: not an
+     * object, no {@code batch}, {@code batch} not an array, too many items, a bad {@code sentAt}. Fields of
+     * the envelope other than these two are skipped. With {@code batch} given twice the last one counts.
+     *
+     * @param restart called when a second {@code batch} array starts, to forget what the first one gave
+     */
+    private void envelope(byte[] body, int maxBatch, ItemReader each, Runnable restart) throws IOException {
+        try (JsonParser p = json.createParser(body)) {
+            JsonToken t = p.nextToken();
+            if (t != JsonToken.START_OBJECT) {
+                if (t != null) { // malformed JSON is invalid_json rather than invalid_type
+                    tree(p);
+                    nothingAfter(p);
+                }
+                throw ApiException.badRequest("invalid_type", "the body must be {\"batch\": [...]}", null);
+            }
+            // What the last "batch" field was: absent (or null), not an array, or an array of count items.
+            int count = -1;
+            boolean notAnArray = false;
+            JsonNode sentAt = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                if ("batch".equals(name)) {
+                    if (value == JsonToken.START_ARRAY) {
+                        if (count >= 0) restart.run();
+                        count = 0;
+                        notAnArray = false;
+                        while (p.nextToken() != JsonToken.END_ARRAY) {
+                            // Past the limit the rest is only counted (and checked to be JSON): the request is refused.
+                            if (count < maxBatch) each.read(count, p);
+                            else tree(p);
+                            count++;
+                        }
+                    } else {
+                        tree(p);
+                        if (count >= 0) restart.run();
+                        count = -1;
+                        notAnArray = value != JsonToken.VALUE_NULL;
+                    }
+                } else if ("sentAt".equals(name)) {
+                    sentAt = tree(p);
+                } else {
+                    p.skipChildren();
+                }
+            }
+            nothingAfter(p);
+            if (notAnArray) throw ApiException.badRequest("invalid_type", "batch must be an array", "batch");
+            if (count < 0) throw ApiException.badRequest("missing_field", "batch is required: an array of items", "batch");
+            if (count > maxBatch) throw ApiException.badRequest("too_many", "at most " + maxBatch + " items per batch, got " + count, "batch");
+            if (sentAt != null && !sentAt.isNull()) {
+                try {
+                    Instant.parse(sentAt.asText());
+                } catch (DateTimeException e) {
+                    throw ApiException.badRequest("invalid_value", "sentAt must be an ISO-8601 instant", "sentAt");
+                }
             }
         }
-        return batch;
     }
 
-    /** Reads a batch of events; {@code keyOf} maps (userId, anonymousId) to the partition key. */
-    Batch events(JsonNode body, Instant now, java.util.function.BiFunction<String, String, String> keyOf) {
-        JsonNode batch = envelope(body, config.maxBatch());
-        List<Item> items = new ArrayList<>(batch.size());
+    /** Refuses anything after the body's JSON value if the mapper does, as Jackson would (a 400 {@code invalid_json}). */
+    private void nothingAfter(JsonParser p) throws IOException {
+        if (nothingAfter && p.nextToken() != null) {
+            throw com.fasterxml.jackson.databind.exc.MismatchedInputException.from(p, JsonNode.class,
+                    "Trailing token (of type " + p.currentToken() + ") found after value: not allowed as per DeserializationFeature.FAIL_ON_TRAILING_TOKENS");
+        }
+    }
+
+    /**
+     * Reads a batch of events from a request body (JSON; UTF-8, or UTF-16/32, which the parser detects);
+     * {@code keyOf} maps (userId, anonymousId) to the partition key. An event's {@code properties} and
+     * {@code context} are checked as trees but go into the canonical record as the bytes the client sent
+     * (valid JSON: the parser just read them; formatting and escapes as sent), so the record is written once,
+     * not rebuilt from the trees.
+     */
+    Batch events(byte[] body, Instant now, java.util.function.BiFunction<String, String, String> keyOf) throws IOException {
+        List<Item> items = new ArrayList<>();
         List<Rejection> rejected = new ArrayList<>();
-        for (int i = 0; i < batch.size(); i++) {
-            String p = "batch[" + i + "].";
+        Canonical out = new Canonical();
+        envelope(body, config.maxBatch(), (i, p) -> {
             try {
-                JsonNode e = batch.get(i);
-                if (!e.isObject()) throw new InvalidInputException("batch[" + i + "]", "invalid_type", "each event must be an object");
-                UUID eventId = uuid(e, p + "eventId");
-                String type = requiredText(e, "type", p);
-                Map<String, String> required = EventTypes.REQUIRED.get(type);
-                if (required == null) {
-                    throw new InvalidInputException(p + "type", "invalid_value", "unknown event type '" + type + "'; see docs/events.md");
-                }
-                String userId = optText(e, "userId", p);
-                String anonymousId = optText(e, "anonymousId", p);
-                if (userId == null && anonymousId == null) throw new InvalidInputException(p + "userId", "missing_field", "userId or anonymousId is required");
-                if (type.equals("identify") && (userId == null || anonymousId == null)) {
-                    throw new InvalidInputException(p + "userId", "missing_field", "identify needs both userId and anonymousId");
-                }
-                String sessionId = optText(e, "sessionId", p);
-                String timestamp = timestamp(e, p, now);
-                JsonNode props = properties(e.get("properties"), type, required, p);
-                JsonNode context = e.get("context");
-                if (context != null && !context.isNull()) contexts.readContext(context, p, now, new ArrayList<>());
-                ObjectNode out = json.createObjectNode();
-                out.put("schemaVersion", EventTypes.SCHEMA_VERSION);
-                out.put("eventId", eventId.toString());
-                out.put("type", type);
-                if (userId != null) out.put("userId", userId);
-                if (anonymousId != null) out.put("anonymousId", anonymousId);
-                if (sessionId != null) out.put("sessionId", sessionId);
-                out.put("timestamp", timestamp);
-                out.put("receivedAt", now.toEpochMilli());
-                out.set("properties", props);
-                if (context != null && !context.isNull()) out.set("context", context);
-                byte[] bytes = bytes(out);
-                if (bytes.length > config.maxEventBytes()) {
-                    throw new InvalidInputException("batch[" + i + "]", "too_large", "event is " + bytes.length + " bytes; the limit is " + config.maxEventBytes());
-                }
-                items.add(new Item(i, keyOf.apply(userId, anonymousId), eventId, bytes));
+                items.add(event(i, p, body, now, keyOf, out));
             } catch (InvalidInputException ex) {
                 rejected.add(new Rejection(i, ex.code(), ex.getMessage(), ex.field()));
             }
-        }
+        }, () -> {
+            items.clear();
+            rejected.clear();
+        });
         return new Batch(items, rejected);
     }
 
+    private Item event(int i, JsonParser parser, byte[] body, Instant now, java.util.function.BiFunction<String, String, String> keyOf,
+                       Canonical canonical) throws IOException {
+        if (parser.currentToken() != JsonToken.START_OBJECT) {
+            tree(parser);
+            throw new InvalidInputException("batch[" + i + "]", "invalid_type", "each event must be an object");
+        }
+        // The event's fields as a tree (as the checks read them), and where its properties and context are in the body.
+        boolean bytesOfBody = parser instanceof com.fasterxml.jackson.core.json.UTF8StreamJsonParser;
+        ObjectNode e = json.createObjectNode();
+        long[] propsAt = {-1, -1};
+        long[] contextAt = {-1, -1};
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            long from = parser.nextToken() == JsonToken.START_OBJECT ? parser.currentTokenLocation().getByteOffset() : -1;
+            JsonNode value = tree(parser);
+            e.set(name, value);
+            long[] at = "properties".equals(name) ? propsAt : "context".equals(name) ? contextAt : null;
+            if (at != null) {
+                at[0] = from;
+                at[1] = from < 0 ? -1 : parser.currentTokenLocation().getByteOffset() + 1;
+            }
+        }
+        String p = "batch[" + i + "].";
+        UUID eventId = uuid(e, p + "eventId");
+        String type = requiredText(e, "type", p);
+        Map<String, String> required = EventTypes.REQUIRED.get(type);
+        if (required == null) {
+            throw new InvalidInputException(p + "type", "invalid_value", "unknown event type '" + type + "'; see docs/events.md");
+        }
+        String userId = optText(e, "userId", p);
+        String anonymousId = optText(e, "anonymousId", p);
+        if (userId == null && anonymousId == null) throw new InvalidInputException(p + "userId", "missing_field", "userId or anonymousId is required");
+        if (type.equals("identify") && (userId == null || anonymousId == null)) {
+            throw new InvalidInputException(p + "userId", "missing_field", "identify needs both userId and anonymousId");
+        }
+        String sessionId = optText(e, "sessionId", p);
+        String timestamp = timestamp(e, p, now);
+        JsonNode given = e.get("properties");
+        JsonNode props = properties(given, type, required, p);
+        JsonNode context = e.get("context");
+        if (context != null && !context.isNull()) contexts.readContext(context, p, now, new ArrayList<>());
+        else context = null;
+        byte[] bytes;
+        if (bytesOfBody) {
+            canonical.start().number("schemaVersion", EventTypes.SCHEMA_VERSION).string("eventId", eventId.toString()).string("type", type);
+            if (userId != null) canonical.string("userId", userId);
+            if (anonymousId != null) canonical.string("anonymousId", anonymousId);
+            if (sessionId != null) canonical.string("sessionId", sessionId);
+            canonical.string("timestamp", timestamp).number("receivedAt", now.toEpochMilli());
+            if (props == given && propsAt[0] >= 0) canonical.raw("properties", body, propsAt[0], propsAt[1]);
+            else canonical.raw("properties", EMPTY_OBJECT, 0, EMPTY_OBJECT.length);
+            if (context != null && contextAt[0] >= 0) canonical.raw("context", body, contextAt[0], contextAt[1]);
+            bytes = canonical.end();
+        } else {
+            // Not UTF-8: no bytes to copy as they are; the record is written from the trees.
+            ObjectNode out = json.createObjectNode();
+            out.put("schemaVersion", EventTypes.SCHEMA_VERSION);
+            out.put("eventId", eventId.toString());
+            out.put("type", type);
+            if (userId != null) out.put("userId", userId);
+            if (anonymousId != null) out.put("anonymousId", anonymousId);
+            if (sessionId != null) out.put("sessionId", sessionId);
+            out.put("timestamp", timestamp);
+            out.put("receivedAt", now.toEpochMilli());
+            out.set("properties", props);
+            if (context != null) out.set("context", context);
+            bytes = bytes(out);
+        }
+        if (bytes.length > config.maxEventBytes()) {
+            throw new InvalidInputException("batch[" + i + "]", "too_large", "event is " + bytes.length + " bytes; the limit is " + config.maxEventBytes());
+        }
+        return new Item(i, keyOf.apply(userId, anonymousId), eventId, bytes);
+    }
+
+    private static final byte[] EMPTY_OBJECT = {'{', '}'};
+
+    /** Writes a canonical record as UTF-8 JSON, field by field, into a buffer reused for every item of a batch. */
+    private static final class Canonical {
+        private static final com.fasterxml.jackson.core.io.JsonStringEncoder ESCAPE = com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance();
+        private byte[] buf = new byte[1024];
+        private int n;
+
+        Canonical start() {
+            n = 0;
+            put((byte) '{');
+            return this;
+        }
+
+        Canonical number(String name, long value) {
+            name(name);
+            ascii(Long.toString(value));
+            return this;
+        }
+
+        Canonical string(String name, String value) {
+            name(name);
+            put((byte) '"');
+            byte[] escaped = ESCAPE.quoteAsUTF8(value);
+            put(escaped, 0, escaped.length);
+            put((byte) '"');
+            return this;
+        }
+
+        /** A value that is valid JSON already, {@code bytes[from, to)}, copied as it is. */
+        Canonical raw(String name, byte[] bytes, long from, long to) {
+            name(name);
+            put(bytes, (int) from, (int) (to - from));
+            return this;
+        }
+
+        byte[] end() {
+            put((byte) '}');
+            return java.util.Arrays.copyOf(buf, n);
+        }
+
+        /** Field names here are known ASCII identifiers: no escaping needed. */
+        private void name(String name) {
+            if (n > 1) put((byte) ',');
+            put((byte) '"');
+            ascii(name);
+            put((byte) '"');
+            put((byte) ':');
+        }
+
+        private void ascii(String s) {
+            room(s.length());
+            for (int i = 0; i < s.length(); i++) buf[n++] = (byte) s.charAt(i);
+        }
+
+        private void put(byte b) {
+            room(1);
+            buf[n++] = b;
+        }
+
+        private void put(byte[] bytes, int from, int length) {
+            room(length);
+            System.arraycopy(bytes, from, buf, n, length);
+            n += length;
+        }
+
+        private void room(int more) {
+            if (n + more > buf.length) buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, n + more));
+        }
+    }
+
     /** Reads a batch of outcomes (impression, click, dismiss, conversion of a decision's placement). */
-    Batch outcomes(JsonNode body, Instant now, java.util.function.BiFunction<String, String, String> keyOf) {
-        JsonNode batch = envelope(body, config.maxBatch());
-        List<Item> items = new ArrayList<>(batch.size());
+    Batch outcomes(byte[] body, Instant now, java.util.function.BiFunction<String, String, String> keyOf) throws IOException {
+        List<Item> items = new ArrayList<>();
         List<Rejection> rejected = new ArrayList<>();
-        for (int i = 0; i < batch.size(); i++) {
+        envelope(body, config.maxBatch(), (i, parser) -> {
             String p = "batch[" + i + "].";
+            JsonNode o = tree(parser);
             try {
-                JsonNode o = batch.get(i);
                 if (!o.isObject()) throw new InvalidInputException("batch[" + i + "]", "invalid_type", "each outcome must be an object");
                 String decisionId = requiredText(o, "decisionId", p);
                 String placement = requiredText(o, "placement", p);
@@ -159,7 +349,10 @@ final class BatchReader {
             } catch (InvalidInputException ex) {
                 rejected.add(new Rejection(i, ex.code(), ex.getMessage(), ex.field()));
             }
-        }
+        }, () -> {
+            items.clear();
+            rejected.clear();
+        });
         return new Batch(items, rejected);
     }
 

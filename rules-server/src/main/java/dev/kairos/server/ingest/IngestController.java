@@ -2,8 +2,6 @@ package dev.kairos.server.ingest;
 
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.swagger.v3.oas.annotations.Operation;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.service.api.ApiException;
 import dev.kairos.service.api.ErrorBody;
 import io.micronaut.core.annotation.Nullable;
@@ -32,7 +30,7 @@ import java.util.zip.GZIPInputStream;
  * accepted). Answers {@code {"accepted": n, "duplicates": d, "rejected": [{"index", "code", "message", "field"}]}}
  * once Kafka has acknowledged every accepted item; 400 when nothing in the batch was valid; 503
  * with {@code Retry-After} when Kafka could not take the batch (nothing was accepted: retry it).
- * Thin: decompresses, parses, delegates to {@link IngestService}. Runs on the blocking executor:
+ * Thin: decompresses and hands the bytes to {@link IngestService}, which reads them once, as a stream. Runs on the blocking executor:
  * a producer may block for metadata or buffer space when Kafka is slow, and must not stall the
  * event loop that serves {@code /v1/decide}.
  */
@@ -42,14 +40,12 @@ import java.util.zip.GZIPInputStream;
 public class IngestController {
     private static final Logger LOG = LoggerFactory.getLogger(IngestController.class);
     private final IngestService service;
-    private final ObjectMapper json;
     /** Largest body after gzip decompression: the same limit as every body ({@code KAIROS_MAX_BODY_BYTES}). */
     private final long maxInflatedBytes;
 
-    public IngestController(IngestService service, ObjectMapper json,
+    public IngestController(IngestService service,
                             @io.micronaut.context.annotation.Value("${micronaut.server.max-request-size:1048576}") long maxBodyBytes) {
         this.service = service;
-        this.json = json;
         this.maxInflatedBytes = maxBodyBytes;
     }
 
@@ -65,13 +61,13 @@ public class IngestController {
         return answer(service.outcomes(parse(request, body)));
     }
 
-    private JsonNode parse(HttpRequest<?> request, byte[] body) throws IOException {
+    /** The body as JSON bytes, inflated if gzip; the service reads it once, as a stream. */
+    private byte[] parse(HttpRequest<?> request, byte[] body) {
         String encoding = request.getHeaders().get(HttpHeaders.CONTENT_ENCODING);
         boolean gzip = encoding != null && encoding.toLowerCase(java.util.Locale.ROOT).contains("gzip");
         if (body == null || body.length == 0) throw ApiException.badRequest("missing_body", "send {\"batch\": [...]} as JSON", null);
         // The HTTP layer does not inflate (request-decompression-enabled: false): this does, within the body limit.
-        if (gzip) body = gunzip(body, maxInflatedBytes);
-        return json.readTree(body);
+        return gzip ? gunzip(body, maxInflatedBytes) : body;
     }
 
     private static ApiException invalidEncoding() {

@@ -1,6 +1,5 @@
 package dev.kairos.server.ingest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kairos.server.kafka.Topics;
 import dev.kairos.service.health.BrokerHealth;
@@ -65,14 +64,14 @@ public class IngestService {
         this.rejected = Counter.builder("kairos.ingest.rejected").description("Items rejected as invalid").register(meters);
     }
 
-    /** Validates and publishes a batch of events. */
-    public CompletableFuture<Result> events(JsonNode body) {
+    /** Validates and publishes a batch of events (the request body, JSON); malformed JSON is thrown, as Jackson's exception. */
+    public CompletableFuture<Result> events(byte[] body) throws java.io.IOException {
         BatchReader.Batch batch = reader.events(body, Instant.now(), this::keyOf);
         return publish(topics.config().events(), batch);
     }
 
-    /** Validates and publishes a batch of outcomes. */
-    public CompletableFuture<Result> outcomes(JsonNode body) {
+    /** Validates and publishes a batch of outcomes (the request body, JSON); malformed JSON is thrown, as Jackson's exception. */
+    public CompletableFuture<Result> outcomes(byte[] body) throws java.io.IOException {
         BatchReader.Batch batch = reader.outcomes(body, Instant.now(), this::keyOf);
         return publish(topics.config().outcomes(), batch);
     }

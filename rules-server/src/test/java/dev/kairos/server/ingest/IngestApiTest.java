@@ -133,17 +133,17 @@ class IngestApiTest {
         java.time.Instant now = java.time.Instant.now();
         String id = java.util.UUID.randomUUID().toString();
         String upper = id.toUpperCase(java.util.Locale.ROOT);
-        BatchReader.Batch events = reader.events(new ObjectMapper().readTree("{\"batch\": ["
+        BatchReader.Batch events = reader.events(("{\"batch\": ["
                 + "{\"eventId\": \"" + id + "\", \"type\": \"page_view\", \"userId\": \"u\"},"
-                + "{\"eventId\": \"" + upper + "\", \"type\": \"page_view\", \"userId\": \"u\"}]}"), now, (u, a) -> u);
+                + "{\"eventId\": \"" + upper + "\", \"type\": \"page_view\", \"userId\": \"u\"}]}").getBytes(StandardCharsets.UTF_8), now, (u, a) -> u);
         assertThat(events.items()).extracting(BatchReader.Item::id).containsExactly(java.util.UUID.fromString(id), java.util.UUID.fromString(id));
         // Written back in the canonical lower-case form, whatever the client's case.
         assertThat(new String(events.items().get(1).value(), StandardCharsets.UTF_8)).contains("\"eventId\":\"" + id + "\"");
         // An outcome without an outcomeId is known by decision/placement/type: one click, one impression.
-        BatchReader.Batch outcomes = reader.outcomes(new ObjectMapper().readTree("{\"batch\": ["
+        BatchReader.Batch outcomes = reader.outcomes(("{\"batch\": ["
                 + "{\"decisionId\": \"d-123456789012345678\", \"placement\": \"home_banner\", \"type\": \"click\", \"userId\": \"u\"},"
                 + "{\"decisionId\": \"d-123456789012345678\", \"placement\": \"home_banner\", \"type\": \"click\", \"userId\": \"u\"},"
-                + "{\"decisionId\": \"d-123456789012345678\", \"placement\": \"home_banner\", \"type\": \"impression\", \"userId\": \"u\"}]}"), now, (u, a) -> u);
+                + "{\"decisionId\": \"d-123456789012345678\", \"placement\": \"home_banner\", \"type\": \"impression\", \"userId\": \"u\"}]}").getBytes(StandardCharsets.UTF_8), now, (u, a) -> u);
         assertThat(outcomes.items()).extracting(BatchReader.Item::id).containsExactly(
                 BatchReader.outcomeKey("d-123456789012345678", "home_banner", "click"),
                 BatchReader.outcomeKey("d-123456789012345678", "home_banner", "click"),

@@ -1,0 +1,182 @@
+package dev.kairos.server.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kairos.service.api.ApiException;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The ingest reader: one streaming pass over the body, the envelope's errors, and canonical records whose
+ * {@code properties} and {@code context} are the bytes the client sent (UTF-8), checked against the records
+ * written from trees (the path a UTF-16 body takes).
+ */
+class BatchReaderTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Instant NOW = Instant.parse("2026-12-07T10:00:00Z");
+    final BatchReader reader = new BatchReader(JSON, new IngestConfig(5, 2048, 1000));
+
+    BatchReader.Batch events(String body) throws IOException {
+        return reader.events(body.getBytes(StandardCharsets.UTF_8), NOW, (u, a) -> u != null ? u : a);
+    }
+
+    /** A valid page view, or with {@code extra} fields, a scroll (which needs {@code properties.depth}). */
+    static String event(String extra) {
+        return "{\"eventId\": \"" + UUID.randomUUID() + "\", \"type\": \"" + (extra.isEmpty() ? "page_view" : "scroll") + "\", \"userId\": \"u1\"" + extra + "}";
+    }
+
+    @Test
+    void theRecordCarriesPropertiesAndContextAsSentAndTheRestCanonical() throws IOException {
+        String id = UUID.randomUUID().toString().toUpperCase(java.util.Locale.ROOT);
+        String props = "{ \"depth\" : 0.60,\n \"note\": \"caf\\u00e9 \\\"x\\\"\", \"nested\": {\"a\": [1, 2e2]} }";
+        String context = "{\"timezone\": \"Europe/Berlin\", \"device\": {\"type\": \"mobile\"}}";
+        BatchReader.Batch batch = events("{\"sentAt\": \"2026-12-07T09:59:59Z\", \"batch\": [{\"eventId\": \"" + id + "\", \"type\": \"scroll\", "
+                + "\"userId\": \"  u1 \", \"extra\": {\"dropped\": true}, \"timestamp\": \"2026-12-07T09:59:58.500+01:00\", \"properties\": " + props
+                + ", \"context\": " + context + "}]}");
+        assertThat(batch.rejected()).isEmpty();
+        String record = new String(batch.items().get(0).value(), StandardCharsets.UTF_8);
+        // As sent: formatting, escapes and number formats untouched (a canonical record need not be on one line).
+        assertThat(record).contains("\"properties\":" + props).contains("\"context\":" + context);
+        JsonNode tree = JSON.readTree(record);
+        assertThat(tree.get("eventId").asText()).isEqualTo(id.toLowerCase(java.util.Locale.ROOT));
+        assertThat(tree.get("userId").asText()).isEqualTo("u1");
+        assertThat(tree.get("timestamp").asText()).isEqualTo("2026-12-07T08:59:58.500Z");
+        assertThat(tree.get("receivedAt").asLong()).isEqualTo(NOW.toEpochMilli());
+        assertThat(tree.get("schemaVersion").asInt()).isEqualTo(EventTypes.SCHEMA_VERSION);
+        assertThat(tree.has("extra")).as("fields outside the schema are not kept").isFalse();
+        assertThat(tree.get("properties").get("note").asText()).isEqualTo("café \"x\"");
+        assertThat(batch.items().get(0).key()).isEqualTo("u1");
+    }
+
+    @Test
+    void anEventWithoutPropertiesGetsAnEmptyObjectAndNoContext() throws IOException {
+        BatchReader.Batch batch = events("{\"batch\": [{\"eventId\": \"" + UUID.randomUUID() + "\", \"type\": \"page_view\", \"anonymousId\": \"a1\", "
+                + "\"properties\": null, \"context\": null}]}");
+        JsonNode tree = JSON.readTree(batch.items().get(0).value());
+        assertThat(tree.get("properties").isObject()).isTrue();
+        assertThat(tree.get("properties").size()).isZero();
+        assertThat(tree.has("context")).isFalse();
+        assertThat(tree.get("anonymousId").asText()).isEqualTo("a1");
+    }
+
+    @Test
+    void badItemsAreRejectedByIndexAndTheGoodOnesKept() throws IOException {
+        BatchReader.Batch batch = events("{\"batch\": [" + event(", \"properties\": {\"depth\": 0.5}") + ", 7, "
+                + event(", \"properties\": {\"depth\": 2}") + ", " + event(", \"properties\": {\"depth\": 0.5}, \"context\": \"mobile\"") + ", "
+                + event(", \"properties\": {\"depth\": 0.1}, \"properties\": {\"velocity\": 10}") + "]}");
+        assertThat(batch.items()).extracting(BatchReader.Item::index).containsExactly(0);
+        assertThat(batch.rejected()).extracting(BatchReader.Rejection::index).containsExactly(1, 2, 3, 4);
+        assertThat(batch.rejected()).extracting(BatchReader.Rejection::code).containsExactly("invalid_type", "out_of_range", "invalid_type", "missing_field");
+        assertThat(batch.rejected().get(3).field()).as("the last of two properties fields counts").isEqualTo("batch[4].properties.depth");
+    }
+
+    @Test
+    void theEnvelopeIsCheckedAsBefore() {
+        assertThatThrownBy(() -> events("[1, 2]")).isInstanceOf(ApiException.class).hasMessageContaining("the body must be");
+        assertThatThrownBy(() -> events("{\"sentAt\": null}")).isInstanceOf(ApiException.class).hasMessageContaining("batch is required");
+        assertThatThrownBy(() -> events("{\"batch\": {}}")).isInstanceOf(ApiException.class).hasMessageContaining("batch must be an array");
+        assertThatThrownBy(() -> events("{\"batch\": [], \"sentAt\": \"yesterday\"}")).isInstanceOf(ApiException.class).hasMessageContaining("sentAt");
+        String six = String.join(",", java.util.Collections.nCopies(6, event("")));
+        assertThatThrownBy(() -> events("{\"batch\": [" + six + "]}")).isInstanceOf(ApiException.class)
+                .hasMessageContaining("at most 5 items per batch, got 6");
+    }
+
+    @Test
+    void malformedJsonAnywhereIsAJsonErrorEvenAfterAnEnvelopeError() {
+        assertThatThrownBy(() -> events("{\"batch\": 5, \"other\": [1, }")).isInstanceOf(JsonProcessingException.class);
+        assertThatThrownBy(() -> events("{\"batch\": [" + event("") + ", {\"type\": }]}")).isInstanceOf(JsonProcessingException.class);
+        assertThatThrownBy(() -> events("[1, 2")).isInstanceOf(JsonProcessingException.class);
+    }
+
+    @Test
+    void withBatchGivenTwiceTheLastCounts() throws IOException {
+        BatchReader.Batch batch = events("{\"batch\": [" + event("") + ", 1], \"batch\": [" + event("") + "]}");
+        assertThat(batch.items()).hasSize(1);
+        assertThat(batch.rejected()).isEmpty();
+        assertThatThrownBy(() -> events("{\"batch\": [" + event("") + "], \"batch\": null}")).hasMessageContaining("batch is required");
+    }
+
+    @Test
+    void withTheServersStrictMapperTrailingContentAndFieldsGivenTwiceAreJsonErrors() throws IOException {
+        ObjectMapper strict = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        BatchReader server = new BatchReader(strict, new IngestConfig(5, 2048, 1000));
+        java.util.function.Function<String, byte[]> utf8 = body -> body.getBytes(StandardCharsets.UTF_8);
+        // Values inside the body are followed by more of it: only what follows the whole body is trailing.
+        String valid = "{\"batch\": [" + event(", \"properties\": {\"depth\": 0.5}, \"context\": {\"timezone\": \"UTC\"}") + ", " + event("") + "], \"sentAt\": null}";
+        assertThat(server.events(utf8.apply(valid), NOW, (u, a) -> u).items()).hasSize(2);
+        assertThatThrownBy(() -> server.events(utf8.apply(valid + " {}"), NOW, (u, a) -> u))
+                .isInstanceOf(JsonProcessingException.class).satisfies(e -> assertThat(((JsonProcessingException) e).getOriginalMessage()).startsWith("Trailing token"));
+        assertThatThrownBy(() -> server.events(utf8.apply("[1] 2"), NOW, (u, a) -> u)).isInstanceOf(JsonProcessingException.class);
+        assertThatThrownBy(() -> server.events(utf8.apply("{\"batch\": [{\"type\": \"a\", \"type\": \"b\"}]}"), NOW, (u, a) -> u))
+                .isInstanceOf(JsonProcessingException.class).hasMessageContaining("Duplicate field 'type'");
+        assertThatThrownBy(() -> server.outcomes(utf8.apply("{\"batch\": []} x"), NOW, (u, a) -> u)).isInstanceOf(JsonProcessingException.class);
+    }
+
+    /** One item of a random batch: an event built from parts that are sometimes wrong. */
+    record Part(String type, String user, String props, String context, String timestamp, boolean noId) {}
+
+    @Property(tries = 300)
+    void recordsFromTheBytesSentEqualRecordsWrittenFromTrees(@ForAll("items") List<Part> parts) throws IOException {
+        StringBuilder body = new StringBuilder("{\"batch\": [");
+        for (int i = 0; i < parts.size(); i++) {
+            Part part = parts.get(i);
+            if (i > 0) body.append(", ");
+            body.append('{');
+            if (!part.noId()) body.append("\"eventId\": \"").append(UUID.nameUUIDFromBytes(new byte[] {(byte) i})).append("\", ");
+            body.append("\"type\": ").append(part.type()).append(", \"userId\": ").append(part.user());
+            if (part.props() != null) body.append(", \"properties\": ").append(part.props());
+            if (part.context() != null) body.append(", \"context\": ").append(part.context());
+            if (part.timestamp() != null) body.append(", \"timestamp\": ").append(part.timestamp());
+            body.append('}');
+        }
+        String json = body.append("]}").toString();
+        BatchReader.Batch utf8 = reader.events(json.getBytes(StandardCharsets.UTF_8), NOW, (u, a) -> u);
+        // UTF-16 is read as characters, so its records are written from the trees: the reference.
+        BatchReader.Batch utf16 = reader.events(json.getBytes(StandardCharsets.UTF_16BE), NOW, (u, a) -> u);
+        assertThat(utf8.rejected()).isEqualTo(utf16.rejected());
+        assertThat(utf8.items()).hasSameSizeAs(utf16.items());
+        List<JsonNode> fromBytes = new ArrayList<>();
+        List<JsonNode> fromTrees = new ArrayList<>();
+        for (int i = 0; i < utf8.items().size(); i++) {
+            BatchReader.Item a = utf8.items().get(i);
+            BatchReader.Item b = utf16.items().get(i);
+            assertThat(List.of(a.index(), a.key(), a.id())).isEqualTo(List.of(b.index(), b.key(), b.id()));
+            fromBytes.add(JSON.readTree(a.value()));
+            fromTrees.add(JSON.readTree(b.value()));
+        }
+        assertThat(fromBytes).isEqualTo(fromTrees);
+    }
+
+    @Provide
+    Arbitrary<List<Part>> items() {
+        Arbitrary<String> type = Arbitraries.of("\"scroll\"", "\"product_view\"", "\"page_view\"", "\"nope\"", "3");
+        Arbitrary<String> user = Arbitraries.of("\"u1\"", "\"  \\u00fcser \"", "\"\\\"quoted\\\"\"", "null", "\"caf\u00e9 \u2603\"");
+        Arbitrary<String> props = Arbitraries.of("{\"depth\": 0.5}", "{ \"depth\" : 1e-1 , \"velocity\": 4000 }", "{\"depthPx\": 120}",
+                "{\"productId\": \"p\\u0031\", \"category\": \"dr\u00e9sses\", \"quantity\": 2}", "{\"productId\": \"p\", \"quantity\": 0}",
+                "{\"productId\": \"p \\\" } { \\\\\", \"category\": \" spaced  out \"}",
+                "{}", "[]", "null", "{\"depth\": \"deep\"}", "{\"a\": {\"b\": [1, {\"c\": null}]}, \"depth\": 0}").injectNull(0.2);
+        Arbitrary<String> context = Arbitraries.of("{\"timezone\": \"Europe/Berlin\"}", "{\"device\": {\"type\": \"mobile\", \"os\": \"ios\"}}",
+                "{\"timezone\": \"Mars/Olympus\"}", "\"mobile\"", "null", "{ }").injectNull(0.3);
+        Arbitrary<String> timestamp = Arbitraries.of("\"2026-12-07T09:00:00Z\"", "\"2026-12-07T10:00:00+02:00\"", "\"soon\"", "null", "12")
+                .injectNull(0.5);
+        Arbitrary<Boolean> noId = Arbitraries.of(false, false, false, true);
+        return Combinators.combine(type, user, props, context, timestamp, noId).as(Part::new).list().ofMinSize(0).ofMaxSize(5);
+    }
+}
