@@ -86,6 +86,7 @@ class SdkAgainstServerTest {
     static void stop() throws InterruptedException {
         if (server != null) stopServer();
         if (kafka != null) kafka.close();
+        if (data != null) dev.kairos.kafka.SharedBroker.deleteTree(data);
     }
 
     Kairos client(String name) {

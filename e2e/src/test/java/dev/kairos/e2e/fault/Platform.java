@@ -318,7 +318,10 @@ final class Platform implements AutoCloseable {
         keepLogs(data);
     }
 
-    /** Keeps the services' logs in {@code data} for a look after the run (the data folder is temporary). */
+    /**
+     * Keeps the services' logs in {@code data} for a look after the run, in {@code target/fault-logs}, then deletes
+     * the temporary data folder (brokers' logs, stores, databases); call it once everything using it has stopped.
+     */
     static void keepLogs(Path data) {
         if (data == null) return;
         try (var logs = Files.list(data)) {
@@ -327,6 +330,8 @@ final class Platform implements AutoCloseable {
             for (Path log : logs.filter(f -> f.toString().endsWith(".log")).toList()) Files.copy(log, keep.resolve(log.getFileName()));
         } catch (IOException e) {
             System.err.println("could not keep the logs of " + data + ": " + e);
+            return;
         }
+        dev.kairos.kafka.SharedBroker.deleteTree(data);
     }
 }

@@ -60,10 +60,19 @@ public final class TestService implements AutoCloseable {
     /** A service on a new data folder and namespace, with {@code extra} settings. */
     public static TestService start(Map<String, Object> extra) {
         try {
-            return new TestService(Files.createTempDirectory("kairos-feedback-test"), "f" + UUID.randomUUID().toString().substring(0, 8), extra);
+            Path dir = Files.createTempDirectory("kairos-feedback-test");
+            DATA_DIRS.add(dir);
+            return new TestService(dir, "f" + UUID.randomUUID().toString().substring(0, 8), extra);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Data folders of this JVM's services: kept while it runs (a test may restart a service on one), deleted at exit. */
+    private static final java.util.List<Path> DATA_DIRS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> DATA_DIRS.forEach(SharedBroker::deleteTree), "test-data-cleanup"));
     }
 
     /** Stops this service and starts another on the same folder, topics and database, with {@code extra} on top. */

@@ -73,9 +73,18 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(newDataDir(), other.namespace, extra);
     }
 
+    /** Data folders of this JVM's test servers: kept while it runs (a test may restart a server on one), deleted at exit. */
+    private static final java.util.List<Path> DATA_DIRS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> DATA_DIRS.forEach(dev.kairos.kafka.SharedBroker::deleteTree), "test-data-cleanup"));
+    }
+
     public static Path newDataDir() {
         try {
-            return Files.createTempDirectory("kairos-test-data");
+            Path dir = Files.createTempDirectory("kairos-test-data");
+            DATA_DIRS.add(dir);
+            return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
