@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Traffic goes to 127.0.0.1 only; every loop is bounded in time and count.
  *
  * <pre>benchmarks/load/ingest.sh [--seconds 20] [--clients 4] [--samples 200]</pre>
- * {@code --engine false} measures (1) and (2) only, with the server's signal engine not started (ingest's own ceiling).
+ * {@code --engine false} measures (1) and (2) only, against an ingest-only instance ({@code KAIROS_ROLE=ingest}: its signal
+ * engine not started; ingest's own ceiling).
  */
 public final class IngestLoad {
     static final String KEY = "wk_ingest_bench";
@@ -61,7 +62,7 @@ public final class IngestLoad {
                 Process server = startServer(jar, tmp.resolve("data"), port, kafka.bootstrapServers(), opt.getOrDefault("--signals-mode", "global"), engine);
                 try {
                     URI base = URI.create("http://127.0.0.1:" + port);
-                    awaitHealthy(base, server, engine);
+                    awaitHealthy(base, server);
                     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
                     if (Boolean.parseBoolean(opt.getOrDefault("--fold-only", "false"))) {
                         // The engine alone, after 900k events of warm-up (until the JIT is done): for profiling and comparing engine changes.
@@ -135,8 +136,6 @@ public final class IngestLoad {
 
     static Process startServer(Path jar, Path data, int port, String bootstrap, String signalsMode, boolean engine) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms512m", "-Xmx512m"));
-        // --engine false: Micronaut builds the Kafka Streams application but does not start it.
-        if (!engine) cmd.add("-Dkafka.streams.default.start-kafka-streams=false");
         // SERVER_JAVA_OPTS: extra JVM options for the server only, e.g. a JFR recording for a profile.
         String extra = System.getenv("SERVER_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) cmd.addAll(List.of(extra.trim().split("\\s+")));
@@ -149,20 +148,20 @@ public final class IngestLoad {
         pb.environment().put("KAIROS_RULES_PORT", String.valueOf(port));
         pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         pb.environment().put("KAIROS_SIGNALS_MODE", signalsMode);
+        // --engine false: an ingest-only instance (docs/operations.md#an-ingest-tier): the signal engine does not start.
+        if (!engine) pb.environment().put("KAIROS_ROLE", "ingest");
         // The server ends with this harness, however it ends (ParentWatch).
         pb.environment().put("KAIROS_PARENT_PID", String.valueOf(ProcessHandle.current().pid()));
         return pb.start();
     }
 
-    static void awaitHealthy(URI base, Process server, boolean engine) throws Exception {
+    static void awaitHealthy(URI base, Process server) throws Exception {
         HttpClient c = HttpClient.newHttpClient();
         for (int i = 0; i < 240; i++) {
             if (!server.isAlive()) throw new IllegalStateException("rules-server exited; see its server.log");
             try {
                 HttpResponse<String> r = c.send(HttpRequest.newBuilder(base.resolve("/health")).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) return;
-                // Without the engine the health is DOWN for good; it answers once the server serves, with Kafka up.
-                if (!engine && r.statusCode() == 503 && i >= 10) return;
             } catch (IOException e) {
                 // not up yet
             }

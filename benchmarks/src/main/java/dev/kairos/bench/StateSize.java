@@ -87,7 +87,7 @@ public final class StateSize {
         Process server = pb.start();
         try {
             URI base = URI.create("http://127.0.0.1:" + port);
-            IngestLoad.awaitHealthy(base, server, true);
+            IngestLoad.awaitHealthy(base, server);
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
             load(http, base, users);
             awaitFolded(http, base, (long) users * EVENTS_PER_USER);

@@ -21,6 +21,16 @@ public final class Application {
     private Application() {}
 
     public static void main(String[] args) {
-        Micronaut.build(args).banner(false).mainClass(Application.class).start();
+        Micronaut.build(args).banner(false).mainClass(Application.class).environments(roleEnvironments(System.getenv("KAIROS_ROLE"))).start();
+    }
+
+    /**
+     * The Micronaut environments of a role ({@code KAIROS_ROLE}): {@code all} (or unset) runs everything; {@code ingest}
+     * only takes events and outcomes, without the signal engine (application-ingest.yml, docs/operations.md#an-ingest-tier).
+     */
+    public static String[] roleEnvironments(String role) {
+        if (role == null || role.isBlank() || role.strip().equals("all")) return new String[0];
+        if (role.strip().equals("ingest")) return new String[] {dev.kairos.server.ingest.IngestOnlyFilter.ENVIRONMENT};
+        throw new IllegalArgumentException("KAIROS_ROLE must be 'all' or 'ingest', was '" + role + "'");
     }
 }

@@ -49,7 +49,7 @@ public final class ApiKeyFilter {
     }
 
     /** Decodes percent-escapes (repeatedly) and collapses repeated slashes. */
-    static String normalize(String raw) {
+    public static String normalize(String raw) {
         String p = raw;
         for (int i = 0; i < 3 && p.indexOf('%') >= 0; i++) {
             try {

@@ -91,6 +91,8 @@ public class SignalsView {
     private final SignalRules rules;
     private final InteractiveQueryService queries;
     private final Provider<KafkaStreams> streams;
+    /** Whether this instance runs the signal engine (not on an ingest-only instance, KAIROS_ROLE=ingest). */
+    private final boolean engineRuns;
     private final String adminKey;
     private final HostInfo self;
     private final Provider<HttpClient> peers;
@@ -99,7 +101,9 @@ public class SignalsView {
     private volatile ReadOnlyKeyValueStore<String, byte[]> view;
 
     public SignalsView(InteractiveQueryService queries, Provider<KafkaStreams> streams, SignalConfig config,
-                       KairosConfig kairos, MeterRegistry meters, @Client(id = "kairos-peers") Provider<HttpClient> peers) {
+                       KairosConfig kairos, MeterRegistry meters, @Client(id = "kairos-peers") Provider<HttpClient> peers,
+                       @io.micronaut.context.annotation.Value("${kafka.streams.default.start-kafka-streams:true}") boolean engineRuns) {
+        this.engineRuns = engineRuns;
         this.queries = queries;
         this.streams = streams;
         this.config = config;
@@ -190,7 +194,8 @@ public class SignalsView {
      * always in global mode; in partitioned mode the signal engine re-keys such events itself.
      */
     public Optional<String> aliasOf(String anonymousId) {
-        if (config.partitioned()) return Optional.empty();
+        // Partitioned mode, or an ingest-only instance (no engine, no view): the engine re-routes such events itself.
+        if (config.partitioned() || !engineRuns) return Optional.empty();
         UserState s = readView(anonymousId);
         return s == null ? Optional.empty() : Optional.ofNullable(s.aliasOf);
     }

@@ -25,6 +25,10 @@ public final class TestServer implements AutoCloseable {
     public final String namespace;
 
     private TestServer(Path dataDir, String namespace, Map<String, Object> extra) {
+        this(dataDir, namespace, extra, new String[0]);
+    }
+
+    private TestServer(Path dataDir, String namespace, Map<String, Object> extra, String[] environments) {
         this.dataDir = dataDir;
         this.namespace = namespace;
         Map<String, Object> props = new java.util.HashMap<>(Map.of(
@@ -52,7 +56,8 @@ public final class TestServer implements AutoCloseable {
         // Likewise an instance asking another for a user's signals (partitioned mode): 50 ms in production.
         props.put("kairos.signals.remote-timeout", "1s");
         props.putAll(extra);
-        this.server = ApplicationContext.run(EmbeddedServer.class, props);
+        this.server = environments.length == 0 ? ApplicationContext.run(EmbeddedServer.class, props)
+                : ApplicationContext.builder().properties(props).environments(environments).run(EmbeddedServer.class);
         this.http = new Http(server.getURI());
     }
 
@@ -71,6 +76,11 @@ public final class TestServer implements AutoCloseable {
      */
     public static TestServer peer(TestServer other, Map<String, Object> extra) {
         return new TestServer(newDataDir(), other.namespace, extra);
+    }
+
+    /** {@link #peer}, in the given Micronaut environments as well (e.g. {@code ingest}: KAIROS_ROLE=ingest). */
+    public static TestServer peer(TestServer other, Map<String, Object> extra, String... environments) {
+        return new TestServer(newDataDir(), other.namespace, extra, environments);
     }
 
     /** Data folders of this JVM's test servers: kept while it runs (a test may restart a server on one), deleted at exit. */
