@@ -65,6 +65,19 @@ class BatchReaderTest {
     }
 
     @Test
+    void aUtf8BodyWithAByteOrderMarkIsCopiedFromTheRightPlace() throws IOException {
+        String body = "{\"batch\": [" + event(", \"properties\": {\"depth\": 0.25}") + "]}";
+        byte[] utf8 = body.getBytes(StandardCharsets.UTF_8);
+        byte[] withBom = new byte[utf8.length + 3];
+        withBom[0] = (byte) 0xEF;
+        withBom[1] = (byte) 0xBB;
+        withBom[2] = (byte) 0xBF;
+        System.arraycopy(utf8, 0, withBom, 3, utf8.length);
+        BatchReader.Batch batch = reader.events(withBom, NOW, (u, a) -> u);
+        assertThat(new String(batch.items().get(0).value(), StandardCharsets.UTF_8)).contains("\"properties\":{\"depth\": 0.25}");
+    }
+
+    @Test
     void anEventWithoutPropertiesGetsAnEmptyObjectAndNoContext() throws IOException {
         BatchReader.Batch batch = events("{\"batch\": [{\"eventId\": \"" + UUID.randomUUID() + "\", \"type\": \"page_view\", \"anonymousId\": \"a1\", "
                 + "\"properties\": null, \"context\": null}]}");
