@@ -47,8 +47,11 @@ class BaseLayerApiTest {
             ex.close();
         });
         feedback.start();
-        feed = Files.createTempDirectory("kairos-base").resolve("base.yaml");
+        Path folder = Files.createTempDirectory("kairos-base");
+        folder.toFile().deleteOnExit();
+        feed = folder.resolve("base.yaml");
         Files.writeString(feed, FEED);
+        feed.toFile().deleteOnExit(); // deleted at exit before its folder (the reverse order of registration)
         server = TestServer.start(TestServer.newDataDir(), Map.of("kairos.base.feed", feed.toString(), "kairos.base.popular.enabled", true,
                 "kairos.feedback-url", "http://127.0.0.1:" + feedback.getAddress().getPort(), "kairos.base.refresh", "1h"));
         http = server.http;

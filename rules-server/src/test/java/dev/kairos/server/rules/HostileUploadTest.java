@@ -42,14 +42,14 @@ class HostileUploadTest {
     }
 
     @Test
-    void everyHostilePackIsRefusedAtValidateAndUploadBeforeAnythingRuns() throws IOException {
+    void everyHostilePackIsRefusedAtValidateAndUploadBeforeAnythingRuns(@org.junit.jupiter.api.io.TempDir Path scratch) throws IOException {
         List<Path> packs;
         try (Stream<Path> files = Files.list(CORPUS)) {
             packs = files.filter(p -> p.toString().endsWith(".drl")).sorted().toList();
         }
         assertThat(packs).hasSizeGreaterThanOrEqualTo(40);
         int versionsBefore = http.get("/v1/rules/versions", ADMIN_KEY).json().get("versions").size();
-        Path markers = Files.createTempDirectory("kairos-hostile-http");
+        Path markers = Files.createTempDirectory(scratch, "kairos-hostile-http");
         for (Path pack : packs) {
             String name = pack.getFileName().toString();
             Path marker = markers.resolve("ran-" + name);

@@ -52,7 +52,7 @@ class SignalTopologyTest {
             // A damaged file is replaced, not used.
             Files.writeString(data.resolve("instance-id"), "garbage");
             assertThat(SignalTopology.instanceId(data)).isNotEqualTo(id).matches("kairos-[0-9a-f-]{36}");
-            Path other = Files.createTempDirectory("kairos-instance-id");
+            Path other = Files.createDirectories(data.getParent().resolve("other"));
             assertThat(SignalTopology.instanceId(other)).as("another instance's folder").isNotEqualTo(SignalTopology.instanceId(data));
         } finally {
             try (var files = Files.walk(data.getParent())) {

@@ -72,6 +72,7 @@ class DefaultPackScenariosTest {
     @Test
     void aTypoInGivenOrAnUnknownRuleNameFailsTheScenario() throws IOException {
         Path bad = java.nio.file.Files.createTempFile("typo", ".yaml");
+        bad.toFile().deleteOnExit();
         java.nio.file.Files.writeString(bad, """
                 scenarios:
                   - name: typo
@@ -87,6 +88,7 @@ class DefaultPackScenariosTest {
     @Test
     void aScenarioWithAWrongExpectationFails() throws IOException {
         Path bad = java.nio.file.Files.createTempFile("bad", ".yaml");
+        bad.toFile().deleteOnExit();
         java.nio.file.Files.writeString(bad, """
                 scenarios:
                   - name: wrong tone

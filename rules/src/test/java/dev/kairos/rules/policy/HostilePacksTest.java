@@ -30,6 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * without the check.
  */
 class HostilePacksTest {
+    /** Where the packs would leave their markers (deleted after the class, by JUnit). */
+    @org.junit.jupiter.api.io.TempDir
+    static Path scratch;
     static final Path CORPUS = Path.of("src/test/resources/hostile");
     static final Pattern EXPECT = Pattern.compile("refused at (\\d+):(\\d+) \\((\\w+)\\)");
     static final RuleCompiler compiler = new RuleCompiler(CompileLimits.DEFAULT);
@@ -57,7 +60,7 @@ class HostilePacksTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("corpus")
     void isRefusedAtTheOffendingTokenBeforeAnythingRuns(String file) throws IOException {
-        Path marker = Files.createTempDirectory("kairos-hostile").resolve("ran-" + file);
+        Path marker = Files.createTempDirectory(scratch, "kairos-hostile").resolve("ran-" + file);
         String thread = "kairos-hostile-" + file;
         String drl = load(file, marker, thread);
         Matcher expect = EXPECT.matcher(drl.lines().findFirst().orElseThrow());
@@ -88,7 +91,7 @@ class HostilePacksTest {
     void withoutTheCheckDroolsRunsAnAnnotationWhileBuilding() throws IOException {
         // The control: the same pack through a compiler that skips the check creates the marker
         // during a mere validate. This is what the check prevents.
-        Path marker = Files.createTempDirectory("kairos-hostile").resolve("ran");
+        Path marker = Files.createTempDirectory(scratch, "kairos-hostile").resolve("ran");
         String file = "07_annotation_runs_code.drl";
         try (RuleCompiler unchecked = new RuleCompiler(CompileLimits.DEFAULT, PackPolicy.uncheckedForTesting())) {
             unchecked.validate(pack(file, load(file, marker, "unused")));

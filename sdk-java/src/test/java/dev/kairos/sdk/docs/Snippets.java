@@ -64,7 +64,13 @@ public final class Snippets {
         Path out = Files.createTempDirectory("snippets");
         List<String> options = List.of("-classpath", classpath, "-d", out.toString(), "-proc:none", "-Xlint:none", "--release", "11");
         StringWriter log = new StringWriter();
-        javac.getTask(log, null, diagnostics, options, null, units).call();
+        try {
+            javac.getTask(log, null, diagnostics, options, null, units).call();
+        } finally {
+            try (java.util.stream.Stream<Path> files = Files.walk(out)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
         List<String> errors = new ArrayList<>();
         for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
             if (d.getKind() != Diagnostic.Kind.ERROR) continue;
