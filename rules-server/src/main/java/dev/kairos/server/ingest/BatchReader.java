@@ -206,39 +206,22 @@ final class BatchReader {
         JsonNode context = e.get("context");
         if (context != null && !context.isNull()) contexts.readContext(context, p, now, new ArrayList<>());
         else context = null;
-        byte[] bytes;
-        if (bytesOfBody) {
-            canonical.start().number("schemaVersion", EventTypes.SCHEMA_VERSION).string("eventId", eventId.toString()).string("type", type);
-            if (userId != null) canonical.string("userId", userId);
-            if (anonymousId != null) canonical.string("anonymousId", anonymousId);
-            if (sessionId != null) canonical.string("sessionId", sessionId);
-            canonical.string("timestamp", timestamp).number("receivedAt", now.toEpochMilli());
-            if (props == given && propsAt[0] >= 0) canonical.raw("properties", body, propsAt[0], propsAt[1]);
-            else canonical.raw("properties", EMPTY_OBJECT, 0, EMPTY_OBJECT.length);
-            if (context != null && contextAt[0] >= 0) canonical.raw("context", body, contextAt[0], contextAt[1]);
-            bytes = canonical.end();
-        } else {
-            // Not UTF-8: no bytes to copy as they are; the record is written from the trees.
-            ObjectNode out = json.createObjectNode();
-            out.put("schemaVersion", EventTypes.SCHEMA_VERSION);
-            out.put("eventId", eventId.toString());
-            out.put("type", type);
-            if (userId != null) out.put("userId", userId);
-            if (anonymousId != null) out.put("anonymousId", anonymousId);
-            if (sessionId != null) out.put("sessionId", sessionId);
-            out.put("timestamp", timestamp);
-            out.put("receivedAt", now.toEpochMilli());
-            out.set("properties", props);
-            if (context != null) out.set("context", context);
-            bytes = bytes(out);
-        }
+        canonical.start().number("schemaVersion", EventTypes.SCHEMA_VERSION).string("eventId", eventId.toString()).string("type", type);
+        if (userId != null) canonical.string("userId", userId);
+        if (anonymousId != null) canonical.string("anonymousId", anonymousId);
+        if (sessionId != null) canonical.string("sessionId", sessionId);
+        canonical.string("timestamp", timestamp).number("receivedAt", now.toEpochMilli());
+        // As the client sent them when the body is UTF-8; else (UTF-16/32) written out again from the trees.
+        if (props == given && propsAt[0] >= 0 && bytesOfBody) canonical.raw("properties", body, propsAt[0], propsAt[1]);
+        else canonical.json("properties", bytes(props));
+        if (context != null && contextAt[0] >= 0 && bytesOfBody) canonical.raw("context", body, contextAt[0], contextAt[1]);
+        else if (context != null) canonical.json("context", bytes(context));
+        byte[] bytes = canonical.end();
         if (bytes.length > config.maxEventBytes()) {
             throw new InvalidInputException("batch[" + i + "]", "too_large", "event is " + bytes.length + " bytes; the limit is " + config.maxEventBytes());
         }
         return new Item(i, keyOf.apply(userId, anonymousId), eventId, bytes);
     }
-
-    private static final byte[] EMPTY_OBJECT = {'{', '}'};
 
     /** Writes a canonical record as UTF-8 JSON, field by field, into a buffer reused for every item of a batch. */
     private static final class Canonical {
@@ -272,6 +255,11 @@ final class BatchReader {
             name(name);
             put(bytes, (int) from, (int) (to - from));
             return this;
+        }
+
+        /** A value that is valid JSON already, the whole of {@code bytes}. */
+        Canonical json(String name, byte[] bytes) {
+            return raw(name, bytes, 0, bytes.length);
         }
 
         byte[] end() {
@@ -361,7 +349,7 @@ final class BatchReader {
         return UUID.nameUUIDFromBytes(("outcome/" + decisionId + "/" + placement + "/" + type).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    private byte[] bytes(ObjectNode node) {
+    private byte[] bytes(JsonNode node) {
         try {
             return json.writeValueAsBytes(node);
         } catch (IOException e) {

@@ -55,9 +55,7 @@ class SignalTopologyTest {
             Path other = Files.createDirectories(data.getParent().resolve("other"));
             assertThat(SignalTopology.instanceId(other)).as("another instance's folder").isNotEqualTo(SignalTopology.instanceId(data));
         } finally {
-            try (var files = Files.walk(data.getParent())) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+            dev.kairos.kafka.SharedBroker.deleteTree(data.getParent());
         }
     }
 }
