@@ -7,6 +7,7 @@
 #   benchmarks/load/ingest.sh --fold-only true [--users 10000]  (the signal engine alone: 900k events of warm-up, then 600k timed, over --users users; RESULT fold_eps=...)
 #   benchmarks/load/ingest.sh --visibility-only true [--warmup-seconds 5]  (visibility alone, idle and under the steady load; RESULT visible_p99_ms=... visible_under_load_p99_ms=...)
 #   --engine false: ingest and the raw producer only, the server an ingest-only instance (KAIROS_ROLE=ingest, its signal engine not started: ingest's own ceiling; RESULT ingest_eps=... producer_eps=... ratio=... engine=off)
+#   SHOW_METRICS=<regex> (environment): after the loaded visibility phase, print the server's /prometheus lines matching it (e.g. commit_latency)
 #   --keep true leaves the broker's and the server's data (and server.log) in the temporary folder it prints; by default it is deleted
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

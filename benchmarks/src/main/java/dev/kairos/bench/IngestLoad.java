@@ -383,6 +383,14 @@ public final class IngestLoad {
             p99 = visibility(http, base, samples);
             // The server's own view of the same phase: from ingest accepting each event to the engine folding it.
             System.out.printf("  engine delay (kairos.signals.delay, histogram bucket bounds) in that phase: %s%n", delayBetween(before, delayBuckets(http, base)));
+            // SHOW_METRICS=<regex>: the server's /prometheus lines matching it, after the loaded phase (e.g. Kafka Streams' commit latency).
+            String show = System.getenv("SHOW_METRICS");
+            if (show != null && !show.isBlank()) {
+                java.util.regex.Pattern wanted = java.util.regex.Pattern.compile(show);
+                for (String line : http.send(HttpRequest.newBuilder(base.resolve("/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body().split("\n")) {
+                    if (!line.startsWith("#") && wanted.matcher(line).find()) System.out.println("  " + line);
+                }
+            }
         } finally {
             stop.set(true);
             for (Future<?> f : load) f.get(30, TimeUnit.SECONDS);

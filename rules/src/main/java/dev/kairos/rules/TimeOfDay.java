@@ -25,11 +25,15 @@ public final class TimeOfDay {
     private final String timezone;
     private final Instant instant;
 
+    /** {@code monday} … {@code sunday}, by {@link DayOfWeek#ordinal()}. */
+    private static final String[] DAY_NAMES = java.util.Arrays.stream(DayOfWeek.values())
+            .map(d -> d.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
+
     private TimeOfDay(ZonedDateTime local) {
         this.hour = local.getHour();
         this.minute = local.getMinute();
         DayOfWeek dow = local.getDayOfWeek();
-        this.dayOfWeek = dow.name().toLowerCase(java.util.Locale.ROOT);
+        this.dayOfWeek = DAY_NAMES[dow.ordinal()];
         this.weekend = dow == DayOfWeek.SATURDAY || dow == DayOfWeek.SUNDAY;
         this.daypart = daypartOf(hour);
         this.timezone = local.getZone().getId();

@@ -151,9 +151,10 @@ final class BatchReader {
         List<Item> items = new ArrayList<>();
         List<Rejection> rejected = new ArrayList<>();
         Canonical out = new Canonical();
+        String nowText = now.toString();
         envelope(body, config.maxBatch(), (i, p) -> {
             try {
-                items.add(event(i, p, body, now, keyOf, out));
+                items.add(event(i, p, body, now, nowText, keyOf, out));
             } catch (InvalidInputException ex) {
                 rejected.add(new Rejection(i, ex.code(), ex.getMessage(), ex.field()));
             }
@@ -164,7 +165,7 @@ final class BatchReader {
         return new Batch(items, rejected);
     }
 
-    private Item event(int i, JsonParser parser, byte[] body, Instant now, java.util.function.BiFunction<String, String, String> keyOf,
+    private Item event(int i, JsonParser parser, byte[] body, Instant now, String nowText, java.util.function.BiFunction<String, String, String> keyOf,
                        Canonical canonical) throws IOException {
         if (parser.currentToken() != JsonToken.START_OBJECT) {
             tree(parser);
@@ -200,11 +201,11 @@ final class BatchReader {
             throw new InvalidInputException(p + "userId", "missing_field", "identify needs both userId and anonymousId");
         }
         String sessionId = optText(e, "sessionId", p);
-        String timestamp = timestamp(e, p, now);
+        String timestamp = timestamp(e, p, now, nowText);
         JsonNode given = e.get("properties");
         JsonNode props = properties(given, type, required, p);
         JsonNode context = e.get("context");
-        if (context != null && !context.isNull()) contexts.readContext(context, p, now, new ArrayList<>());
+        if (context != null && !context.isNull()) contexts.checkContext(context, p, now);
         else context = null;
         canonical.start().number("schemaVersion", EventTypes.SCHEMA_VERSION).string("eventId", eventId.toString()).string("type", type);
         if (userId != null) canonical.string("userId", userId);
@@ -330,7 +331,7 @@ final class BatchReader {
                 String rule = optText(o, "rule", p);
                 if (rule != null) out.put("rule", rule);
                 if (value != null && value.isNumber()) out.put("value", value.asDouble());
-                out.put("timestamp", timestamp(o, p, now));
+                out.put("timestamp", timestamp(o, p, now, now.toString()));
                 out.put("receivedAt", now.toEpochMilli());
                 UUID id = outcomeId != null ? outcomeId : outcomeKey(decisionId, placement, type);
                 items.add(new Item(i, keyOf.apply(userId, anonymousId), id, bytes(out)));
@@ -393,9 +394,10 @@ final class BatchReader {
 
     private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
 
-    private static String timestamp(JsonNode e, String p, Instant now) {
+    /** The event's timestamp in its canonical form ({@link Instant#toString()}); {@code nowText} (now's) when it has none. */
+    private static String timestamp(JsonNode e, String p, Instant now, String nowText) {
         JsonNode v = e.get("timestamp");
-        if (v == null || v.isNull()) return now.toString();
+        if (v == null || v.isNull()) return nowText;
         try {
             Instant t = Instant.parse(v.asText());
             if (t.isAfter(now.plus(MAX_FUTURE))) throw new InvalidInputException(p + "timestamp", "out_of_range", p + "timestamp is more than 24 h in the future");

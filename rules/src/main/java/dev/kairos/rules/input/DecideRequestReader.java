@@ -91,7 +91,7 @@ public final class DecideRequestReader {
         String sessionId = optText(body, "sessionId", "sessionId");
         List<Placement> placements = placements(body.get("placements"));
         StoredUser stored = store == null ? null : store.apply(userId != null ? userId : anonymousId);
-        Context context = context(body.get("context"), sessionId, now, ignored);
+        Context context = context(body.get("context"), sessionId, now, ignored, true);
         if (stored != null && stored.sessionSeconds() >= 0 && context.getSession().getDurationSeconds() < 0) {
             Session s = context.getSession();
             context = new Context(context.getDevice(), context.getLocation(), context.getTime(),
@@ -115,15 +115,14 @@ public final class DecideRequestReader {
     }
 
     /**
-     * Validates and reads a context object of the decide shape (events carry the same one); field
-     * paths in errors start with {@code prefix}, e.g. {@code batch[3].}.
+     * Checks a context object of the decide shape (events carry the same one) as decide reads it,
+     * without building it (no local time, no geofence lookup): what ingest needs of an event's
+     * context, which it stores as sent. Field paths in errors start with {@code prefix}, e.g.
+     * {@code batch[3].}.
      */
-    public Context readContext(JsonNode node, String prefix, Instant now, List<String> ignored) {
+    public void checkContext(JsonNode node, String prefix, Instant now) {
         try {
-            List<String> local = new ArrayList<>();
-            Context c = context(node, null, now, local);
-            for (String f : local) ignored.add(prefix + f);
-            return c;
+            context(node, null, now, new ArrayList<>(), false);
         } catch (InvalidInputException e) {
             throw new InvalidInputException(prefix + e.field(), e.code(), prefix + e.getMessage());
         }
@@ -163,8 +162,10 @@ public final class DecideRequestReader {
         return List.copyOf(byName.values());
     }
 
-    private Context context(JsonNode node, String sessionId, Instant now, List<String> ignored) {
+    /** Reads (or, {@code build} false, only checks and answers null) a context object. */
+    private Context context(JsonNode node, String sessionId, Instant now, List<String> ignored, boolean build) {
         if (node == null || node.isNull()) {
+            if (!build) return null;
             return new Context(Device.UNKNOWN, Location.UNKNOWN, TimeOfDay.of(now, UTC), new Session(sessionId, -1, null), null, null, null, null);
         }
         if (!node.isObject()) throw new InvalidInputException("context", "invalid_type", "context must be an object");
@@ -188,7 +189,7 @@ public final class DecideRequestReader {
             }
             String placeType = optText(l, "placeType", "context.location.placeType");
             Set<String> fences = stringSet(l.get("geofences"), "context.location.geofences", 50);
-            if (!Double.isNaN(lat) && !geofences.areas().isEmpty()) {
+            if (build && !Double.isNaN(lat) && !geofences.areas().isEmpty()) {
                 Geofences.Match m = geofences.match(lat, lon);
                 if (placeType == null) placeType = m.placeType();
                 if (!m.names().isEmpty()) {
@@ -229,8 +230,11 @@ public final class DecideRequestReader {
             else if (n.isObject()) network = optText(n, "type", "context.network.type");
             else throw new InvalidInputException("context.network", "invalid_type", "context.network must be a string or {\"type\": ...}");
         }
-        return new Context(device, location, TimeOfDay.of(at, zone), session, network,
-                optText(node, "page", "context.page"), optText(node, "pageType", "context.pageType"), optText(node, "locale", "context.locale"));
+        String page = optText(node, "page", "context.page");
+        String pageType = optText(node, "pageType", "context.pageType");
+        String locale = optText(node, "locale", "context.locale");
+        if (!build) return null;
+        return new Context(device, location, TimeOfDay.of(at, zone), session, network, page, pageType, locale);
     }
 
     private static Signals signals(JsonNode node, Weights weights, Signals.Builder b) {
