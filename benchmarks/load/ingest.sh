@@ -6,6 +6,7 @@
 #   benchmarks/load/ingest.sh [--seconds 20] [--clients 4] [--samples 200] [--signals-mode global|partitioned] [--visible-under-eps 10000]
 #   benchmarks/load/ingest.sh --fold-only true [--users 10000]  (the signal engine alone: 900k events of warm-up, then 600k timed, over --users users; RESULT fold_eps=...)
 #   benchmarks/load/ingest.sh --visibility-only true [--warmup-seconds 5]  (visibility alone, idle and under the steady load; RESULT visible_p99_ms=... visible_under_load_p99_ms=...)
+#      [--settle-probes N]: first N probes under the load not recorded (the loaded paths compiled; 0 by default)
 #   --engine false: ingest and the raw producer only, the server an ingest-only instance (KAIROS_ROLE=ingest, its signal engine not started: ingest's own ceiling; RESULT ingest_eps=... producer_eps=... ratio=... engine=off)
 #   SHOW_METRICS=<regex> (environment): after the loaded visibility phase, print the server's /prometheus lines matching it (e.g. commit_latency)
 #   --keep true leaves the broker's and the server's data (and server.log) in the temporary folder it prints; by default it is deleted

@@ -41,6 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class IngestLoad {
     static final String KEY = "wk_ingest_bench";
+    static final String ADMIN = "ak_ingest_bench";
     public static final int BATCH = 100;
     /** Distinct users the engine-alone runs spread their events over ({@code --users}, 10,000 by default). */
     static int USERS = 10_000;
@@ -79,7 +80,8 @@ public final class IngestLoad {
                         ingest(http, base, clients, Integer.parseInt(opt.getOrDefault("--warmup-seconds", "5")), "warmup");
                         drain(http, base);
                         double idle = visibility(http, base, samples);
-                        double loaded = visibilityUnderLoad(http, base, samples, Integer.parseInt(opt.getOrDefault("--visible-under-eps", "10000")));
+                        double loaded = visibilityUnderLoad(http, base, samples, Integer.parseInt(opt.getOrDefault("--visible-under-eps", "10000")),
+                                Integer.parseInt(opt.getOrDefault("--settle-probes", "0")));
                         System.out.printf(java.util.Locale.ROOT, "RESULT visible_p99_ms=%.1f visible_under_load_p99_ms=%.1f%n", idle, loaded);
                         return;
                     }
@@ -103,7 +105,7 @@ public final class IngestLoad {
                     drain(http, base);
                     double visibleP99 = visibility(http, base, samples);
                     int underLoad = Integer.parseInt(opt.getOrDefault("--visible-under-eps", "10000"));
-                    if (underLoad > 0) visibilityUnderLoad(http, base, samples, underLoad);
+                    if (underLoad > 0) visibilityUnderLoad(http, base, samples, underLoad, 0);
                     double fold = foldAlone(http, base, kafka.bootstrapServers(), 300_000, "f");
                     printMemory(server);
                     System.out.printf(java.util.Locale.ROOT, "RESULT ingest_eps=%.0f producer_eps=%.0f ratio=%.3f fold_eps=%.0f visible_p99_ms=%.1f%n",
@@ -143,7 +145,7 @@ public final class IngestLoad {
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true).redirectOutput(data.getParent().resolve("server.log").toFile());
         pb.environment().put("KAIROS_WRITE_KEYS", KEY);
-        pb.environment().put("KAIROS_ADMIN_KEY", "ak_ingest_bench");
+        pb.environment().put("KAIROS_ADMIN_KEY", ADMIN);
         pb.environment().put("KAIROS_DATA_DIR", data.toString());
         pb.environment().put("KAIROS_RULES_PORT", String.valueOf(port));
         pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
@@ -350,7 +352,12 @@ public final class IngestLoad {
      * events/s (paced batches of 100; the rate they reached is printed): the delay an event sees
      * when the engine is busy with others, as long as it keeps up with them.
      */
-    static double visibilityUnderLoad(HttpClient http, URI base, int samples, int eps) throws Exception {
+    /**
+     * Visibility while {@code eps} events/s arrive from more clients; {@code settleProbes} probes are sent
+     * and not recorded first (under the load: the probe's decide path and the loaded engine compiled, as on a
+     * server that has been serving both).
+     */
+    static double visibilityUnderLoad(HttpClient http, URI base, int samples, int eps, int settleProbes) throws Exception {
         int clients = 4;
         // The load has its own HTTP client (connections, selector thread), so the probe's requests do not queue behind its batches.
         HttpClient loadHttp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
@@ -378,6 +385,10 @@ public final class IngestLoad {
         Thread.sleep(3000); // let the engine settle into the load first
         double p99;
         try {
+            if (settleProbes > 0) {
+                System.out.printf("under the load, %d probes not recorded (the JIT compiling the loaded paths): ", settleProbes);
+                visibility(http, base, settleProbes);
+            }
             java.util.TreeMap<Double, Double> before = delayBuckets(http, base);
             System.out.printf("under a steady load of %,d events/s from %d more clients: ", eps, clients);
             p99 = visibility(http, base, samples);
@@ -415,7 +426,12 @@ public final class IngestLoad {
                 HttpResponse<String> d = http.send(HttpRequest.newBuilder(base.resolve("/v1/decide")).header("Authorization", "Bearer " + KEY)
                         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(decide)).build(), HttpResponse.BodyHandlers.ofString());
                 if (d.body().contains("cart_no_purchase_24h")) break;
-                if (System.nanoTime() > deadline) throw new IllegalStateException("event not visible after 10 s");
+                if (System.nanoTime() > deadline) {
+                    HttpResponse<String> state = http.send(HttpRequest.newBuilder(base.resolve("/v1/users/" + user + "/signals")).header("Authorization", "Bearer " + ADMIN)
+                            .build(), HttpResponse.BodyHandlers.ofString());
+                    throw new IllegalStateException("event not visible after 10 s; last decide: " + d.statusCode() + " " + d.body()
+                            + "; the user's signals: " + state.statusCode() + " " + state.body());
+                }
                 Thread.sleep(0, 200_000);
             }
             micros[i] = (System.nanoTime() - t0) / 1000;
