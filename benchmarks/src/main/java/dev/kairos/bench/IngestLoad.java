@@ -54,6 +54,8 @@ public final class IngestLoad {
         int samples = Integer.parseInt(opt.get("--samples"));
         int port = Integer.parseInt(opt.get("--port"));
         USERS = Integer.parseInt(opt.getOrDefault("--users", "10000"));
+        LOAD = opt.getOrDefault("--load", "java");
+        if (!LOAD.equals("java") && !LOAD.equals("wrk")) throw new IllegalArgumentException("--load is java or wrk, was " + LOAD);
         Path jar = Path.of(opt.getOrDefault("--server-jar", "rules-server/target/kairos-rules-server-0.1.0-SNAPSHOT.jar"));
         Path tmp = Files.createTempDirectory("kairos-ingest-bench");
 
@@ -196,7 +198,12 @@ public final class IngestLoad {
                 .POST(HttpRequest.BodyPublishers.ofString(batch(seq))).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** {@code --load}: {@code java} (this JVM's HTTP clients, the default) or {@code wrk} (benchmarks/load/ingest.lua). */
+    static String LOAD = "java";
+    private static int wrkRuns;
+
     static double ingest(HttpClient http, URI base, int clients, int seconds, String label) throws Exception {
+        if (LOAD.equals("wrk")) return ingestWrk(base, clients, seconds, label);
         AtomicLong accepted = new AtomicLong();
         AtomicLong failures = new AtomicLong();
         AtomicLong seq = new AtomicLong();
@@ -224,6 +231,30 @@ public final class IngestLoad {
         double rate = accepted.get() / secondsTaken;
         if (!label.equals("warmup")) {
             System.out.printf("%-28s %,10.0f events/s   (%,d events, %d failed batches)%n", label, rate, accepted.get(), failures.get());
+        }
+        return rate;
+    }
+
+    /**
+     * The same batches from wrk (one thread, {@code clients} connections; benchmarks/load/ingest.lua): a load
+     * generator that takes far less of the two cores than this JVM's HTTP client does.
+     */
+    static double ingestWrk(URI base, int clients, int seconds, String label) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("wrk", "-t1", "-c" + clients, "-d" + seconds + "s", "--timeout", "10s",
+                "-s", "benchmarks/load/ingest.lua", base.toString()).redirectErrorStream(true);
+        pb.environment().put("KAIROS_BENCH_KEY", KEY);
+        pb.environment().put("KAIROS_BENCH_RUN", String.valueOf(ProcessHandle.current().pid() * 16 + ++wrkRuns));
+        long start = System.nanoTime();
+        Process wrk = pb.start();
+        String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (wrk.waitFor() != 0) throw new IllegalStateException("wrk failed:\n" + out);
+        double secondsTaken = (System.nanoTime() - start) / 1e9;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("INGEST accepted_batches=(\\d+) failed_batches=(\\d+)").matcher(out);
+        if (!m.find()) throw new IllegalStateException("no INGEST line from wrk:\n" + out);
+        long accepted = Long.parseLong(m.group(1)) * BATCH;
+        double rate = accepted / secondsTaken;
+        if (!label.equals("warmup")) {
+            System.out.printf("%-28s %,10.0f events/s   (%,d events, %s failed batches; load from wrk)%n", label, rate, accepted, m.group(2));
         }
         return rate;
     }

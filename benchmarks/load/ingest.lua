@@ -1,0 +1,56 @@
+-- wrk script: POST /v1/events, batches of 100 events, the load harness's batch (IngestLoad.batch): the same
+-- users, types, properties and context, with ids unique per thread and run (KAIROS_BENCH_RUN) instead of
+-- random UUIDs. Counts the batches answered 200 with all 100 accepted; done() prints
+--   INGEST accepted_batches=... failed_batches=...
+wrk.method = "POST"
+wrk.path = "/v1/events"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("KAIROS_BENCH_KEY")
+
+local run = tonumber(os.getenv("KAIROS_BENCH_RUN") or "0") % 65536
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("tid", #threads)
+  thread:set("run", run)
+end
+
+local CONTEXT = ',"context":{"timezone":"Europe/Berlin","device":{"type":"mobile","os":"ios"}},"properties":'
+local seq = 0
+ok = 0
+bad = 0
+
+function request()
+  seq = seq + 1
+  local parts = {}
+  for i = 0, 99 do
+    local n = seq * 100 + i
+    local user = "u" .. (n % 10000)
+    local id = string.format("%08x-%04x-4000-8000-%012x", tid, run, n)
+    local kind, props
+    if i % 3 == 0 then
+      kind, props = "scroll", '{"depth":0.6,"velocity":3500}'
+    elseif i % 3 == 1 then
+      kind, props = "product_view", '{"productId":"p' .. i .. '","category":"dresses"}'
+    else
+      kind, props = "page_view", '{"category":"news"}'
+    end
+    parts[i + 1] = '{"eventId":"' .. id .. '","type":"' .. kind .. '","userId":"' .. user .. '","sessionId":"s-' .. user .. '"'
+        .. CONTEXT .. props .. '}'
+  end
+  return wrk.format(nil, nil, nil, '{"batch":[' .. table.concat(parts, ",") .. ']}')
+end
+
+function response(status, headers, body)
+  if status == 200 and body:sub(1, 16) == '{"accepted":100,' then ok = ok + 1 else bad = bad + 1 end
+end
+
+function done(summary, latency, requests)
+  local accepted, failed = 0, 0
+  for _, t in ipairs(threads) do
+    accepted = accepted + t:get("ok")
+    failed = failed + t:get("bad")
+  end
+  io.write(string.format("INGEST accepted_batches=%d failed_batches=%d\n", accepted, failed))
+end
