@@ -460,8 +460,18 @@ public final class IngestLoad {
                 if (System.nanoTime() > deadline) {
                     HttpResponse<String> state = http.send(HttpRequest.newBuilder(base.resolve("/v1/users/" + user + "/signals")).header("Authorization", "Bearer " + ADMIN)
                             .build(), HttpResponse.BodyHandlers.ofString());
-                    throw new IllegalStateException("event not visible after 10 s; last decide: " + d.statusCode() + " " + d.body()
-                            + "; the user's signals: " + state.statusCode() + " " + state.body());
+                    // Late or lost? Look for the user's signals for a minute more.
+                    String after = "not within 70 s either";
+                    for (int k = 0; k < 600; k++) {
+                        Thread.sleep(100);
+                        if (http.send(HttpRequest.newBuilder(base.resolve("/v1/users/" + user + "/signals")).header("Authorization", "Bearer " + ADMIN)
+                                .build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                            after = "folded " + (System.nanoTime() - t0) / 1_000_000 + " ms after the POST returned";
+                            break;
+                        }
+                    }
+                    throw new IllegalStateException("event not visible after 10 s (" + after + "); last decide: " + d.statusCode() + " " + d.body()
+                            + "; the user's signals at 10 s: " + state.statusCode() + " " + state.body());
                 }
                 Thread.sleep(0, 200_000);
             }
