@@ -18,13 +18,20 @@ import io.micronaut.http.annotation.ServerFilter;
  * a write key. A missing or unknown key is a 401; the key itself is never echoed or logged.
  */
 @ServerFilter("/**")
-public final class ApiKeyFilter {
+public final class ApiKeyFilter implements io.micronaut.core.order.Ordered {
+    /** Where this filter runs among the server's filters (lower first); filters that need an authenticated caller run after it. */
+    public static final int ORDER = 0;
     private static final java.util.Set<String> PUBLIC = java.util.Set.of("/health", "/prometheus", "/openapi.yml", "/openapi");
 
     private final ApiKeys keys;
 
     public ApiKeyFilter(ApiKeys keys) {
         this.keys = keys;
+    }
+
+    @Override
+    public int getOrder() {
+        return ORDER;
     }
 
     @RequestFilter

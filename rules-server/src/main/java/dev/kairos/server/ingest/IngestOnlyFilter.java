@@ -17,12 +17,18 @@ import io.micronaut.http.annotation.ServerFilter;
  * instance-to-instance lookup — answer {@code 421 not_served_here} instead of answering without the user's
  * signals: a load balancer that sends them here is misconfigured, and a decide made without stored signals
  * would look right and be wrong. Everything else (ingest, erasure, rule and experiment management, health,
- * metrics) is served as on any instance.
+ * metrics) is served as on any instance. It runs after {@link ApiKeyFilter}: a caller without a valid key
+ * gets the 401 it would get anywhere, not a description of the deployment.
  */
 @Requires(env = IngestOnlyFilter.ENVIRONMENT)
 @ServerFilter("/**")
-public final class IngestOnlyFilter {
+public final class IngestOnlyFilter implements io.micronaut.core.order.Ordered {
     public static final String ENVIRONMENT = "ingest";
+
+    @Override
+    public int getOrder() {
+        return ApiKeyFilter.ORDER + 1;
+    }
 
     @RequestFilter
     @Nullable

@@ -73,6 +73,10 @@ class IngestRoleTest {
         assertThat(ingest.http.get("/v1/users//tier-user/signals/", ADMIN_KEY).status()).as("any spelling of the path").isEqualTo(421);
         assertThat(ingest.http.get("/internal/signals/tier-user", ADMIN_KEY).status()).isEqualTo(421);
         assertThat(ingest.http.postJson("/v1/rules/why", ADMIN_KEY, decide).status()).isEqualTo(421);
+        // Without a valid key: the 401 any instance answers, not what this one serves.
+        assertThat(ingest.http.postJson("/v1/decide", null, decide).status()).isEqualTo(401);
+        assertThat(ingest.http.postJson("/v1/decide", "wk_not_a_key", decide).status()).isEqualTo(401);
+        assertThat(ingest.http.get("/v1/users/tier-user/signals", WRITE_KEY).status()).as("a write key on an admin path").isEqualTo(401);
         // Managing rules does not need the engine: served.
         assertThat(ingest.http.get("/v1/rules/versions", ADMIN_KEY).status()).isEqualTo(200);
         // And the instance with the engine decides as usual.
