@@ -302,6 +302,7 @@ final class BatchReader {
     Batch outcomes(byte[] body, Instant now, java.util.function.BiFunction<String, String, String> keyOf) throws IOException {
         List<Item> items = new ArrayList<>();
         List<Rejection> rejected = new ArrayList<>();
+        String nowText = now.toString();
         envelope(body, config.maxBatch(), (i, parser) -> {
             String p = "batch[" + i + "].";
             JsonNode o = tree(parser);
@@ -331,7 +332,7 @@ final class BatchReader {
                 String rule = optText(o, "rule", p);
                 if (rule != null) out.put("rule", rule);
                 if (value != null && value.isNumber()) out.put("value", value.asDouble());
-                out.put("timestamp", timestamp(o, p, now, now.toString()));
+                out.put("timestamp", timestamp(o, p, now, nowText));
                 out.put("receivedAt", now.toEpochMilli());
                 UUID id = outcomeId != null ? outcomeId : outcomeKey(decisionId, placement, type);
                 items.add(new Item(i, keyOf.apply(userId, anonymousId), id, bytes(out)));
