@@ -381,12 +381,9 @@ public final class IngestLoad {
     /**
      * Visibility again, while 4 more clients keep {@code POST /v1/events} at a steady {@code eps}
      * events/s (paced batches of 100; the rate they reached is printed): the delay an event sees
-     * when the engine is busy with others, as long as it keeps up with them.
-     */
-    /**
-     * Visibility while {@code eps} events/s arrive from more clients; {@code settleProbes} probes are sent
-     * and not recorded first (under the load: the probe's decide path and the loaded engine compiled, as on a
-     * server that has been serving both).
+     * when the engine is busy with others, as long as it keeps up with them. {@code settleProbes}
+     * probes are sent under the load and not recorded first (the probe's decide path and the loaded
+     * engine compiled, as on a server that has been serving both).
      */
     static double visibilityUnderLoad(HttpClient http, URI base, int samples, int eps, int settleProbes) throws Exception {
         int clients = 4;
