@@ -287,8 +287,13 @@ public final class IngestLoad {
         return rate;
     }
 
+    /** The server's metrics page, as Prometheus scrapes it. */
+    static String prometheus(HttpClient http, URI base) throws Exception {
+        return http.send(HttpRequest.newBuilder(base.resolve("/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     static double processed(HttpClient http, URI base) throws Exception {
-        String metrics = http.send(HttpRequest.newBuilder(base.resolve("/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String metrics = prometheus(http, base);
         double n = 0;
         for (String line : metrics.split("\n")) {
             if (line.startsWith("kairos_signals_events_total") || line.startsWith("kairos_signals_duplicates_total")) {
@@ -300,7 +305,7 @@ public final class IngestLoad {
 
     /** The cumulative buckets of the engine's {@code kairos.signals.delay} histogram: upper bound in seconds to count. */
     static java.util.TreeMap<Double, Double> delayBuckets(HttpClient http, URI base) throws Exception {
-        String metrics = http.send(HttpRequest.newBuilder(base.resolve("/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String metrics = prometheus(http, base);
         java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
         for (String line : metrics.split("\n")) {
             if (!line.startsWith("kairos_signals_delay_seconds_bucket{")) continue;
@@ -426,7 +431,7 @@ public final class IngestLoad {
             String show = System.getenv("SHOW_METRICS");
             if (show != null && !show.isBlank()) {
                 java.util.regex.Pattern wanted = java.util.regex.Pattern.compile(show);
-                for (String line : http.send(HttpRequest.newBuilder(base.resolve("/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body().split("\n")) {
+                for (String line : prometheus(http, base).split("\n")) {
                     if (!line.startsWith("#") && wanted.matcher(line).find()) System.out.println("  " + line);
                 }
             }
