@@ -154,11 +154,25 @@ public final class LocalKafka implements AutoCloseable {
         throw new IllegalStateException("Kafka did not start within " + READY_TIMEOUT.toSeconds() + " s; see " + brokerLog);
     }
 
-    /** The broker's last error since {@code logStart} (", <line>"), so whoever reads the exception sees why; empty if none. */
+    /**
+     * The broker's last error since {@code logStart} (", <line>"), with the exception lines that follow it
+     * (its message and causes, without stack frames; at most {@value #WHY_LINES} lines joined by " / "), so
+     * whoever reads the exception sees why; else the last line naming an exception; empty if none.
+     */
     static String why(Path brokerLog, long logStart) {
         try {
             String log = Files.readString(brokerLog, StandardCharsets.UTF_8);
             String[] lines = log.substring((int) Math.min(logStart, log.length())).split("\n");
+            for (int i = lines.length - 1; i >= 0; i--) {
+                if (!lines[i].contains(" ERROR ")) continue;
+                List<String> why = new ArrayList<>();
+                why.add(lines[i].strip());
+                for (int j = i + 1; j < lines.length && why.size() < WHY_LINES && !lines[j].startsWith("["); j++) {
+                    String line = lines[j].strip();
+                    if (!line.isEmpty() && !line.startsWith("at ") && !line.startsWith("...")) why.add(line);
+                }
+                return ": " + String.join(" / ", why);
+            }
             for (int i = lines.length - 1; i >= 0; i--) {
                 if (lines[i].contains("ERROR") || lines[i].contains("Exception")) return ": " + lines[i].strip();
             }
@@ -167,6 +181,9 @@ public final class LocalKafka implements AutoCloseable {
             return "";
         }
     }
+
+    /** At most this many lines of the broker's log in {@link #why}. */
+    private static final int WHY_LINES = 5;
 
     private List<String> java(Path log4j, String mainClass, String... args) {
         if (!Files.isDirectory(libDir)) {

@@ -56,7 +56,7 @@ class LocalKafkaTest {
         try {
             long deadline = System.nanoTime() + 90_000_000_000L;
             while (!Files.readString(dir.resolve("wrapper.log")).contains("kafka ready") && System.nanoTime() < deadline) {
-                assertThat(wrapper.isAlive()).as(Files.readString(dir.resolve("wrapper.log"))).isTrue();
+                assertThat(wrapper.isAlive()).as("%s%nbroker.log ends:%n%s", Files.readString(dir.resolve("wrapper.log")), tail(dir.resolve("broker.log"))).isTrue();
                 Thread.sleep(200);
             }
             assertThat(accepts(port)).isTrue();
@@ -76,6 +76,28 @@ class LocalKafkaTest {
     }
 
     @Test
+    void aFailedStartSaysWhyWithTheErrorsCauseNotItsStackFrames(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("broker.log");
+        String earlier = "[2026-12-07 07:00:00,000] ERROR an earlier start failed (kafka.server.KafkaRaftServer)\n";
+        Files.writeString(log, earlier + String.join("\n",
+                "[2026-12-07 07:01:00,000] INFO starting (kafka.server.KafkaRaftServer)",
+                "[2026-12-07 07:01:01,000] ERROR Error starting LogManager (kafka.log.LogManager)",
+                "org.apache.kafka.common.KafkaException: Failed to load logs in /data/logs",
+                "\tat kafka.log.LogManager.loadLogs(LogManager.scala:400)",
+                "\tat kafka.log.LogManager.startup(LogManager.scala:500)",
+                "Caused by: java.nio.file.AccessDeniedException: /data/logs/x-0",
+                "\tat java.base/sun.nio.fs.UnixException.translateToIOException(UnixException.java:90)",
+                "\t... 12 more",
+                "[2026-12-07 07:01:02,000] INFO shutting down (kafka.server.KafkaRaftServer)",
+                ""));
+        assertThat(LocalKafka.why(log, earlier.length())).isEqualTo(": [2026-12-07 07:01:01,000] ERROR Error starting LogManager (kafka.log.LogManager)"
+                + " / org.apache.kafka.common.KafkaException: Failed to load logs in /data/logs"
+                + " / Caused by: java.nio.file.AccessDeniedException: /data/logs/x-0");
+        assertThat(LocalKafka.why(log, Files.size(log))).as("nothing since the start").isEmpty();
+        assertThat(LocalKafka.why(dir.resolve("missing.log"), 0)).isEmpty();
+    }
+
+    @Test
     void rejectsConflictingOptions() {
         assertThrows(IllegalArgumentException.class, () -> LocalKafka.builder().build());
         assertThrows(IllegalArgumentException.class, () -> LocalKafka.builder().dataDir(Path.of("x")).port(9092).controllerPort(9092).build());
@@ -87,6 +109,16 @@ class LocalKafkaTest {
         LocalKafka kafka = LocalKafka.builder().dataDir(dir).libDir(dir.resolve("nothing")).build();
         IllegalStateException e = assertThrows(IllegalStateException.class, kafka::start);
         assertThat(e.getMessage()).contains("Kafka broker jars not found");
+    }
+
+    /** The last 40 lines of a log, or what kept it from being read. */
+    static String tail(Path log) {
+        try {
+            java.util.List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(" + e + ")";
+        }
     }
 
     static boolean accepts(int port) {
