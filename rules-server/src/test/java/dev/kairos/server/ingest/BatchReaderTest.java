@@ -142,6 +142,36 @@ class BatchReaderTest {
         assertThatThrownBy(() -> server.outcomes(utf8.apply("{\"batch\": []} x"), NOW, (u, a) -> u)).isInstanceOf(JsonProcessingException.class);
     }
 
+    @Property(tries = 500)
+    void aCanonicalStringIsWhatJacksonWrites(@ForAll("texts") String text) throws IOException {
+        // Plain ASCII is copied as it is, anything else escaped: either way, the bytes Jackson's writer gives.
+        byte[] written = new BatchReader.Canonical().start().string("v", text).end();
+        assertThat(new String(written, StandardCharsets.UTF_8)).isEqualTo(JSON.writeValueAsString(java.util.Map.of("v", text)));
+    }
+
+    @Provide
+    Arbitrary<String> texts() {
+        Arbitrary<String> ascii = Arbitraries.strings().withCharRange((char) 0, (char) 0x7f).ofMaxLength(20);
+        Arbitrary<String> any = Arbitraries.strings().withChars('"', '\\', '/', '\u007f', '\u0080', '\u00e9', '\u2028', '\u2603', '\n', '\u0000')
+                .withCharRange('a', 'c').ofMaxLength(12);
+        return Arbitraries.oneOf(ascii, any, Arbitraries.strings().ofMaxLength(16),
+                Arbitraries.of("u1", "9b2c6f4e-1d2a-4c3b-8e7f-0a1b2c3d4e5f", "2026-12-07T10:00:00Z", "say \"hi\"", "a\\b", "\u007f"));
+    }
+
+    @Test
+    void stringsBooleansAndNullsAtTheTopOfAnEventAreCheckedAsBefore() throws IOException {
+        // Read without the tree reader (BatchReader.tree): a non-string id or user is still a type error, null still absent.
+        BatchReader.Batch batch = events("{\"batch\": [" + event("").replace("\"userId\": \"u1\"", "\"userId\": true") + ", "
+                + event("").replace("\"userId\": \"u1\"", "\"userId\": null, \"anonymousId\": \"a1\"") + ", "
+                + "{\"eventId\": false, \"type\": \"page_view\", \"userId\": \"u1\"}, "
+                + event("").replace("\"userId\": \"u1\"", "\"userId\": \"u1\", \"sessionId\": 12") + "]}");
+        assertThat(batch.rejected()).extracting(BatchReader.Rejection::index, BatchReader.Rejection::code, BatchReader.Rejection::field)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(0, "invalid_type", "batch[0].userId"),
+                        org.assertj.core.groups.Tuple.tuple(2, "invalid_type", "batch[2].eventId"),
+                        org.assertj.core.groups.Tuple.tuple(3, "invalid_type", "batch[3].sessionId"));
+        assertThat(batch.items()).extracting(BatchReader.Item::index, BatchReader.Item::key).containsExactly(org.assertj.core.groups.Tuple.tuple(1, "a1"));
+    }
+
     /** One item of a random batch: an event built from parts that are sometimes wrong. */
     record Part(String type, String user, String props, String context, String timestamp, boolean noId) {}
 
