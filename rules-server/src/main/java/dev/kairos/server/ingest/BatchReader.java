@@ -183,40 +183,46 @@ final class BatchReader {
             tree(parser);
             throw new InvalidInputException("batch[" + i + "]", "invalid_type", "each event must be an object");
         }
-        // The event's fields as a tree (as the checks read them), and where its properties and context are in the body.
+        // The event's fields of the schema as trees (as the checks read them; the last one counts if the mapper lets a
+        // field come twice), and where its properties and context are in the body. Other fields are skipped (still read).
         boolean bytesOfBody = parser instanceof com.fasterxml.jackson.core.json.UTF8StreamJsonParser;
-        ObjectNode e = json.createObjectNode();
+        JsonNode[] field = new JsonNode[EVENT_FIELDS];
         long[] propsAt = {-1, -1};
         long[] contextAt = {-1, -1};
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            String name = parser.currentName();
-            long from = parser.nextToken() == JsonToken.START_OBJECT ? parser.currentTokenLocation().getByteOffset() : -1;
-            JsonNode value = tree(parser);
-            e.set(name, value);
-            long[] at = "properties".equals(name) ? propsAt : "context".equals(name) ? contextAt : null;
+            int f = eventField(parser.currentName());
+            JsonToken t = parser.nextToken();
+            if (f < 0) {
+                parser.skipChildren();
+                continue;
+            }
+            long from = t == JsonToken.START_OBJECT ? parser.currentTokenLocation().getByteOffset() : -1;
+            field[f] = tree(parser);
+            long[] at = f == PROPERTIES ? propsAt : f == CONTEXT ? contextAt : null;
             if (at != null) {
                 at[0] = from;
                 at[1] = from < 0 ? -1 : parser.currentTokenLocation().getByteOffset() + 1;
             }
         }
         String p = "batch[" + i + "].";
-        UUID eventId = uuid(e, p, "eventId");
-        String type = requiredText(e, "type", p);
+        UUID eventId = uuid(field[EVENT_ID], p, "eventId");
+        String type = text(field[TYPE], "type", p);
+        if (type == null) throw new InvalidInputException(p + "type", "missing_field", p + "type is required");
         Map<String, String> required = EventTypes.REQUIRED.get(type);
         if (required == null) {
             throw new InvalidInputException(p + "type", "invalid_value", "unknown event type '" + type + "'; see docs/events.md");
         }
-        String userId = optText(e, "userId", p);
-        String anonymousId = optText(e, "anonymousId", p);
+        String userId = text(field[USER_ID], "userId", p);
+        String anonymousId = text(field[ANONYMOUS_ID], "anonymousId", p);
         if (userId == null && anonymousId == null) throw new InvalidInputException(p + "userId", "missing_field", "userId or anonymousId is required");
         if (type.equals("identify") && (userId == null || anonymousId == null)) {
             throw new InvalidInputException(p + "userId", "missing_field", "identify needs both userId and anonymousId");
         }
-        String sessionId = optText(e, "sessionId", p);
-        String timestamp = timestamp(e, p, now, nowText);
-        JsonNode given = e.get("properties");
+        String sessionId = text(field[SESSION_ID], "sessionId", p);
+        String timestamp = timestamp(field[TIMESTAMP], p, now, nowText);
+        JsonNode given = field[PROPERTIES];
         JsonNode props = properties(given, type, required, p);
-        JsonNode context = e.get("context");
+        JsonNode context = field[CONTEXT];
         if (context != null && !context.isNull()) contexts.checkContext(context, p, now);
         else context = null;
         canonical.start().number("schemaVersion", SCHEMA_VERSION).string("eventId", eventId.toString()).string("type", type);
@@ -234,6 +240,23 @@ final class BatchReader {
             throw new InvalidInputException("batch[" + i + "]", "too_large", "event is " + bytes.length + " bytes; the limit is " + config.maxEventBytes());
         }
         return new Item(i, keyOf.apply(userId, anonymousId), eventId, bytes);
+    }
+
+    /** The fields of an event the schema knows, by their index in {@link #event}'s array. */
+    private static final int EVENT_ID = 0, TYPE = 1, USER_ID = 2, ANONYMOUS_ID = 3, SESSION_ID = 4, TIMESTAMP = 5, PROPERTIES = 6, CONTEXT = 7, EVENT_FIELDS = 8;
+
+    private static int eventField(String name) {
+        return switch (name) {
+            case "eventId" -> EVENT_ID;
+            case "type" -> TYPE;
+            case "userId" -> USER_ID;
+            case "anonymousId" -> ANONYMOUS_ID;
+            case "sessionId" -> SESSION_ID;
+            case "timestamp" -> TIMESTAMP;
+            case "properties" -> PROPERTIES;
+            case "context" -> CONTEXT;
+            default -> -1;
+        };
     }
 
     /** Writes a canonical record as UTF-8 JSON, field by field, into a buffer reused for every item of a batch. */
@@ -348,7 +371,7 @@ final class BatchReader {
                 String userId = optText(o, "userId", p);
                 String anonymousId = optText(o, "anonymousId", p);
                 if (userId == null && anonymousId == null) throw new InvalidInputException(p + "userId", "missing_field", "userId or anonymousId is required");
-                UUID outcomeId = o.hasNonNull("outcomeId") ? uuid(o, p, "outcomeId") : null;
+                UUID outcomeId = o.hasNonNull("outcomeId") ? uuid(o.get("outcomeId"), p, "outcomeId") : null;
                 JsonNode value = o.get("value");
                 if (value != null && !value.isNull() && !value.isNumber()) throw new InvalidInputException(p + "value", "invalid_type", "value must be a number");
                 ObjectNode out = json.createObjectNode();
@@ -362,7 +385,7 @@ final class BatchReader {
                 String rule = optText(o, "rule", p);
                 if (rule != null) out.put("rule", rule);
                 if (value != null && value.isNumber()) out.put("value", value.asDouble());
-                out.put("timestamp", timestamp(o, p, now, nowText));
+                out.put("timestamp", timestamp(o.get("timestamp"), p, now, nowText));
                 out.put("receivedAt", now.toEpochMilli());
                 UUID id = outcomeId != null ? outcomeId : outcomeKey(decisionId, placement, type);
                 items.add(new Item(i, keyOf.apply(userId, anonymousId), id, bytes(out)));
@@ -389,9 +412,8 @@ final class BatchReader {
         }
     }
 
-    /** The UUID in {@code field} of {@code e}, whose path is {@code p}; written back in its canonical lower-case form. */
-    private static UUID uuid(JsonNode e, String p, String field) {
-        JsonNode v = e.get(field);
+    /** The UUID {@code v} (null if absent) of {@code field} in the item at {@code p}; written back in its canonical lower-case form. */
+    private static UUID uuid(JsonNode v, String p, String field) {
         if (v == null || v.isNull()) throw new InvalidInputException(p + field, "missing_field", p + field + " is required (a UUID the client generates, so retries are de-duplicated)");
         if (!v.isTextual()) throw new InvalidInputException(p + field, "invalid_type", p + field + " must be a UUID string");
         String s = v.asText();
@@ -410,7 +432,11 @@ final class BatchReader {
     }
 
     private static String optText(JsonNode e, String field, String p) {
-        JsonNode v = e.get(field);
+        return text(e.get(field), field, p);
+    }
+
+    /** The text {@code v} (null if absent) of {@code field} in the item at {@code p}, stripped; null if absent, JSON null or blank. */
+    private static String text(JsonNode v, String field, String p) {
         if (v == null || v.isNull()) return null;
         if (!v.isTextual()) throw new InvalidInputException(p + field, "invalid_type", p + field + " must be a string");
         String s = v.asText().strip();
@@ -425,9 +451,8 @@ final class BatchReader {
 
     private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
 
-    /** The event's timestamp in its canonical form ({@link Instant#toString()}); {@code nowText} (now's) when it has none. */
-    private static String timestamp(JsonNode e, String p, Instant now, String nowText) {
-        JsonNode v = e.get("timestamp");
+    /** The timestamp {@code v} (null if absent) in its canonical form ({@link Instant#toString()}); {@code nowText} (now's) when it has none. */
+    private static String timestamp(JsonNode v, String p, Instant now, String nowText) {
         if (v == null || v.isNull()) return nowText;
         try {
             Instant t = Instant.parse(v.asText());
