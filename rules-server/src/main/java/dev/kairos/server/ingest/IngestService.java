@@ -96,7 +96,7 @@ public class IngestService {
         for (BatchReader.Item item : items) ids.add(item.id());
         boolean[] known = recent.containsEach(ids);
         List<UUID> sent = new ArrayList<>(items.size());
-        java.util.Set<UUID> inBatch = new java.util.HashSet<>();
+        java.util.Set<UUID> inBatch = new java.util.HashSet<>(items.size() * 2); // no rehashing for a batch
         List<BatchReader.Item> toSend = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
             if (known[i] || !inBatch.add(ids.get(i))) continue;

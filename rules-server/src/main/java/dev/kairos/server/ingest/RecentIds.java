@@ -159,7 +159,8 @@ final class RecentIds {
         private static int index(long hi, long lo, int slots) {
             // Random UUIDs are uniform already; the mix spreads ids that differ in a few bits only (hashed outcome ids are uniform too).
             long h = (hi ^ Long.rotateLeft(lo, 32)) * 0x9E3779B97F4A7C15L;
-            return (int) Math.floorMod(h ^ (h >>> 29), (long) slots);
+            // The product's high half, the best mixed, scaled to [0, slots) by a multiplication instead of a division.
+            return (int) (((h >>> 32) * slots) >>> 32);
         }
     }
 }
