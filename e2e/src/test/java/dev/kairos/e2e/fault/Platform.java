@@ -66,7 +66,12 @@ final class Platform implements AutoCloseable {
     // --- processes ---------------------------------------------------------------------------
 
     Platform startRules() {
-        rules = start("rules-server", rulesServerJar(), rulesPort, Map.of());
+        return startRules(Map.of());
+    }
+
+    /** Starts rules-server with {@code env} added to the platform's (e.g. {@code KAIROS_ROLE}), and waits until it is healthy. */
+    Platform startRules(Map<String, String> env) {
+        rules = start("rules-server", rulesServerJar(), rulesPort, env);
         awaitHealthy(rulesPort, rules);
         return this;
     }

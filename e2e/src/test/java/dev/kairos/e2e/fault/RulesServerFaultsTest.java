@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,7 +28,9 @@ import static org.awaitility.Awaitility.await;
  * rules-server under load through two faults: the broker stopped for 30 s (decide keeps answering,
  * ingest answers 503 with Retry-After, /health turns DOWN within 2 s; afterwards every decision
  * answered 200 reaches the feedback store), and SIGTERM (zero 5xx; every decision answered 200 is
- * on the decisions topic and every event answered 2xx on the events topic).
+ * on the decisions topic and every event answered 2xx on the events topic); and an ingest-tier
+ * instance ({@code KAIROS_ROLE=ingest}) killed with kill -9 under ingest load (every event answered
+ * 200 is on the events topic; restarted on the same folder, it takes events again).
  */
 @Tag("fault")
 class RulesServerFaultsTest {
@@ -112,6 +115,64 @@ class RulesServerFaultsTest {
             assertThat(byRules.size()).as("most answers came from the rules, so the two checks below count something").isGreaterThan(answered.size() / 2);
             assertThat(lostChoices).as("every answered decision's bandit choice, with its propensity, reached the store").isEmpty();
             assertThat(lostTriggers).as("every answered decision's trigger reached the store").isEmpty();
+        }
+    }
+
+    @Test
+    void anIngestTierInstanceKilledMinus9UnderLoadLosesNoEventItAnswered(@TempDir Path data) throws Exception {
+        Map<String, String> ingestTier = Map.of("KAIROS_ROLE", "ingest");
+        try (Platform p = new Platform(data).startRules(ingestTier)) {
+            assertThat(p.post(p.rulesPort, "/v1/decide", Platform.WRITE_KEY, "{\"userId\": \"u1\", \"placements\": [\"home_banner\"]}").statusCode())
+                    .as("an ingest-tier instance does not decide").isEqualTo(421);
+            Set<String> answered = ConcurrentHashMap.newKeySet();
+            AtomicInteger fiveXx = new AtomicInteger();
+            AtomicInteger users = new AtomicInteger();
+            ExecutorService load = Executors.newFixedThreadPool(3);
+            List<Future<?>> workers = new java.util.ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                workers.add(load.submit(() -> {
+                    while (true) {
+                        List<String> ids = new java.util.ArrayList<>();
+                        StringBuilder batch = new StringBuilder("{\"batch\": [");
+                        for (int i = 0; i < 20; i++) {
+                            String id = UUID.randomUUID().toString();
+                            ids.add(id);
+                            batch.append(i == 0 ? "" : ",").append("{\"eventId\": \"").append(id)
+                                    .append("\", \"type\": \"page_view\", \"userId\": \"user-").append(users.incrementAndGet() % 500).append("\"}");
+                        }
+                        HttpResponse<String> r;
+                        try {
+                            r = p.post(p.rulesPort, "/v1/events", Platform.WRITE_KEY, batch.append("]}").toString());
+                        } catch (RuntimeException gone) {
+                            return null; // connection refused or cut: the instance is gone
+                        }
+                        if (r.statusCode() >= 500) fiveXx.incrementAndGet();
+                        if (r.statusCode() == 200 && Platform.json(r.body()).get("accepted").asInt() == ids.size()) answered.addAll(ids);
+                    }
+                }));
+            }
+            Platform.sleep(4_000);
+            int answeredBeforeKill = answered.size();
+            Platform.kill(p.rules);
+            for (Future<?> w : workers) w.get(60, TimeUnit.SECONDS);
+            load.shutdown();
+
+            Set<String> lost = new HashSet<>(answered);
+            lost.removeAll(p.idsIn("kairos.events", "eventId"));
+            // Restarted on the same folder, the tier takes events again.
+            p.startRules(ingestTier);
+            String id = UUID.randomUUID().toString();
+            HttpResponse<String> after = p.post(p.rulesPort, "/v1/events", Platform.WRITE_KEY,
+                    "{\"batch\": [{\"eventId\": \"" + id + "\", \"type\": \"page_view\", \"userId\": \"u1\"}]}");
+            Platform.report("ingest-tier instance kill -9 under ingest load",
+                    "events answered 200=" + answered.size() + " (before the kill " + answeredBeforeKill + ") lost=" + lost.size()
+                            + ", 5xx=" + fiveXx.get() + ", after a restart: " + after.statusCode());
+            assertThat(answered).hasSizeGreaterThan(200);
+            assertThat(fiveXx.get()).as("no 5xx before the kill").isZero();
+            assertThat(lost).as("every event answered 200 is in Kafka").isEmpty();
+            assertThat(after.statusCode()).as(after.body()).isEqualTo(200);
+            assertThat(Platform.json(after.body()).get("accepted").asInt()).isEqualTo(1);
+            assertThat(p.idsIn("kairos.events", "eventId")).contains(id);
         }
     }
 
