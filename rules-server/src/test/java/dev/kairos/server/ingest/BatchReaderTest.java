@@ -172,6 +172,38 @@ class BatchReaderTest {
         assertThat(batch.items()).extracting(BatchReader.Item::index, BatchReader.Item::key).containsExactly(org.assertj.core.groups.Tuple.tuple(1, "a1"));
     }
 
+    @Test
+    void withTheServersStrictMapperAFieldGivenTwiceAnywhereIsAJsonErrorNamingIt() throws IOException {
+        ObjectMapper strict = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        BatchReader server = new BatchReader(strict, new IngestConfig(2, 2048, 1000));
+        String ok = event("");
+        // The reader checks names itself (the parser's check is off): the envelope, an event's fields of the schema and
+        // others, anything read as a tree (properties, context, fields outside the schema, outcomes, items past the limit).
+        java.util.Map<String, String> bodies = new java.util.LinkedHashMap<>();
+        bodies.put("batch", "{\"batch\": [], \"batch\": []}");
+        bodies.put("sentAt", "{\"sentAt\": null, \"batch\": [], \"sentAt\": null}");
+        bodies.put("meta", "{\"meta\": 1, \"batch\": [], \"meta\": 2}");
+        bodies.put("a", "{\"meta\": {\"a\": 1, \"a\": 1}, \"batch\": []}");
+        bodies.put("userId", "{\"batch\": [" + ok.replace("\"userId\": \"u1\"", "\"userId\": null, \"userId\": \"u1\"") + "]}");
+        bodies.put("extra", "{\"batch\": [" + ok.replace("}", ", \"extra\": 1, \"extra\": [2]}") + "]}");
+        bodies.put("b", "{\"batch\": [" + ok.replace("}", ", \"extra\": {\"b\": 1, \"c\": {}, \"b\": 2}}") + "]}");
+        bodies.put("depth", "{\"batch\": [" + event(", \"properties\": {\"depth\": 0.5, \"depth\": 0.6}") + "]}");
+        bodies.put("os", "{\"batch\": [" + event(", \"properties\": {\"depth\": 0.5}, \"context\": {\"device\": {\"os\": \"a\", \"os\": \"b\"}}") + "]}");
+        bodies.put("c", "{\"batch\": [" + ok + ", " + ok + ", {\"c\": 1, \"c\": 2}]}");
+        for (java.util.Map.Entry<String, String> b : bodies.entrySet()) {
+            assertThatThrownBy(() -> server.events(b.getValue().getBytes(StandardCharsets.UTF_8), NOW, (u, a) -> u)).as(b.getValue())
+                    .isInstanceOf(JsonProcessingException.class)
+                    .satisfies(e -> assertThat(((JsonProcessingException) e).getOriginalMessage()).startsWith("Duplicate field '" + b.getKey() + "'"));
+            // A mapper that lets a field come twice reads the same bodies (the last one counts), this one's checks off.
+            reader.events(b.getValue().getBytes(StandardCharsets.UTF_8), NOW, (u, a) -> u);
+        }
+        assertThatThrownBy(() -> server.outcomes("{\"batch\": [{\"decisionId\": \"d\", \"decisionId\": \"e\"}]}".getBytes(StandardCharsets.UTF_8), NOW, (u, a) -> u))
+                .isInstanceOf(JsonProcessingException.class).hasMessageContaining("Duplicate field 'decisionId'");
+        // The same names in different objects are no repeat.
+        String nested = "{\"batch\": [" + event(", \"properties\": {\"depth\": 0.5, \"type\": {\"type\": 1}}, \"context\": {\"device\": {\"type\": \"a\"}}") + ", " + ok + "]}";
+        assertThat(server.events(nested.getBytes(StandardCharsets.UTF_8), NOW, (u, a) -> u).items()).hasSize(2);
+    }
+
     /** One item of a random batch: an event built from parts that are sometimes wrong. */
     record Part(String type, String user, String props, String context, String timestamp, boolean noId) {}
 

@@ -188,6 +188,14 @@ class IngestApiTest {
         assertThat(big.json().get("rejected").get(0).get("code").asText()).isEqualTo("too_large");
         assertThat(http.postJson("/v1/events", null, many.json()).status()).isEqualTo(401);
         assertThat(http.post("/v1/events", WRITE_KEY, "application/json", "{\"batch\": [").status()).isEqualTo(400);
+        // A field given twice, in an event or in its properties, makes the body invalid JSON, as for every endpoint.
+        for (String twice : List.of("{\"type\": \"page_view\", \"type\": \"click\", \"userId\": \"u\"}",
+                "{\"type\": \"scroll\", \"userId\": \"u\", \"properties\": {\"depth\": 0.1, \"depth\": 0.9}}")) {
+            Http.Response r = http.postJson("/v1/events", WRITE_KEY, "{\"batch\": [" + twice.replace("{\"type", "{\"eventId\": \"" + java.util.UUID.randomUUID() + "\", \"type") + "]}");
+            assertThat(r.status()).as(twice).isEqualTo(400);
+            assertThat(r.json().get("error").get("code").asText()).isEqualTo("invalid_json");
+            assertThat(r.json().get("error").get("message").asText()).contains("a field appears twice (" + (twice.contains("depth") ? "depth" : "type") + ")");
+        }
     }
 
     @Test
