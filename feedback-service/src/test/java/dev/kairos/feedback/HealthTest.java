@@ -19,7 +19,7 @@ class HealthTest {
             // Deadlocks are looked for in the background (DeadlockHealth), not by a JVM-wide safepoint per /health call.
             assertThat(service.server.getApplicationContext().getBeansOfType(io.micronaut.management.health.indicator.HealthIndicator.class))
                     .extracting(b -> b.getClass().getSimpleName())
-                    .contains("DeadlockHealth").doesNotContain("DeadlockedThreadsHealthIndicator");
+                    .contains("DeadlockHealth", "StoreHealth").doesNotContain("DeadlockedThreadsHealthIndicator");
             assertThat(Files.exists(service.dataDir.resolve("feedback/kairos.mv.db"))).isTrue();
 
             // The dashboard page is public (it asks for a key) but may not be framed by another site.
