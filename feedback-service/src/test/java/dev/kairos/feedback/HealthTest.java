@@ -35,7 +35,7 @@ class HealthTest {
             assertThat(service.http.get("/no-such-path", null).status()).isEqualTo(401);
             Http.Response metrics = service.http.get("/metrics", TestService.ADMIN_KEY);
             assertThat(metrics.status()).isEqualTo(200);
-            assertThat(metrics.body()).contains("kairos.feedback.decisions");
+            assertThat(metrics.body()).contains("kairos.feedback.decisions", "kairos.feedback.facts.not.kept");
         }
     }
 }

@@ -25,7 +25,8 @@ import java.util.function.ToIntFunction;
  * retried (backing off up to 30 s) and never skipped, and writes are idempotent, so a redelivered
  * batch changes nothing. A record that cannot be read is skipped and counted in
  * {@code kairos.feedback.unreadable}; stored rows are counted in {@code kairos.feedback.decisions}
- * and {@code kairos.feedback.outcomes}.
+ * and {@code kairos.feedback.outcomes}, decisions whose facts were too large to keep for replay in
+ * {@code kairos.feedback.facts.not.kept}.
  */
 @KafkaListener(groupId = "${kairos.feedback.group-id:kairos-feedback}", batch = true, offsetReset = OffsetReset.EARLIEST,
         offsetStrategy = OffsetStrategy.SYNC)
@@ -52,6 +53,8 @@ public class FeedbackListener {
         this.outcomes = Counter.builder("kairos.feedback.outcomes").description("Outcomes newly stored").register(meters);
         this.erasures = Counter.builder("kairos.feedback.erasures").description("User erasures carried out").register(meters);
         this.unreadable = Counter.builder("kairos.feedback.unreadable").description("Records skipped as unreadable").register(meters);
+        io.micrometer.core.instrument.FunctionCounter.builder("kairos.feedback.facts.not.kept", store, FeedbackStore::factsNotKept)
+                .description("Decisions stored without their facts for replay, the facts being too large").register(meters);
     }
 
     @Topic("${kairos.topics.decisions}")

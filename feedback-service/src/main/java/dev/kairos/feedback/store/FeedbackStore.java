@@ -52,6 +52,8 @@ public class FeedbackStore {
     private boolean erasedLoaded;
     private final DataSource reads;
     private final int queryTimeoutSeconds;
+    /** Decisions stored whose facts were too large to keep for replay ({@link #MAX_FACTS_CHARS}). */
+    private final java.util.concurrent.atomic.AtomicLong factsNotKept = new java.util.concurrent.atomic.AtomicLong();
 
     /** A store that writes and reads on {@code dataSource}, with no query timeout. */
     public FeedbackStore(DataSource dataSource) {
@@ -74,8 +76,10 @@ public class FeedbackStore {
     public int saveDecisions(List<DecisionRow> all) {
         List<DecisionRow> decisions = notErased(all, DecisionRow::userKey, DecisionRow::decidedAt);
         if (decisions.isEmpty()) return 0;
-        return inTransaction(c -> {
+        int[] tooLarge = {0};
+        int stored = inTransaction(c -> {
             int inserted = 0;
+            tooLarge[0] = 0;
             try (PreparedStatement d = c.prepareStatement("INSERT INTO decisions (decision_id, decided_at, user_key, session_id, "
                     + "rules_version, weights_version, canary, variant, intent_score, recency, depth, conversion_probability, "
                     + "signals, matched_rules, fallback_reason, latency_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
@@ -145,9 +149,19 @@ public class FeedbackStore {
                     if (i >= counts.length || counts[i] != 0) fresh.add(decisions.get(i));
                 }
                 PlacementOutcomes.decided(c, fresh);
+                for (DecisionRow r : fresh) {
+                    if (r.factsJson() != null && r.factsJson().length() > MAX_FACTS_CHARS) tooLarge[0]++;
+                }
             }
             return inserted;
         });
+        factsNotKept.addAndGet(tooLarge[0]); // once committed, and for new decisions only: a batch stored again counts nothing
+        return stored;
+    }
+
+    /** How many decisions this store kept without their facts since it started, the facts being longer than {@link #MAX_FACTS_CHARS}. */
+    public long factsNotKept() {
+        return factsNotKept.get();
     }
 
     /** Stores outcomes not stored yet (by outcome key); returns how many were new. Outcomes of an erased user from before the erasure are skipped. */

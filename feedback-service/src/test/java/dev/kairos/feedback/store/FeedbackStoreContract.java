@@ -103,15 +103,19 @@ abstract class FeedbackStoreContract {
     void keepsFactsForReplayStreamsThemWithOutcomesAndPrunesAndErasesThem() {
         String a = id(), b = id(), old = id(), none = id();
         DecisionRow oldRow = decision(old, "carol", "R1", "home_banner", false, null, 0.1, List.of());
+        DecisionRow big = withFacts(decision(id(), "erin", "R1", "home_banner", false, null, 0.2, List.of()), "x".repeat(FeedbackStore.MAX_FACTS_CHARS + 1));
         store.saveDecisions(List.of(
                 withFacts(decision(a, "alice", "R1", "home_banner", false, null, 0.9, List.of()), "{\"v\":1,\"n\":\"a\"}"),
                 withFacts(decision(b, "bob", "R2", "product_page", false, null, 0.4, List.of()), "{\"v\":1,\"n\":\"b\"}"),
                 withFacts(new DecisionRow(oldRow.decisionId(), T0 - 100_000, "carol", null, "v1", "default", false, null, 0.1, 0.5, 0.5, 0.5, null,
                         List.of("R1"), oldRow.placements(), List.of()), "{\"v\":1,\"n\":\"old\"}"),
                 decision(none, "dave", "R1", "home_banner", false, null, 0.2, List.of()),
-                withFacts(decision(id(), "erin", "R1", "home_banner", false, null, 0.2, List.of()), "x".repeat(FeedbackStore.MAX_FACTS_CHARS + 1))));
+                big));
         store.saveOutcomes(List.of(outcome(a, "home_banner", "impression", "alice", T0), outcome(a, "home_banner", "click", "alice", T0 + 1)));
         assertThat(store.count("decision_facts")).as("none without facts, none too large").isEqualTo(3);
+        assertThat(store.factsNotKept()).as("the decision whose facts were too large is counted").isEqualTo(1);
+        store.saveDecisions(List.of(big));
+        assertThat(store.factsNotKept()).as("the same decision delivered again is not counted again").isEqualTo(1);
 
         List<FeedbackStore.ReplayRow> rows = new java.util.ArrayList<>();
         assertThat(store.streamReplay(T0 - 1, T0 + 10, 100, rows::add)).isEqualTo(2);
