@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 public class StoreHealth implements HealthIndicator {
     private static final Logger LOG = LoggerFactory.getLogger(StoreHealth.class);
     /** Probe intervals without a success (plus two seconds) after which the store counts as down. */
-    static final int STALE_AFTER = 3;
+    private static final int STALE_AFTER = 3;
 
     private final HikariDataSource pool;
     private final ScheduledExecutorService probe;
@@ -43,9 +43,8 @@ public class StoreHealth implements HealthIndicator {
     private volatile boolean lastOk;
     private volatile long lastSuccess;
     private volatile boolean reportedUp;
-    private volatile boolean probed;
     private volatile Instant since = Instant.now();
-    private volatile String problem = "not probed yet";
+    private volatile String problem;
 
     public StoreHealth(HikariDataSource pool, @Value("${kairos.feedback.store-probe.interval:1s}") Duration interval) {
         this.pool = pool;
@@ -74,13 +73,12 @@ public class StoreHealth implements HealthIndicator {
         if (ok) lastSuccess = System.nanoTime();
         problem = why;
         lastOk = ok;
-        probed = true;
         isUp();
     }
 
     /** Whether the store answered lately (see the class comment); logs a change of state once. */
     public boolean isUp() {
-        boolean up = probed && lastOk && System.nanoTime() - lastSuccess < staleNanos;
+        boolean up = lastOk && System.nanoTime() - lastSuccess < staleNanos;
         if (up != reportedUp) {
             synchronized (this) {
                 if (up != reportedUp) {

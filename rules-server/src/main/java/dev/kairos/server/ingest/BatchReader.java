@@ -254,8 +254,7 @@ final class BatchReader {
         }
         String p = "batch[" + i + "].";
         UUID eventId = uuid(field[EVENT_ID], p, "eventId");
-        String type = text(field[TYPE], "type", p);
-        if (type == null) throw new InvalidInputException(p + "type", "missing_field", p + "type is required");
+        String type = required(field[TYPE], "type", p);
         Map<String, String> required = EventTypes.REQUIRED.get(type);
         if (required == null) {
             throw new InvalidInputException(p + "type", "invalid_value", "unknown event type '" + type + "'; see docs/events.md");
@@ -474,7 +473,12 @@ final class BatchReader {
     }
 
     private static String requiredText(JsonNode e, String field, String p) {
-        String s = optText(e, field, p);
+        return required(e.get(field), field, p);
+    }
+
+    /** The text {@code v} of {@code field} in the item at {@code p}, as {@link #text}; missing if absent, JSON null or blank. */
+    private static String required(JsonNode v, String field, String p) {
+        String s = text(v, field, p);
         if (s == null) throw new InvalidInputException(p + field, "missing_field", p + field + " is required");
         return s;
     }
