@@ -49,6 +49,7 @@ public final class LocalKafka implements AutoCloseable {
     private final int clusterSize;
     private final String voters;
     private final String clusterId;
+    private final java.util.Map<String, String> extra;
     private Process process;
     private long logStart;
 
@@ -65,6 +66,7 @@ public final class LocalKafka implements AutoCloseable {
         this.clusterSize = b.clusterSize;
         this.voters = b.voters != null ? b.voters : nodeId + "@127.0.0.1:" + controllerPort;
         this.clusterId = b.clusterId;
+        this.extra = java.util.Map.copyOf(b.extra);
     }
 
     /** This node's KRaft voter entry, {@code id@host:controllerPort}. */
@@ -233,7 +235,14 @@ public final class LocalKafka implements AutoCloseable {
                 "share.coordinator.state.topic.min.isr=" + minIsr,
                 "group.initial.rebalance.delay.ms=0",
                 "log.retention.hours=168",
-                "") ;
+                extraProperties()) ;
+    }
+
+    /** The builder's {@link Builder#brokerProperty} entries, sorted, one per line (they come last, so they win). */
+    private String extraProperties() {
+        StringBuilder out = new StringBuilder();
+        new java.util.TreeMap<>(extra).forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
+        return out.toString();
     }
 
     private static final String LOG4J = String.join("\n",
@@ -397,6 +406,7 @@ public final class LocalKafka implements AutoCloseable {
         private int clusterSize = 1;
         private String voters;
         private String clusterId;
+        private final java.util.Map<String, String> extra = new java.util.HashMap<>();
 
         private Builder() {}
 
@@ -421,6 +431,19 @@ public final class LocalKafka implements AutoCloseable {
         public Builder heap(String heap) {
             if (heap == null || !heap.matches("\\d+[kKmMgG]")) throw new IllegalArgumentException("heap must look like 512m, was " + heap);
             this.heap = heap;
+            return this;
+        }
+
+        /**
+         * A broker setting of {@code server.properties} beyond the defaults (which it replaces if it names one), e.g.
+         * {@code log.cleaner.backoff.ms}: set from the start instead of changed on a running broker.
+         */
+        public Builder brokerProperty(String key, String value) {
+            if (key == null || !key.matches("[a-z][a-z0-9._-]*")) throw new IllegalArgumentException("not a broker property name: " + key);
+            if (value == null || value.isBlank() || value.strip().length() != value.length() || value.chars().anyMatch(c -> c < 0x20 || c == '\\')) {
+                throw new IllegalArgumentException("broker property " + key + " needs a one-line value without surrounding spaces or backslashes, was " + value);
+            }
+            extra.put(key, value);
             return this;
         }
 

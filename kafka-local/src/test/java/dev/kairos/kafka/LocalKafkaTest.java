@@ -23,10 +23,17 @@ class LocalKafkaTest {
 
     @Test
     void startsServesAndStopsABrokerAndKeepsItsStorageAcrossRestarts(@TempDir Path dir) throws Exception {
-        LocalKafka kafka = LocalKafka.builder().dataDir(dir).heap("256m").build();
+        LocalKafka kafka = LocalKafka.builder().dataDir(dir).heap("256m")
+                .brokerProperty("log.cleaner.backoff.ms", "500").brokerProperty("log.retention.hours", "24").build();
         try {
             kafka.start();
             assertThat(kafka.isRunning()).isTrue();
+            java.util.Properties props = new java.util.Properties();
+            try (var in = Files.newBufferedReader(dir.resolve("server.properties"))) {
+                props.load(in);
+            }
+            assertThat(props).as("an added setting, and one replacing a default").containsEntry("log.cleaner.backoff.ms", "500")
+                    .containsEntry("log.retention.hours", "24").containsEntry("num.partitions", "3");
             assertThat(accepts(kafka.port())).isTrue();
             String meta = Files.readString(dir.resolve("logs/meta.properties"));
             kafka.close();
@@ -102,6 +109,9 @@ class LocalKafkaTest {
         assertThrows(IllegalArgumentException.class, () -> LocalKafka.builder().build());
         assertThrows(IllegalArgumentException.class, () -> LocalKafka.builder().dataDir(Path.of("x")).port(9092).controllerPort(9092).build());
         assertThrows(IllegalArgumentException.class, () -> LocalKafka.builder().heap("lots"));
+        assertThrows(IllegalArgumentException.class, () -> LocalKafka.builder().brokerProperty("log.dirs\nx", "y"));
+        assertThrows(IllegalArgumentException.class, () -> LocalKafka.builder().brokerProperty("log.cleaner.backoff.ms", "500\nlog.dirs=/"));
+        assertThrows(IllegalArgumentException.class, () -> LocalKafka.builder().brokerProperty("log.cleaner.backoff.ms", " "));
     }
 
     @Test

@@ -98,7 +98,8 @@ class ErasureTest {
                 }
                 events(p, filler);
                 for (String topic : List.of("kairos.signals", CHANGELOG)) {
-                    assertThat(traces(p, topic)).as("records of the erased ids in " + topic).isEmpty();
+                    assertThat(traces(p, topic)).as(() -> "records of the erased ids in " + topic
+                            + "; segments: " + segments(p, topic) + "; " + p.brokerWarnings(15)).isEmpty();
                 }
             });
 
@@ -151,10 +152,23 @@ class ErasureTest {
                         new AlterConfigOp(new ConfigEntry("delete.retention.ms", "0"), AlterConfigOp.OpType.SET),
                         new AlterConfigOp(new ConfigEntry("min.compaction.lag.ms", "0"), AlterConfigOp.OpType.SET)));
             }
-            // The cleaner looks for work every 15 s by default (a cluster-wide setting that can change while the broker runs).
-            ops.put(new ConfigResource(ConfigResource.Type.BROKER, ""), List.of(
-                    new AlterConfigOp(new ConfigEntry("log.cleaner.backoff.ms", "500"), AlterConfigOp.OpType.SET)));
             admin.incrementalAlterConfigs(ops).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The segment files of each partition of {@code topic} in the broker's folder, with their sizes (for a failure's message). */
+    static String segments(Platform p, String topic) {
+        try (var dirs = java.nio.file.Files.list(p.kafka.dataDir().resolve("logs"))) {
+            List<String> out = new ArrayList<>();
+            for (Path dir : dirs.filter(d -> d.getFileName().toString().startsWith(topic + "-")).sorted().toList()) {
+                try (var files = java.nio.file.Files.list(dir)) {
+                    out.add(dir.getFileName() + files.filter(f -> f.toString().endsWith(".log")).sorted()
+                            .map(f -> " " + f.getFileName() + ":" + f.toFile().length()).reduce("", String::concat));
+                }
+            }
+            return String.join(", ", out);
+        } catch (java.io.IOException e) {
+            return "(" + e + ")";
         }
     }
 

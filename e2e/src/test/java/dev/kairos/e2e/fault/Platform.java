@@ -60,7 +60,21 @@ final class Platform implements AutoCloseable {
 
     Platform(Path data) {
         this.data = data;
-        this.kafka = LocalKafka.builder().dataDir(data.resolve("kafka")).heap("384m").build().start();
+        // The log cleaner looks for work every 500 ms instead of 15 s, so a test waiting for compaction (ErasureTest)
+        // waits seconds; set from the start: changing it on a running broker restarts the cleaner's threads.
+        this.kafka = LocalKafka.builder().dataDir(data.resolve("kafka")).heap("384m")
+                .brokerProperty("log.cleaner.backoff.ms", "500").build().start();
+    }
+
+    /** The broker's warnings and errors, the last {@code max} of them (its log is kept at WARN), for a failure's message. */
+    String brokerWarnings(int max) {
+        try {
+            List<String> lines = Files.readAllLines(kafka.dataDir().resolve("broker.log")).stream()
+                    .filter(l -> l.contains("] WARN ") || l.contains("] ERROR ") || l.contains("Exception") || l.contains("Error:")).toList();
+            return "broker warnings: " + String.join("\n", lines.subList(Math.max(0, lines.size() - max), lines.size()));
+        } catch (IOException e) {
+            return "broker.log unreadable: " + e;
+        }
     }
 
     // --- processes ---------------------------------------------------------------------------
@@ -333,6 +347,8 @@ final class Platform implements AutoCloseable {
             Path keep = Path.of("target", "fault-logs", data.getFileName().toString());
             Files.createDirectories(keep);
             for (Path log : logs.filter(f -> f.toString().endsWith(".log")).toList()) Files.copy(log, keep.resolve(log.getFileName()));
+            Path broker = data.resolve("kafka").resolve("broker.log");
+            if (Files.exists(broker)) Files.copy(broker, keep.resolve("broker.log"));
         } catch (IOException e) {
             System.err.println("could not keep the logs of " + data + ": " + e);
             return;
