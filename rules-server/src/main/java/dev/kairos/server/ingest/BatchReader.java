@@ -205,11 +205,12 @@ final class BatchReader {
         List<Item> items = new ArrayList<>();
         List<Rejection> rejected = new ArrayList<>();
         Canonical out = new Canonical();
+        LastContext last = new LastContext();
         String nowText = now.toString();
         String receivedAt = Long.toString(now.toEpochMilli());
         envelope(body, config.maxBatch(), (i, p) -> {
             try {
-                items.add(event(i, p, body, now, nowText, receivedAt, keyOf, out));
+                items.add(event(i, p, body, now, nowText, receivedAt, keyOf, out, last));
             } catch (InvalidInputException ex) {
                 rejected.add(new Rejection(i, ex.code(), ex.getMessage(), ex.field()));
             }
@@ -222,7 +223,7 @@ final class BatchReader {
 
     /** One event; {@code nowText} and {@code receivedAt} are {@code now} as an ISO-8601 instant and in epoch ms, formatted once per batch. */
     private Item event(int i, JsonParser parser, byte[] body, Instant now, String nowText, String receivedAt,
-                       java.util.function.BiFunction<String, String, String> keyOf, Canonical canonical) throws IOException {
+                       java.util.function.BiFunction<String, String, String> keyOf, Canonical canonical, LastContext last) throws IOException {
         if (parser.currentToken() != JsonToken.START_OBJECT) {
             tree(parser);
             throw new InvalidInputException("batch[" + i + "]", "invalid_type", "each event must be an object");
@@ -245,6 +246,14 @@ final class BatchReader {
             }
             once(parser, field[f] != null, name);
             long from = t == JsonToken.START_OBJECT ? parser.currentTokenLocation().getByteOffset() : -1;
+            if (f == CONTEXT && bytesOfBody && last.sameAt(body, from)) {
+                // The bytes of the last event's context, checked already: passed over, not read and checked again.
+                parser.skipChildren();
+                field[f] = last.node;
+                contextAt[0] = from;
+                contextAt[1] = parser.currentTokenLocation().getByteOffset() + 1;
+                continue;
+            }
             field[f] = tree(parser);
             long[] at = f == PROPERTIES ? propsAt : f == CONTEXT ? contextAt : null;
             if (at != null) {
@@ -270,8 +279,12 @@ final class BatchReader {
         JsonNode given = field[PROPERTIES];
         JsonNode props = properties(given, type, required, p);
         JsonNode context = field[CONTEXT];
-        if (context != null && !context.isNull()) contexts.checkContext(context, p, now);
-        else context = null;
+        if (context == null || context.isNull()) {
+            context = null;
+        } else if (context != last.node) {
+            contexts.checkContext(context, p, now);
+            if (contextAt[0] >= 0 && bytesOfBody) last.set(contextAt[0], contextAt[1], context);
+        }
         canonical.start().number("schemaVersion", SCHEMA_VERSION).string("eventId", eventId.toString()).string("type", type);
         if (userId != null) canonical.string("userId", userId);
         if (anonymousId != null) canonical.string("anonymousId", anonymousId);
@@ -287,6 +300,30 @@ final class BatchReader {
             throw new InvalidInputException("batch[" + i + "]", "too_large", "event is " + bytes.length + " bytes; the limit is " + config.maxEventBytes());
         }
         return new Item(i, keyOf.apply(userId, anonymousId), eventId, bytes);
+    }
+
+    /**
+     * The context of the last event of a batch whose context was checked, and where its bytes are in the body. The
+     * events of a batch from one app mostly carry the same context (the device's); an event whose context is the
+     * same bytes is the same JSON object, valid as that one was (names given twice included: the check does not
+     * depend on the event), so its context is passed over instead of read into a tree and checked again.
+     */
+    private static final class LastContext {
+        JsonNode node;
+        private int from;
+        private int length;
+
+        /** Whether the bytes at {@code at} start with the last context's bytes (then they are that object: JSON's objects end where their bytes say). */
+        boolean sameAt(byte[] body, long at) {
+            return node != null && at >= 0 && at + length <= body.length
+                    && java.util.Arrays.equals(body, (int) at, (int) at + length, body, from, from + length);
+        }
+
+        void set(long from, long to, JsonNode node) {
+            this.node = node;
+            this.from = (int) from;
+            this.length = (int) (to - from);
+        }
     }
 
     /** The fields of an event the schema knows, by their index in {@link #event}'s array. */

@@ -65,6 +65,26 @@ class BatchReaderTest {
     }
 
     @Test
+    void eventsWithTheSameContextBytesShareOneCheckAndAnyOtherContextIsCheckedAgain() throws IOException {
+        String context = "{\"timezone\": \"Europe/Berlin\", \"device\": {\"type\": \"mobile\"}}";
+        String mars = "{\"timezone\": \"Mars/Olympus\"}";
+        // The same bytes up to the last one: a different object, checked on its own.
+        String longer = context.substring(0, context.length() - 1) + ", \"locale\": 5}";
+        java.util.function.Function<String, String> with = c -> event(", \"properties\": {\"depth\": 0.5}, \"context\": " + c);
+        BatchReader.Batch batch = events("{\"batch\": [" + with.apply(context) + ", " + with.apply(context) + ", " + with.apply(mars) + ", "
+                + with.apply(longer) + ", " + with.apply(context) + "]}");
+        assertThat(batch.items()).extracting(BatchReader.Item::index).containsExactly(0, 1, 4);
+        assertThat(batch.rejected()).extracting(BatchReader.Rejection::field).containsExactly("batch[2].context.timezone", "batch[3].context.locale");
+        for (BatchReader.Item item : batch.items()) {
+            assertThat(new String(item.value(), StandardCharsets.UTF_8)).endsWith("\"context\":" + context + "}");
+        }
+        // A context refused once is refused again, however often it comes.
+        BatchReader.Batch twice = events("{\"batch\": [" + with.apply(mars) + ", " + with.apply(mars) + ", " + with.apply(context) + "]}");
+        assertThat(twice.rejected()).extracting(BatchReader.Rejection::index).containsExactly(0, 1);
+        assertThat(twice.items()).extracting(BatchReader.Item::index).containsExactly(2);
+    }
+
+    @Test
     void aUtf8BodyWithAByteOrderMarkIsCopiedFromTheRightPlace() throws IOException {
         String body = "{\"batch\": [" + event(", \"properties\": {\"depth\": 0.25}") + "]}";
         byte[] utf8 = body.getBytes(StandardCharsets.UTF_8);
