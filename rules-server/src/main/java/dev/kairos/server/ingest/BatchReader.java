@@ -285,11 +285,12 @@ final class BatchReader {
             contexts.checkContext(context, p, now);
             if (contextAt[0] >= 0 && bytesOfBody) last.set(contextAt[0], contextAt[1], context);
         }
-        canonical.start().number("schemaVersion", SCHEMA_VERSION).string("eventId", eventId.toString()).string("type", type);
+        // An id's canonical form, a known type and an instant are plain ASCII: copied as they are.
+        canonical.start().number("schemaVersion", SCHEMA_VERSION).plain("eventId", eventId.toString()).plain("type", type);
         if (userId != null) canonical.string("userId", userId);
         if (anonymousId != null) canonical.string("anonymousId", anonymousId);
         if (sessionId != null) canonical.string("sessionId", sessionId);
-        canonical.string("timestamp", timestamp).number("receivedAt", receivedAt);
+        canonical.plain("timestamp", timestamp).number("receivedAt", receivedAt);
         // As the client sent them when the body is UTF-8; else (UTF-16/32) written out again from the trees.
         if (props == given && propsAt[0] >= 0 && bytesOfBody) canonical.raw("properties", body, propsAt[0], propsAt[1]);
         else canonical.json("properties", bytes(props));
@@ -363,14 +364,11 @@ final class BatchReader {
         }
 
         Canonical string(String name, String value) {
+            if (plain(value)) return plain(name, value);
             name(name);
             put((byte) '"');
-            if (plain(value)) {
-                ascii(value);
-            } else {
-                byte[] escaped = ESCAPE.quoteAsUTF8(value);
-                put(escaped, 0, escaped.length);
-            }
+            byte[] escaped = ESCAPE.quoteAsUTF8(value);
+            put(escaped, 0, escaped.length);
             put((byte) '"');
             return this;
         }
@@ -386,6 +384,15 @@ final class BatchReader {
                 if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return false;
             }
             return true;
+        }
+
+        /** A string the caller knows to be {@link #plain(String)}, copied as it is. */
+        Canonical plain(String name, String value) {
+            name(name);
+            put((byte) '"');
+            ascii(value);
+            put((byte) '"');
+            return this;
         }
 
         /** A value that is valid JSON already, {@code bytes[from, to)}, copied as it is. */
@@ -414,9 +421,13 @@ final class BatchReader {
             put((byte) ':');
         }
 
+        /** Copies {@code s}, ASCII, one byte a character (for the compact strings such text is held in, an array copy). */
+        @SuppressWarnings("deprecation")
         private void ascii(String s) {
-            room(s.length());
-            for (int i = 0; i < s.length(); i++) buf[n++] = (byte) s.charAt(i);
+            int length = s.length();
+            room(length);
+            s.getBytes(0, length, buf, n);
+            n += length;
         }
 
         private void put(byte b) {
