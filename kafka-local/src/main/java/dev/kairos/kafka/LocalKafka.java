@@ -235,7 +235,22 @@ public final class LocalKafka implements AutoCloseable {
                 "share.coordinator.state.topic.min.isr=" + minIsr,
                 "group.initial.rebalance.delay.ms=0",
                 "log.retention.hours=168",
+                // The log cleaner's map (128 MiB by default, one array) is made when the broker starts and again whenever
+                // a cleaner setting changes: in a heap of 256-512 MiB it can fail to fit ("Error starting LogManager:
+                // OutOfMemoryError"). An eighth of the heap still takes a million keys or more per cleaning pass.
+                "log.cleaner.dedupe.buffer.size=" + dedupeBufferBytes(heap),
                 extraProperties()) ;
+    }
+
+    /** The log cleaner's map for a broker of {@code heap} (as {@link Builder#heap}): an eighth of it, at most Kafka's 128 MiB. */
+    static long dedupeBufferBytes(String heap) {
+        long bytes = Long.parseLong(heap.substring(0, heap.length() - 1));
+        bytes <<= switch (Character.toLowerCase(heap.charAt(heap.length() - 1))) {
+            case 'k' -> 10;
+            case 'm' -> 20;
+            default -> 30;
+        };
+        return Math.min(128L << 20, bytes / 8);
     }
 
     /** The builder's {@link Builder#brokerProperty} entries, sorted, one per line (they come last, so they win). */

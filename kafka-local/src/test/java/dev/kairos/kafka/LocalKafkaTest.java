@@ -33,7 +33,8 @@ class LocalKafkaTest {
                 props.load(in);
             }
             assertThat(props).as("an added setting, and one replacing a default").containsEntry("log.cleaner.backoff.ms", "500")
-                    .containsEntry("log.retention.hours", "24").containsEntry("num.partitions", "3");
+                    .containsEntry("log.retention.hours", "24").containsEntry("num.partitions", "3")
+                    .as("the cleaner's map fits the heap").containsEntry("log.cleaner.dedupe.buffer.size", String.valueOf(32 << 20));
             assertThat(accepts(kafka.port())).isTrue();
             String meta = Files.readString(dir.resolve("logs/meta.properties"));
             kafka.close();
@@ -102,6 +103,14 @@ class LocalKafkaTest {
                 + " / Caused by: java.nio.file.AccessDeniedException: /data/logs/x-0");
         assertThat(LocalKafka.why(log, Files.size(log))).as("nothing since the start").isEmpty();
         assertThat(LocalKafka.why(dir.resolve("missing.log"), 0)).isEmpty();
+    }
+
+    @Test
+    void theLogCleanersMapIsAnEighthOfTheHeapAtMostKafkasDefault() {
+        assertThat(LocalKafka.dedupeBufferBytes("256m")).isEqualTo(32L << 20);
+        assertThat(LocalKafka.dedupeBufferBytes("384M")).isEqualTo(48L << 20);
+        assertThat(LocalKafka.dedupeBufferBytes("2g")).isEqualTo(128L << 20);
+        assertThat(LocalKafka.dedupeBufferBytes("65536k")).isEqualTo(8L << 20);
     }
 
     @Test
