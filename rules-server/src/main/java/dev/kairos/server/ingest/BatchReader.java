@@ -206,11 +206,12 @@ final class BatchReader {
         List<Rejection> rejected = new ArrayList<>();
         Canonical out = new Canonical();
         LastContext last = new LastContext();
+        Scanned scanned = new Scanned();
         String nowText = now.toString();
         String receivedAt = Long.toString(now.toEpochMilli());
         envelope(body, config.maxBatch(), (i, p) -> {
             try {
-                items.add(event(i, p, body, now, nowText, receivedAt, keyOf, out, last));
+                items.add(event(i, p, body, now, nowText, receivedAt, keyOf, out, last, scanned));
             } catch (InvalidInputException ex) {
                 rejected.add(new Rejection(i, ex.code(), ex.getMessage(), ex.field()));
             }
@@ -223,7 +224,8 @@ final class BatchReader {
 
     /** One event; {@code nowText} and {@code receivedAt} are {@code now} as an ISO-8601 instant and in epoch ms, formatted once per batch. */
     private Item event(int i, JsonParser parser, byte[] body, Instant now, String nowText, String receivedAt,
-                       java.util.function.BiFunction<String, String, String> keyOf, Canonical canonical, LastContext last) throws IOException {
+                       java.util.function.BiFunction<String, String, String> keyOf, Canonical canonical, LastContext last,
+                       Scanned scanned) throws IOException {
         if (parser.currentToken() != JsonToken.START_OBJECT) {
             tree(parser);
             throw new InvalidInputException("batch[" + i + "]", "invalid_type", "each event must be an object");
@@ -254,6 +256,14 @@ final class BatchReader {
                 contextAt[1] = parser.currentTokenLocation().getByteOffset() + 1;
                 continue;
             }
+            if (f == PROPERTIES && bytesOfBody && t == JsonToken.START_OBJECT) {
+                // Scanned, not read into a tree: the record carries the bytes, and the checks need only what scan() keeps.
+                scanned.scan(parser);
+                field[f] = SCANNED;
+                propsAt[0] = from;
+                propsAt[1] = parser.currentTokenLocation().getByteOffset() + 1;
+                continue;
+            }
             field[f] = tree(parser);
             long[] at = f == PROPERTIES ? propsAt : f == CONTEXT ? contextAt : null;
             if (at != null) {
@@ -277,7 +287,10 @@ final class BatchReader {
         String sessionId = text(field[SESSION_ID], "sessionId", p);
         String timestamp = timestamp(field[TIMESTAMP], p, now, nowText);
         JsonNode given = field[PROPERTIES];
-        JsonNode props = properties(given, type, required, p);
+        // Scanned properties that pass are the bytes sent; any that might not are read into a tree from those bytes
+        // and checked as any other (the same answer and message, however unusual they are).
+        if (given == SCANNED && !scanned.pass(type, required)) given = tree(body, propsAt[0], propsAt[1]);
+        JsonNode props = given == SCANNED ? given : properties(given, type, required, p);
         JsonNode context = field[CONTEXT];
         if (context == null || context.isNull()) {
             context = null;
@@ -301,6 +314,123 @@ final class BatchReader {
             throw new InvalidInputException("batch[" + i + "]", "too_large", "event is " + bytes.length + " bytes; the limit is " + config.maxEventBytes());
         }
         return new Item(i, keyOf.apply(userId, anonymousId), eventId, bytes);
+    }
+
+    /** Marks an event's properties as {@link Scanned}, not read into a tree (never written: the record takes their bytes). */
+    private static final JsonNode SCANNED = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+
+    /** The JSON value {@code body[from, to)} as a tree, read as {@link #tree(JsonParser)} reads one (the same checks of names). */
+    private JsonNode tree(byte[] body, long from, long to) throws IOException {
+        try (JsonParser p = json.createParser(body, (int) from, (int) (to - from))) {
+            if (uniqueNames) p.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            p.nextToken();
+            return tree(p);
+        }
+    }
+
+    /**
+     * What the checks of an event's properties look at, kept while the parser passes over them: each field's name, the
+     * kind of its value and, for the four fields with a range, the number. {@link #pass} says whether the checks of
+     * {@link #properties} would pass them; when it cannot say yes (a check fails, a name comes twice, more than 50
+     * fields) the caller reads the properties into a tree and checks that, so every answer but "valid" comes from one
+     * place. No tree is made for the object (strings are decoded but not kept; only ranged numbers are read); values
+     * that are objects or arrays are read as trees, as before (a name given twice inside them is still found). One
+     * per batch.
+     */
+    private final class Scanned {
+        private static final byte NULL = 0, STRING = 1, INTEGER = 2, DECIMAL = 3, BOOLEAN = 4, OTHER = 5;
+        private static final int MAX_FIELDS = 50;
+        private final String[] names = new String[MAX_FIELDS];
+        private final byte[] kinds = new byte[MAX_FIELDS];
+        private final double[] numbers = new double[MAX_FIELDS];
+        private int size;
+        private boolean unsure;
+
+        /** Passes over the object at the parser (at its START_OBJECT; left at its END_OBJECT), keeping what the checks need. */
+        void scan(JsonParser p) throws IOException {
+            size = 0;
+            unsure = false;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                byte kind = switch (t) {
+                    case VALUE_STRING -> STRING;
+                    case VALUE_NUMBER_INT -> INTEGER;
+                    case VALUE_NUMBER_FLOAT -> DECIMAL;
+                    case VALUE_TRUE, VALUE_FALSE -> BOOLEAN;
+                    case VALUE_NULL -> NULL;
+                    default -> OTHER;
+                };
+                double number = (kind == INTEGER || kind == DECIMAL) && ranged(name) ? p.getDoubleValue() : Double.NaN;
+                // A string is decoded as the tree reader decodes it (getText), so exactly the bytes it refuses are refused:
+                // Jackson checks less when it passes over a string unread, and the record carries these bytes as sent.
+                if (kind == STRING) p.getText();
+                else if (kind == OTHER) tree(p);
+                if (indexOf(name) >= 0) {
+                    // As the tree reader would: refused once the value is read if names must be unique, else the last counts.
+                    once(p, true, name);
+                    unsure = true;
+                } else if (size == MAX_FIELDS) {
+                    unsure = true;
+                } else {
+                    names[size] = name;
+                    kinds[size] = kind;
+                    numbers[size] = number;
+                    size++;
+                }
+            }
+        }
+
+        /** Whether the properties scanned pass {@link #properties}' checks for an event of {@code type}; false if unsure. */
+        boolean pass(String type, Map<String, String> required) {
+            if (unsure) return false;
+            for (String name : required.keySet()) {
+                int i = indexOf(name);
+                if (i < 0 || kinds[i] == NULL) return false;
+            }
+            for (int i = 0; i < size; i++) {
+                String want = required.getOrDefault(names[i], EventTypes.KNOWN_OPTIONAL.get(names[i]));
+                if (want != null && kinds[i] != NULL && !is(kinds[i], want)) return false;
+            }
+            if (type.equals("scroll")) {
+                if (!present("depth") && !present("depthPx")) return false;
+                if (!within("depth", 0, 1) || !within("depthPx", 0, 1e7) || !within("velocity", 0, 1e7)) return false;
+            }
+            return within("quantity", 1, 10_000);
+        }
+
+        private static boolean ranged(String name) {
+            return name.equals("depth") || name.equals("depthPx") || name.equals("velocity") || name.equals("quantity");
+        }
+
+        private static boolean is(byte kind, String type) {
+            return switch (type) {
+                case "string" -> kind == STRING;
+                case "number" -> kind == INTEGER || kind == DECIMAL;
+                case "integer" -> kind == INTEGER;
+                case "boolean" -> kind == BOOLEAN;
+                default -> true;
+            };
+        }
+
+        private int indexOf(String name) {
+            for (int i = 0; i < size; i++) {
+                if (names[i].equals(name)) return i;
+            }
+            return -1;
+        }
+
+        private boolean present(String name) {
+            int i = indexOf(name);
+            return i >= 0 && kinds[i] != NULL;
+        }
+
+        /** As {@link BatchReader#range}: a number outside [min, max] fails; anything else (absent, not a number) passes. */
+        private boolean within(String name, double min, double max) {
+            int i = indexOf(name);
+            if (i < 0 || (kinds[i] != INTEGER && kinds[i] != DECIMAL)) return true;
+            return !(numbers[i] < min || numbers[i] > max);
+        }
     }
 
     /**

@@ -208,6 +208,7 @@ class BatchReaderTest {
         bodies.put("extra", "{\"batch\": [" + ok.replace("}", ", \"extra\": 1, \"extra\": [2]}") + "]}");
         bodies.put("b", "{\"batch\": [" + ok.replace("}", ", \"extra\": {\"b\": 1, \"c\": {}, \"b\": 2}}") + "]}");
         bodies.put("depth", "{\"batch\": [" + event(", \"properties\": {\"depth\": 0.5, \"depth\": 0.6}") + "]}");
+        bodies.put("x", "{\"batch\": [" + event(", \"properties\": {\"depth\": 0.5, \"n\": [{\"x\": 1, \"x\": 2}]}") + "]}");
         bodies.put("os", "{\"batch\": [" + event(", \"properties\": {\"depth\": 0.5}, \"context\": {\"device\": {\"os\": \"a\", \"os\": \"b\"}}") + "]}");
         bodies.put("c", "{\"batch\": [" + ok + ", " + ok + ", {\"c\": 1, \"c\": 2}]}");
         for (java.util.Map.Entry<String, String> b : bodies.entrySet()) {
@@ -259,6 +260,33 @@ class BatchReaderTest {
         assertThat(fromBytes).isEqualTo(fromTrees);
     }
 
+    /** Properties with {@code n} fields (a depth and n - 1 others): at most 50 are allowed. */
+    static String fields(int n) {
+        StringBuilder b = new StringBuilder("{\"depth\": 0.5");
+        for (int i = 1; i < n; i++) b.append(", \"f").append(i).append("\": ").append(i);
+        return b.append('}').toString();
+    }
+
+    @Test
+    void aStringInPropertiesThatIsNotUtf8IsAJsonErrorAsBefore() throws IOException {
+        // Properties are scanned, not read into trees, but their strings are still decoded: bytes that are not UTF-8
+        // are refused as before (the record carries these bytes as sent).
+        String before = "{\"batch\": [{\"eventId\": \"" + UUID.randomUUID() + "\", \"type\": \"scroll\", \"userId\": \"u1\", "
+                + "\"properties\": {\"depth\": 0.5, \"note\": \"";
+        for (byte[] bad : List.of(new byte[] {(byte) 0xFF}, new byte[] {(byte) 0xC3, 'x'}, new byte[] {(byte) 0xE2, (byte) 0x82})) {
+            byte[] body = concat(before.getBytes(StandardCharsets.UTF_8), bad, "\"}}]}".getBytes(StandardCharsets.UTF_8));
+            assertThatThrownBy(() -> reader.events(body, NOW, (u, a) -> u)).isInstanceOf(JsonProcessingException.class);
+        }
+        byte[] euro = concat(before.getBytes(StandardCharsets.UTF_8), "\u20ac".getBytes(StandardCharsets.UTF_8), "\"}}]}".getBytes(StandardCharsets.UTF_8));
+        assertThat(new String(reader.events(euro, NOW, (u, a) -> u).items().get(0).value(), StandardCharsets.UTF_8)).contains("\"note\": \"\u20ac\"");
+    }
+
+    static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) out.writeBytes(part);
+        return out.toByteArray();
+    }
+
     @Provide
     Arbitrary<List<Part>> items() {
         Arbitrary<String> type = Arbitraries.of("\"scroll\"", "\"product_view\"", "\"page_view\"", "\"nope\"", "3");
@@ -266,7 +294,14 @@ class BatchReaderTest {
         Arbitrary<String> props = Arbitraries.of("{\"depth\": 0.5}", "{ \"depth\" : 1e-1 , \"velocity\": 4000 }", "{\"depthPx\": 120}",
                 "{\"productId\": \"p\\u0031\", \"category\": \"dr\u00e9sses\", \"quantity\": 2}", "{\"productId\": \"p\", \"quantity\": 0}",
                 "{\"productId\": \"p \\\" } { \\\\\", \"category\": \" spaced  out \"}",
-                "{}", "[]", "null", "{\"depth\": \"deep\"}", "{\"a\": {\"b\": [1, {\"c\": null}]}, \"depth\": 0}").injectNull(0.2);
+                "{}", "[]", "null", "{\"depth\": \"deep\"}", "{\"a\": {\"b\": [1, {\"c\": null}]}, \"depth\": 0}",
+                // Scanned properties that may not pass are read as trees: each kind of doubt, and fields given twice.
+                "{\"depth\": 0.5, \"depth\": 2}", "{\"depth\": 2, \"depth\": 0.5}", "{\"productId\": null, \"category\": \"x\"}",
+                "{\"productId\": \"p\", \"quantity\": 2.0}", "{\"productId\": \"p\", \"quantity\": 20000}", "{\"depth\": true}",
+                "{\"depth\": 0.5, \"velocity\": -1}", "{\"depth\": null, \"depthPx\": null}", "{\"depthPx\": 5, \"rapid\": \"yes\"}",
+                "{\"depth\": 1, \"price\": \"12\", \"productId\": [\"p\"]}", "{\"depth\": 0.1, \"productId\": {\"id\": \"p\"}}",
+                "{\"depth\": 1E0, \"quantity\": 1, \"productId\": \"p\", \"value\": 123456789012345678901234567890}",
+                fields(50), fields(51)).injectNull(0.2);
         Arbitrary<String> context = Arbitraries.of("{\"timezone\": \"Europe/Berlin\"}", "{\"device\": {\"type\": \"mobile\", \"os\": \"ios\"}}",
                 "{\"timezone\": \"Mars/Olympus\"}", "\"mobile\"", "null", "{ }").injectNull(0.3);
         Arbitrary<String> timestamp = Arbitraries.of("\"2026-12-07T09:00:00Z\"", "\"2026-12-07T10:00:00+02:00\"", "\"soon\"", "null", "12")
