@@ -206,12 +206,12 @@ final class BatchReader {
         List<Rejection> rejected = new ArrayList<>();
         Canonical out = new Canonical();
         LastContext last = new LastContext();
-        Scanned scanned = new Scanned();
+        PropertyFacts facts = new PropertyFacts();
         String nowText = now.toString();
         String receivedAt = Long.toString(now.toEpochMilli());
         envelope(body, config.maxBatch(), (i, p) -> {
             try {
-                items.add(event(i, p, body, now, nowText, receivedAt, keyOf, out, last, scanned));
+                items.add(event(i, p, body, now, nowText, receivedAt, keyOf, out, last, facts));
             } catch (InvalidInputException ex) {
                 rejected.add(new Rejection(i, ex.code(), ex.getMessage(), ex.field()));
             }
@@ -225,7 +225,7 @@ final class BatchReader {
     /** One event; {@code nowText} and {@code receivedAt} are {@code now} as an ISO-8601 instant and in epoch ms, formatted once per batch. */
     private Item event(int i, JsonParser parser, byte[] body, Instant now, String nowText, String receivedAt,
                        java.util.function.BiFunction<String, String, String> keyOf, Canonical canonical, LastContext last,
-                       Scanned scanned) throws IOException {
+                       PropertyFacts facts) throws IOException {
         if (parser.currentToken() != JsonToken.START_OBJECT) {
             tree(parser);
             throw new InvalidInputException("batch[" + i + "]", "invalid_type", "each event must be an object");
@@ -258,7 +258,7 @@ final class BatchReader {
             }
             if (f == PROPERTIES && bytesOfBody && t == JsonToken.START_OBJECT) {
                 // Scanned, not read into a tree: the record carries the bytes, and the checks need only what scan() keeps.
-                scanned.scan(parser);
+                facts.scan(parser);
                 field[f] = SCANNED;
                 propsAt[0] = from;
                 propsAt[1] = parser.currentTokenLocation().getByteOffset() + 1;
@@ -287,10 +287,7 @@ final class BatchReader {
         String sessionId = text(field[SESSION_ID], "sessionId", p);
         String timestamp = timestamp(field[TIMESTAMP], p, now, nowText);
         JsonNode given = field[PROPERTIES];
-        // Scanned properties that pass are the bytes sent; any that might not are read into a tree from those bytes
-        // and checked as any other (the same answer and message, however unusual they are).
-        if (given == SCANNED && !scanned.pass(type, required)) given = tree(body, propsAt[0], propsAt[1]);
-        JsonNode props = given == SCANNED ? given : properties(given, type, required, p);
+        JsonNode props = properties(given, type, required, p, facts);
         JsonNode context = field[CONTEXT];
         if (context == null || context.isNull()) {
             context = null;
@@ -316,40 +313,29 @@ final class BatchReader {
         return new Item(i, keyOf.apply(userId, anonymousId), eventId, bytes);
     }
 
-    /** Marks an event's properties as {@link Scanned}, not read into a tree (never written: the record takes their bytes). */
+    /** Marks an event's properties as scanned ({@link PropertyFacts#scan}), not read into a tree (never written: the record takes their bytes). */
     private static final JsonNode SCANNED = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
 
-    /** The JSON value {@code body[from, to)} as a tree, read as {@link #tree(JsonParser)} reads one (the same checks of names). */
-    private JsonNode tree(byte[] body, long from, long to) throws IOException {
-        try (JsonParser p = json.createParser(body, (int) from, (int) (to - from))) {
-            if (uniqueNames) p.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-            p.nextToken();
-            return tree(p);
-        }
-    }
-
     /**
-     * What the checks of an event's properties look at, kept while the parser passes over them: each field's name, the
-     * kind of its value and, for the four fields with a range, the number. {@link #pass} says whether the checks of
-     * {@link #properties} would pass them; when it cannot say yes (a check fails, a name comes twice, more than 50
-     * fields) the caller reads the properties into a tree and checks that, so every answer but "valid" comes from one
-     * place. No tree is made for the object (strings are decoded but not kept; only ranged numbers are read); values
-     * that are objects or arrays are read as trees, as before (a name given twice inside them is still found). One
-     * per batch.
+     * What the checks of an event's properties look at ({@link #check}): each field's name, the kind of its value and,
+     * for the four fields with a range, the number, in the order the fields first come (the last value counts for a
+     * name given twice, as in a tree, when the mapper allows it). Kept while the parser passes over the properties
+     * ({@link #scan}: no tree, no string kept, only ranged numbers read) or taken from a tree ({@link #of}: a body the
+     * record is written from again, UTF-16 or UTF-32); one set of checks either way. One per batch, reused.
      */
-    private final class Scanned {
+    private final class PropertyFacts {
         private static final byte NULL = 0, STRING = 1, INTEGER = 2, DECIMAL = 3, BOOLEAN = 4, OTHER = 5;
         private static final int MAX_FIELDS = 50;
         private final String[] names = new String[MAX_FIELDS];
         private final byte[] kinds = new byte[MAX_FIELDS];
         private final double[] numbers = new double[MAX_FIELDS];
         private int size;
-        private boolean unsure;
+        /** Whether there are more than {@link #MAX_FIELDS} names (those past it are not kept). */
+        private boolean tooMany;
 
         /** Passes over the object at the parser (at its START_OBJECT; left at its END_OBJECT), keeping what the checks need. */
         void scan(JsonParser p) throws IOException {
-            size = 0;
-            unsure = false;
+            clear();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken t = p.nextToken();
@@ -365,38 +351,65 @@ final class BatchReader {
                 // A string is decoded as the tree reader decodes it (getText), so exactly the bytes it refuses are refused:
                 // Jackson checks less when it passes over a string unread, and the record carries these bytes as sent.
                 if (kind == STRING) p.getText();
-                else if (kind == OTHER) tree(p);
-                if (indexOf(name) >= 0) {
-                    // As the tree reader would: refused once the value is read if names must be unique, else the last counts.
-                    once(p, true, name);
-                    unsure = true;
-                } else if (size == MAX_FIELDS) {
-                    unsure = true;
-                } else {
-                    names[size] = name;
-                    kinds[size] = kind;
-                    numbers[size] = number;
-                    size++;
-                }
+                else if (kind == OTHER) tree(p); // objects and arrays inside: read as trees, names given twice in them found
+                // As the tree reader: a name given twice is refused once its value is read if names must be unique.
+                once(p, indexOf(name) >= 0, name);
+                put(name, kind, number);
             }
         }
 
-        /** Whether the properties scanned pass {@link #properties}' checks for an event of {@code type}; false if unsure. */
-        boolean pass(String type, Map<String, String> required) {
-            if (unsure) return false;
+        /** Takes the fields of {@code props}, an object. */
+        void of(JsonNode props) {
+            clear();
+            for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> f = it.next();
+                JsonNode v = f.getValue();
+                byte kind = v.isTextual() ? STRING : v.isIntegralNumber() ? INTEGER : v.isNumber() ? DECIMAL
+                        : v.isBoolean() ? BOOLEAN : v.isNull() ? NULL : OTHER;
+                put(f.getKey(), kind, v.isNumber() ? v.asDouble() : Double.NaN);
+            }
+        }
+
+        void clear() {
+            size = 0;
+            tooMany = false;
+        }
+
+        private void put(String name, byte kind, double number) {
+            int i = indexOf(name);
+            if (i < 0) {
+                if (size == MAX_FIELDS) {
+                    tooMany = true;
+                    return;
+                }
+                i = size++;
+                names[i] = name;
+            }
+            kinds[i] = kind;
+            numbers[i] = number;
+        }
+
+        /** The checks of the properties of an event of {@code type} (at {@code p}); the first that fails is thrown. */
+        void check(String type, Map<String, String> required, String p) {
+            if (tooMany) throw new InvalidInputException(p + "properties", "too_many", p + "properties must have at most " + MAX_FIELDS + " fields");
             for (String name : required.keySet()) {
-                int i = indexOf(name);
-                if (i < 0 || kinds[i] == NULL) return false;
+                if (!present(name)) throw new InvalidInputException(p + "properties." + name, "missing_field", type + " events need properties." + name);
             }
             for (int i = 0; i < size; i++) {
                 String want = required.getOrDefault(names[i], EventTypes.KNOWN_OPTIONAL.get(names[i]));
-                if (want != null && kinds[i] != NULL && !is(kinds[i], want)) return false;
+                if (want != null && kinds[i] != NULL && !is(kinds[i], want)) {
+                    throw new InvalidInputException(p + "properties." + names[i], "invalid_type", p + "properties." + names[i] + " must be a " + want);
+                }
             }
             if (type.equals("scroll")) {
-                if (!present("depth") && !present("depthPx")) return false;
-                if (!within("depth", 0, 1) || !within("depthPx", 0, 1e7) || !within("velocity", 0, 1e7)) return false;
+                if (!present("depth") && !present("depthPx")) {
+                    throw new InvalidInputException(p + "properties.depth", "missing_field", "scroll events need properties.depth (0..1) or properties.depthPx");
+                }
+                range("depth", 0, 1, p);
+                range("depthPx", 0, 1e7, p);
+                range("velocity", 0, 1e7, p);
             }
-            return within("quantity", 1, 10_000);
+            range("quantity", 1, 10_000, p);
         }
 
         private static boolean ranged(String name) {
@@ -425,11 +438,12 @@ final class BatchReader {
             return i >= 0 && kinds[i] != NULL;
         }
 
-        /** As {@link BatchReader#range}: a number outside [min, max] fails; anything else (absent, not a number) passes. */
-        private boolean within(String name, double min, double max) {
+        /** A number outside [min, max] is refused; anything else (absent, not a number) is not checked here. */
+        private void range(String name, double min, double max, String p) {
             int i = indexOf(name);
-            if (i < 0 || (kinds[i] != INTEGER && kinds[i] != DECIMAL)) return true;
-            return !(numbers[i] < min || numbers[i] > max);
+            if (i >= 0 && (kinds[i] == INTEGER || kinds[i] == DECIMAL) && (numbers[i] < min || numbers[i] > max)) {
+                throw new InvalidInputException(p + "properties." + name, "out_of_range", p + "properties." + name + " must be between " + fmt(min) + " and " + fmt(max));
+            }
         }
     }
 
@@ -694,51 +708,19 @@ final class BatchReader {
         }
     }
 
-    private JsonNode properties(JsonNode props, String type, Map<String, String> required, String p) {
-        if (props == null || props.isNull()) props = json.createObjectNode();
-        if (!props.isObject()) throw new InvalidInputException(p + "properties", "invalid_type", p + "properties must be an object");
-        if (props.size() > 50) throw new InvalidInputException(p + "properties", "too_many", p + "properties must have at most 50 fields");
-        for (Map.Entry<String, String> r : required.entrySet()) {
-            if (!props.hasNonNull(r.getKey())) {
-                throw new InvalidInputException(p + "properties." + r.getKey(), "missing_field", type + " events need properties." + r.getKey());
-            }
+    /**
+     * An event's properties, checked: {@code given} as it came ({@link #SCANNED} when {@code facts} were kept while
+     * the parser passed over them), an empty object if absent or null; refused if not an object or if a check fails.
+     */
+    private JsonNode properties(JsonNode given, String type, Map<String, String> required, String p, PropertyFacts facts) {
+        JsonNode props = given == null || given.isNull() ? json.createObjectNode() : given;
+        if (props != SCANNED) {
+            if (!props.isObject()) throw new InvalidInputException(p + "properties", "invalid_type", p + "properties must be an object");
+            facts.of(props);
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> f = it.next();
-            String want = required.getOrDefault(f.getKey(), EventTypes.KNOWN_OPTIONAL.get(f.getKey()));
-            if (want != null && !f.getValue().isNull() && !hasType(f.getValue(), want)) {
-                throw new InvalidInputException(p + "properties." + f.getKey(), "invalid_type", p + "properties." + f.getKey() + " must be a " + want);
-            }
-        }
-        if (type.equals("scroll")) {
-            if (!props.hasNonNull("depth") && !props.hasNonNull("depthPx")) {
-                throw new InvalidInputException(p + "properties.depth", "missing_field", "scroll events need properties.depth (0..1) or properties.depthPx");
-            }
-            range(props, "depth", 0, 1, p);
-            range(props, "depthPx", 0, 1e7, p);
-            range(props, "velocity", 0, 1e7, p);
-        }
-        range(props, "quantity", 1, 10_000, p);
+        facts.check(type, required, p);
         return props;
     }
 
-    private static void range(JsonNode props, String field, double min, double max, String p) {
-        JsonNode v = props.get(field);
-        if (v != null && v.isNumber() && (v.asDouble() < min || v.asDouble() > max)) {
-            throw new InvalidInputException(p + "properties." + field, "out_of_range", p + "properties." + field + " must be between " + fmt(min) + " and " + fmt(max));
-        }
-    }
-
     private static String fmt(double d) { return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d); }
-
-    private static boolean hasType(JsonNode v, String type) {
-        return switch (type) {
-            case "string" -> v.isTextual();
-            case "number" -> v.isNumber();
-            case "integer" -> v.isIntegralNumber();
-            case "boolean" -> v.isBoolean();
-            default -> true;
-        };
-    }
-
 }

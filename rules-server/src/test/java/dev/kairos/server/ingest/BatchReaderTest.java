@@ -260,6 +260,36 @@ class BatchReaderTest {
         assertThat(fromBytes).isEqualTo(fromTrees);
     }
 
+    @Test
+    void eachCheckOfPropertiesNamesItsFieldCodeAndReasonWhetherScannedOrReadAsATree() throws IOException {
+        // {type, properties, field, code, message}; the field and the message after "batch[0]." / as given.
+        String[][] cases = {
+                {"product_view", "{\"category\": \"x\"}", "properties.productId", "missing_field", "product_view events need properties.productId"},
+                {"product_view", "{\"productId\": null}", "properties.productId", "missing_field", "product_view events need properties.productId"},
+                {"product_view", "{\"productId\": 7}", "properties.productId", "invalid_type", "batch[0].properties.productId must be a string"},
+                {"scroll", "{\"depth\": \"deep\"}", "properties.depth", "invalid_type", "batch[0].properties.depth must be a number"},
+                {"scroll", "{\"depth\": 0.5, \"quantity\": 2.5}", "properties.quantity", "invalid_type", "batch[0].properties.quantity must be a integer"},
+                {"scroll", "{\"rapid\": \"yes\", \"depth\": 0.5}", "properties.rapid", "invalid_type", "batch[0].properties.rapid must be a boolean"},
+                {"scroll", "{\"velocity\": 10}", "properties.depth", "missing_field", "scroll events need properties.depth (0..1) or properties.depthPx"},
+                {"scroll", "{\"depth\": 2}", "properties.depth", "out_of_range", "batch[0].properties.depth must be between 0 and 1"},
+                {"scroll", "{\"depthPx\": 5, \"velocity\": -1}", "properties.velocity", "out_of_range", "batch[0].properties.velocity must be between 0 and 10000000"},
+                {"page_view", "{\"quantity\": 0}", "properties.quantity", "out_of_range", "batch[0].properties.quantity must be between 1 and 10000"},
+                {"scroll", fields(51), "properties", "too_many", "batch[0].properties must have at most 50 fields"},
+                {"scroll", "[]", "properties", "invalid_type", "batch[0].properties must be an object"},
+        };
+        for (String[] c : cases) {
+            String body = "{\"batch\": [{\"eventId\": \"" + UUID.randomUUID() + "\", \"type\": \"" + c[0] + "\", \"userId\": \"u1\", \"properties\": " + c[1] + "}]}";
+            for (java.nio.charset.Charset charset : List.of(StandardCharsets.UTF_8, StandardCharsets.UTF_16BE)) {
+                BatchReader.Batch batch = reader.events(body.getBytes(charset), NOW, (u, a) -> u);
+                assertThat(batch.rejected()).as(c[1] + " in " + charset).containsExactly(new BatchReader.Rejection(0, c[3], c[4], "batch[0]." + c[2]));
+            }
+        }
+        // And what passes: 50 fields (48 and two more), a null optional field, integers where numbers are wanted.
+        String ok = "{\"batch\": [{\"eventId\": \"" + UUID.randomUUID() + "\", \"type\": \"scroll\", \"userId\": \"u1\", \"properties\": "
+                + fields(48).replace("{", "{\"rapid\": null, \"depthPx\": 3, ") + "}]}";
+        assertThat(reader.events(ok.getBytes(StandardCharsets.UTF_8), NOW, (u, a) -> u).rejected()).isEmpty();
+    }
+
     /** Properties with {@code n} fields (a depth and n - 1 others): at most 50 are allowed. */
     static String fields(int n) {
         StringBuilder b = new StringBuilder("{\"depth\": 0.5");
