@@ -17,8 +17,8 @@ import java.util.function.LongSupplier;
  * large arrays, which the garbage collector leaves where they are, instead of a million small
  * objects a cache would keep (entries, nodes, keys) that every young collection copied while they
  * lived: young pauses under ingest load went from 28 ms to 8 ms at the median (docs/benchmarks.md §20).
- * At most 48 bytes of heap per id of capacity (two tables, each at most two thirds full); tables
- * start small and grow with use. Thread-safe; every method holds the instance's lock for a few
+ * At most 51 bytes of heap per id of capacity (two tables, each at most two thirds full, of 17 bytes
+ * a slot: the id and a tag, {@link Table}); tables start small and grow with use. Thread-safe; every method holds the instance's lock for a few
  * memory reads per id.
  */
 final class RecentIds {
@@ -95,44 +95,49 @@ final class RecentIds {
         current = older.slots() == previous.slots() ? older.cleared(now) : new Table(previous.slots(), now);
     }
 
-    /** Linear probing over (hi, lo) pairs; the all-zero id, which marks empty slots, is kept aside. */
+    /**
+     * Linear probing over (hi, lo) pairs, with a byte per slot in front of them: 0 for an empty slot, else eight
+     * other bits of the id's hash. A lookup walks the small array of tags (a few hundred kilobytes, which stays in
+     * the cores' caches) and reads a slot's 16 bytes of id only where the tag matches; a new id, the common case,
+     * mostly reads no id at all. Before the tags, two lookups per id missed the caches in the ids' megabytes
+     * several times each (7 % of ingest's CPU under load; docs/benchmarks.md §28).
+     */
     private static final class Table {
         private final long[] keys;
+        private final byte[] tags;
         private long startedAt;
         private int size;
-        private boolean hasZero;
 
         Table(int slots, long startedAt) {
             this.keys = new long[slots * 2];
+            this.tags = new byte[slots];
             this.startedAt = startedAt;
         }
 
         int slots() {
-            return keys.length / 2;
+            return tags.length;
         }
 
         boolean contains(long hi, long lo) {
-            if (hi == 0 && lo == 0) return hasZero;
             if (size == 0) return false;
+            long h = hash(hi, lo);
+            byte tag = tag(h);
             int slots = slots();
-            for (int i = index(hi, lo, slots); ; i = i + 1 == slots ? 0 : i + 1) {
-                long h = keys[2 * i];
-                long l = keys[2 * i + 1];
-                if (h == hi && l == lo) return true;
-                if (h == 0 && l == 0) return false;
+            for (int i = index(h, slots); ; i = i + 1 == slots ? 0 : i + 1) {
+                byte t = tags[i];
+                if (t == 0) return false;
+                if (t == tag && keys[2 * i] == hi && keys[2 * i + 1] == lo) return true;
             }
         }
 
         /** Adds an id not yet in the table; the caller keeps the table at most two thirds full. */
         void add(long hi, long lo) {
             size++;
-            if (hi == 0 && lo == 0) {
-                hasZero = true;
-                return;
-            }
+            long h = hash(hi, lo);
             int slots = slots();
-            int i = index(hi, lo, slots);
-            while (keys[2 * i] != 0 || keys[2 * i + 1] != 0) i = i + 1 == slots ? 0 : i + 1;
+            int i = index(h, slots);
+            while (tags[i] != 0) i = i + 1 == slots ? 0 : i + 1;
+            tags[i] = tag(h);
             keys[2 * i] = hi;
             keys[2 * i + 1] = lo;
         }
@@ -140,27 +145,34 @@ final class RecentIds {
         Table grownTo(int slots) {
             if (slots <= slots()) return this;
             Table bigger = new Table(slots, startedAt);
-            bigger.hasZero = hasZero;
-            bigger.size = hasZero ? 1 : 0;
-            for (int i = 0; i < keys.length; i += 2) {
-                if (keys[i] != 0 || keys[i + 1] != 0) bigger.add(keys[i], keys[i + 1]);
+            for (int i = 0; i < tags.length; i++) {
+                if (tags[i] != 0) bigger.add(keys[2 * i], keys[2 * i + 1]);
             }
             return bigger;
         }
 
+        /** Empties the table: the tags say which slots hold an id, so the ids' array is left as it is. */
         Table cleared(long now) {
-            Arrays.fill(keys, 0L);
+            Arrays.fill(tags, (byte) 0);
             size = 0;
-            hasZero = false;
             startedAt = now;
             return this;
         }
 
-        private static int index(long hi, long lo, int slots) {
+        private static long hash(long hi, long lo) {
             // Random UUIDs are uniform already; the mix spreads ids that differ in a few bits only (hashed outcome ids are uniform too).
-            long h = (hi ^ Long.rotateLeft(lo, 32)) * 0x9E3779B97F4A7C15L;
+            return (hi ^ Long.rotateLeft(lo, 32)) * 0x9E3779B97F4A7C15L;
+        }
+
+        private static int index(long h, int slots) {
             // The product's high half, the best mixed, scaled to [0, slots) by a multiplication instead of a division.
             return (int) (((h >>> 32) * slots) >>> 32);
+        }
+
+        /** Eight bits of the hash that the index does not use (from its low half), never 0, which marks an empty slot. */
+        private static byte tag(long h) {
+            byte t = (byte) (h >>> 24);
+            return t == 0 ? 1 : t;
         }
     }
 }
