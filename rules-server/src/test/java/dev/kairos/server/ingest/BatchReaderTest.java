@@ -65,6 +65,19 @@ class BatchReaderTest {
     }
 
     @Test
+    void anEventIdIsWrittenInItsCanonicalFormWhateverCaseItCameIn() throws IOException {
+        for (String given : List.of("9b2c6f4e-1d2a-4c3b-8e7f-0a1b2c3d4e5f", "9B2C6F4E-1D2A-4C3B-8E7F-0A1B2C3D4E5F", "9b2c6f4e-1d2a-4c3b-8e7f-0a1b2c3d4E5f")) {
+            BatchReader.Batch batch = events("{\"batch\": [{\"eventId\": \"" + given + "\", \"type\": \"page_view\", \"userId\": \"u1\"}]}");
+            assertThat(batch.rejected()).as(given).isEmpty();
+            assertThat(JSON.readTree(batch.items().get(0).value()).get("eventId").asText()).as(given).isEqualTo("9b2c6f4e-1d2a-4c3b-8e7f-0a1b2c3d4e5f");
+        }
+        assertThat(BatchReader.canonicalUuid("9b2c6f4e-1d2a-4c3b-8e7f-0a1b2c3d4e5f")).isTrue();
+        assertThat(BatchReader.canonicalUuid("9b2c6f4e-1d2a-4c3b-8e7f-0a1b2c3d4e5F")).isFalse();
+        assertThat(BatchReader.canonicalUuid("9b2c6f4e-1d2a-4c3b-8e7f-0a1b2c3d4e5")).isFalse();
+        assertThat(BatchReader.canonicalUuid("9b2c6f4e+1d2a-4c3b-8e7f-0a1b2c3d4e5f")).isFalse();
+    }
+
+    @Test
     void eventsWithTheSameContextBytesShareOneCheckAndAnyOtherContextIsCheckedAgain() throws IOException {
         String context = "{\"timezone\": \"Europe/Berlin\", \"device\": {\"type\": \"mobile\"}}";
         String mars = "{\"timezone\": \"Mars/Olympus\"}";
