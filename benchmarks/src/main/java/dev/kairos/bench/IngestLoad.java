@@ -63,6 +63,7 @@ public final class IngestLoad {
             try (LocalKafka kafka = LocalKafka.builder().dataDir(tmp.resolve("kafka")).heap("768m").build().start()) {
                 boolean engine = Boolean.parseBoolean(opt.getOrDefault("--engine", "true"));
                 Process server = startServer(jar, tmp.resolve("data"), port, kafka.bootstrapServers(), opt.getOrDefault("--signals-mode", "global"), engine);
+                serverPid = server.pid();
                 try {
                     URI base = URI.create("http://127.0.0.1:" + port);
                     awaitHealthy(base, server);
@@ -121,6 +122,35 @@ public final class IngestLoad {
             // Broker logs and RocksDB stores: gigabytes after a few runs. --keep true leaves them for a look.
             if (!Boolean.parseBoolean(opt.getOrDefault("--keep", "false"))) SdkVsSegment.deleteTree(tmp);
             else System.out.println("data kept in " + tmp);
+        }
+    }
+
+    /** The rules-server's process id, for its CPU time ({@link #cpuSeconds}). */
+    private static long serverPid = -1;
+    /** Linux's clock ticks per second in /proc (USER_HZ, 100 on every common kernel). */
+    private static final double TICKS_PER_SECOND = 100;
+
+    /** CPU seconds (user and system) a process has used so far, from /proc; NaN when not readable (not Linux, or gone). */
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // After the command's name in parentheses: state is field 3, utime 14, stime 15.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** The machine's busy clock ticks so far, all cores (/proc/stat: everything but idle and iowait); 0 when not readable. */
+    static long machineTicks() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long busy = 0;
+            for (int i = 1; i < f.length && i <= 8; i++) if (i != 4 && i != 5) busy += Long.parseLong(f[i]);
+            return busy;
+        } catch (IOException | RuntimeException e) {
+            return 0;
         }
     }
 
@@ -245,16 +275,40 @@ public final class IngestLoad {
         pb.environment().put("KAIROS_BENCH_KEY", KEY);
         pb.environment().put("KAIROS_BENCH_RUN", String.valueOf(ProcessHandle.current().pid() * 16 + ++wrkRuns));
         long start = System.nanoTime();
+        double serverBefore = cpuSeconds(serverPid);
+        long machineBefore = machineTicks();
         Process wrk = pb.start();
+        // wrk's CPU time, read while it runs (its /proc entry goes with it).
+        double[] wrkCpu = {Double.NaN};
+        Thread sampler = new Thread(() -> {
+            while (wrk.isAlive()) {
+                double c = cpuSeconds(wrk.pid());
+                if (!Double.isNaN(c)) wrkCpu[0] = c;
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "wrk-cpu");
+        sampler.setDaemon(true);
+        sampler.start();
         String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (wrk.waitFor() != 0) throw new IllegalStateException("wrk failed:\n" + out);
         double secondsTaken = (System.nanoTime() - start) / 1e9;
+        double serverCpu = cpuSeconds(serverPid) - serverBefore;
+        long machineAfter = machineTicks();
+        sampler.join(1000);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("INGEST accepted_batches=(\\d+) failed_batches=(\\d+)").matcher(out);
         if (!m.find()) throw new IllegalStateException("no INGEST line from wrk:\n" + out);
         long accepted = Long.parseLong(m.group(1)) * BATCH;
         double rate = accepted / secondsTaken;
         if (!label.equals("warmup")) {
             System.out.printf("%-28s %,10.0f events/s   (%,d events, %s failed batches; load from wrk)%n", label, rate, accepted, m.group(2));
+            // Where the two cores went meanwhile, in % of one core: the rest of the machine's busy time is the broker's, mostly.
+            double machine = (machineAfter - machineBefore) / TICKS_PER_SECOND;
+            System.out.printf(java.util.Locale.ROOT, "  CPU during the run, %% of one core: rules-server %.0f, wrk %.0f, whole machine %.0f of %d (broker and system: the rest)%n",
+                    100 * serverCpu / secondsTaken, 100 * wrkCpu[0] / secondsTaken, 100 * machine / secondsTaken, Runtime.getRuntime().availableProcessors() * 100);
         }
         return rate;
     }
