@@ -38,6 +38,15 @@ public class RecentIdsBenchmark {
     @Param("250000")
     public int capacity;
 
+    /**
+     * Bytes read between operations (not timed) to push the tables out of the cores' caches, as the rest of the
+     * server's work does under load (0: the tables stay as cached as a loop of lookups alone leaves them).
+     */
+    @Param({"0", "8388608"})
+    public int evict;
+    private long[] other;
+    public long evicted;
+
     private final SplittableRandom random = new SplittableRandom(16);
     private RecentIds recent;
     private java.util.Set<UUID> current;
@@ -54,6 +63,15 @@ public class RecentIdsBenchmark {
             recent.addAll(ids);
             addToSets(ids);
         }
+    }
+
+    @Setup(org.openjdk.jmh.annotations.Level.Invocation)
+    public void evictCaches() {
+        if (other == null) other = new long[Math.max(1, evict / 8)];
+        if (evict == 0) return;
+        long sum = 0;
+        for (int i = 0; i < other.length; i += 8) sum += other[i]++;
+        evicted += sum;
     }
 
     private List<UUID> batch() {
