@@ -296,8 +296,7 @@ final class BatchReader {
             if (contextAt[0] >= 0 && bytesOfBody) last.set(contextAt[0], contextAt[1], context);
         }
         // An id's canonical form, a known type and an instant are plain ASCII: copied as they are.
-        String idText = field[EVENT_ID].asText();
-        canonical.start().number("schemaVersion", SCHEMA_VERSION).plain("eventId", canonicalUuid(idText) ? idText : eventId.toString()).plain("type", type);
+        canonical.start().number("schemaVersion", SCHEMA_VERSION).plain("eventId", eventId.toString()).plain("type", type);
         if (userId != null) canonical.string("userId", userId);
         if (anonymousId != null) canonical.string("anonymousId", anonymousId);
         if (sessionId != null) canonical.string("sessionId", sessionId);
@@ -663,20 +662,6 @@ final class BatchReader {
             // fall through to the error below
         }
         throw new InvalidInputException(p + field, "invalid_value", p + field + " must be a UUID such as 9b2c6f4e-1d2a-4c3b-8e7f-0a1b2c3d4e5f");
-    }
-
-    /**
-     * Whether {@code s}, a UUID that parsed, is written as {@link UUID#toString()} writes it (lower-case hex digits, dashes
-     * at 8, 13, 18 and 23), as the SDKs send it: then it is the record's id as it is, not formatted again.
-     */
-    static boolean canonicalUuid(String s) {
-        if (s.length() != 36) return false;
-        for (int i = 0; i < 36; i++) {
-            char c = s.charAt(i);
-            boolean ok = i == 8 || i == 13 || i == 18 || i == 23 ? c == '-' : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-            if (!ok) return false;
-        }
-        return true;
     }
 
     private static String requiredText(JsonNode e, String field, String p) {
