@@ -8,7 +8,8 @@
 #   benchmarks/load/ingest.sh --visibility-only true [--warmup-seconds 5]  (visibility alone, idle and under the steady load; RESULT visible_p99_ms=... visible_under_load_p99_ms=...)
 #      [--settle-probes N]: first N probes under the load not recorded (the loaded paths compiled; 0 by default)
 #   --engine false: ingest and the raw producer only, the server an ingest-only instance (KAIROS_ROLE=ingest, its signal engine not started: ingest's own ceiling; RESULT ingest_eps=... producer_eps=... ratio=... engine=off)
-#   --load wrk: the batches come from wrk (benchmarks/load/ingest.lua, one thread, --clients connections) instead of this
+#   --load wrk: the batches come from wrk (benchmarks/load/ingest.lua, one thread, --clients connections; the CPU the server, wrk and the
+#      whole machine used during the run is printed) instead of this
 #      harness's Java HTTP clients, which take half a core at 140k events/s; installs wrk from Debian when missing
 #   SHOW_METRICS=<regex> (environment): after the loaded visibility phase, print the server's /prometheus lines matching it (e.g. commit_latency)
 #   --keep true leaves the broker's and the server's data (and server.log) in the temporary folder it prints; by default it is deleted
