@@ -18,8 +18,8 @@ import java.util.function.LongSupplier;
  * objects a cache would keep (entries, nodes, keys) that every young collection copied while they
  * lived: young pauses under ingest load went from 28 ms to 8 ms at the median (docs/benchmarks.md §20).
  * At most 51 bytes of heap per id of capacity (two tables, each at most two thirds full, of 17 bytes
- * a slot: the id and a tag, {@link Table}); tables start small and grow with use. Thread-safe; every method holds the instance's lock for a few
- * memory reads per id.
+ * a slot: the id and a tag, {@link Table}); tables start small and grow with use. Thread-safe; every
+ * method holds the instance's lock for a few memory reads per id.
  */
 final class RecentIds {
     private static final int INITIAL_SLOTS = 1024;
@@ -109,9 +109,9 @@ final class RecentIds {
 
     /**
      * Linear probing over (hi, lo) pairs, with a byte per slot in front of them: 0 for an empty slot, else eight
-     * other bits of the id's hash. A lookup walks the small array of tags (a few hundred kilobytes, which stays in
-     * the cores' caches) and reads a slot's 16 bytes of id only where the tag matches; a new id, the common case,
-     * mostly reads no id at all. Before the tags, two lookups per id missed the caches in the ids' megabytes
+     * other bits of the id's hash. A lookup walks the small array of tags (a few hundred kilobytes for a full
+     * table, against megabytes of ids) and reads a slot's 16 bytes of id only where the tag matches; a new id, the
+     * common case, mostly reads no id at all. Before the tags, two lookups per id missed the caches in the ids' megabytes
      * several times each (7 % of ingest's CPU under load; docs/benchmarks.md §28).
      */
     private static final class Table {
