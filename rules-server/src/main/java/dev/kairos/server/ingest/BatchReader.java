@@ -332,6 +332,8 @@ final class BatchReader {
         private int size;
         /** Whether there are more than {@link #MAX_FIELDS} names (those past it are not kept). */
         private boolean tooMany;
+        /** The names past {@link #MAX_FIELDS}, only to find one given twice there as the tree reader would (when names must be unique). */
+        private java.util.Set<String> past;
 
         /** Passes over the object at the parser (at its START_OBJECT; left at its END_OBJECT), keeping what the checks need. */
         void scan(JsonParser p) throws IOException {
@@ -353,7 +355,7 @@ final class BatchReader {
                 if (kind == STRING) p.getText();
                 else if (kind == OTHER) tree(p); // objects and arrays inside: read as trees, names given twice in them found
                 // As the tree reader: a name given twice is refused once its value is read if names must be unique.
-                once(p, indexOf(name) >= 0, name);
+                once(p, indexOf(name) >= 0 || past != null && past.contains(name), name);
                 put(name, kind, number);
             }
         }
@@ -373,6 +375,7 @@ final class BatchReader {
         void clear() {
             size = 0;
             tooMany = false;
+            past = null;
         }
 
         private void put(String name, byte kind, double number) {
@@ -380,6 +383,10 @@ final class BatchReader {
             if (i < 0) {
                 if (size == MAX_FIELDS) {
                     tooMany = true;
+                    if (uniqueNames) {
+                        if (past == null) past = new java.util.HashSet<>();
+                        past.add(name);
+                    }
                     return;
                 }
                 i = size++;

@@ -218,6 +218,8 @@ class BatchReaderTest {
         bodies.put("b", "{\"batch\": [" + ok.replace("}", ", \"extra\": {\"b\": 1, \"c\": {}, \"b\": 2}}") + "]}");
         bodies.put("depth", "{\"batch\": [" + event(", \"properties\": {\"depth\": 0.5, \"depth\": 0.6}") + "]}");
         bodies.put("x", "{\"batch\": [" + event(", \"properties\": {\"depth\": 0.5, \"n\": [{\"x\": 1, \"x\": 2}]}") + "]}");
+        // Past the 50 fields properties may have (which are all the scan keeps), a name given twice is still a JSON error.
+        bodies.put("f51", "{\"batch\": [" + event(", \"properties\": " + fields(52).replace("}", ", \"f51\": 0}")) + "]}");
         bodies.put("os", "{\"batch\": [" + event(", \"properties\": {\"depth\": 0.5}, \"context\": {\"device\": {\"os\": \"a\", \"os\": \"b\"}}") + "]}");
         bodies.put("c", "{\"batch\": [" + ok + ", " + ok + ", {\"c\": 1, \"c\": 2}]}");
         for (java.util.Map.Entry<String, String> b : bodies.entrySet()) {
@@ -334,7 +336,7 @@ class BatchReaderTest {
                 "{\"productId\": \"p\\u0031\", \"category\": \"dr\u00e9sses\", \"quantity\": 2}", "{\"productId\": \"p\", \"quantity\": 0}",
                 "{\"productId\": \"p \\\" } { \\\\\", \"category\": \" spaced  out \"}",
                 "{}", "[]", "null", "{\"depth\": \"deep\"}", "{\"a\": {\"b\": [1, {\"c\": null}]}, \"depth\": 0}",
-                // Scanned properties that may not pass are read as trees: each kind of doubt, and fields given twice.
+                // Properties each check refuses, on both paths (scanned from UTF-8 bytes, from trees for UTF-16), and fields given twice.
                 "{\"depth\": 0.5, \"depth\": 2}", "{\"depth\": 2, \"depth\": 0.5}", "{\"productId\": null, \"category\": \"x\"}",
                 "{\"productId\": \"p\", \"quantity\": 2.0}", "{\"productId\": \"p\", \"quantity\": 20000}", "{\"depth\": true}",
                 "{\"depth\": 0.5, \"velocity\": -1}", "{\"depth\": null, \"depthPx\": null}", "{\"depthPx\": 5, \"rapid\": \"yes\"}",
