@@ -199,6 +199,7 @@ public final class LocalKafka implements AutoCloseable {
         cmd.add("-XX:+UseG1GC");
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-Dlog4j2.configurationFile=" + log4j.toUri());
+        cmd.addAll(extraJavaOptions());
         cmd.add("-cp");
         cmd.add(libDir.toAbsolutePath() + File.separator + "*" + File.pathSeparator + ownLocation());
         // The broker ends with this JVM, however this JVM ends (BrokerMain watches it).
@@ -309,6 +310,18 @@ public final class LocalKafka implements AutoCloseable {
         } catch (URISyntaxException e) {
             throw new IllegalStateException("cannot locate the kafka-local classes", e);
         }
+    }
+
+    /**
+     * More options for the broker's JVM, after its own: the system property {@code kairos.kafka.java-options},
+     * else {@code KAIROS_KAFKA_JAVA_OPTS}; separated by spaces. Not for the heap ({@link Builder#heap}, which
+     * the log cleaner's map is sized to).
+     */
+    static List<String> extraJavaOptions() {
+        String options = System.getProperty("kairos.kafka.java-options");
+        if (options == null || options.isBlank()) options = System.getenv("KAIROS_KAFKA_JAVA_OPTS");
+        if (options == null || options.isBlank()) return List.of();
+        return List.of(options.strip().split("\\s+"));
     }
 
     static Path defaultLibDir() {

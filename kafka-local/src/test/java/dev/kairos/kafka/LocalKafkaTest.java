@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -25,9 +26,16 @@ class LocalKafkaTest {
     void startsServesAndStopsABrokerAndKeepsItsStorageAcrossRestarts(@TempDir Path dir) throws Exception {
         LocalKafka kafka = LocalKafka.builder().dataDir(dir).heap("256m")
                 .brokerProperty("log.cleaner.backoff.ms", "500").brokerProperty("log.retention.hours", "24").build();
+        System.setProperty("kairos.kafka.java-options", " -Dkairos.test.marker=" + dir.getFileName() + "  -XX:TieredStopAtLevel=1 ");
         try {
             kafka.start();
+            System.clearProperty("kairos.kafka.java-options");
             assertThat(kafka.isRunning()).isTrue();
+            List<String> brokerArgs = ProcessHandle.current().descendants()
+                    .map(h -> h.info().arguments().map(List::of).orElse(List.of()))
+                    .filter(a -> a.contains("-Dkairos.test.marker=" + dir.getFileName())).findFirst().orElse(List.of());
+            assertThat(brokerArgs).as("the broker JVM got the extra options, after its own heap").contains("-XX:TieredStopAtLevel=1")
+                    .containsSubsequence("-Xmx256m", "-XX:TieredStopAtLevel=1");
             java.util.Properties props = new java.util.Properties();
             try (var in = Files.newBufferedReader(dir.resolve("server.properties"))) {
                 props.load(in);
@@ -45,6 +53,7 @@ class LocalKafkaTest {
             assertThat(Files.readString(dir.resolve("logs/meta.properties"))).as("formatted once").isEqualTo(meta);
             assertThat(accepts(kafka.port())).isTrue();
         } finally {
+            System.clearProperty("kairos.kafka.java-options");
             kafka.close();
         }
     }

@@ -89,6 +89,7 @@ class LauncherFaultsTest {
         pb.environment().put("KAIROS_KAFKA_CONTROLLER_PORT", String.valueOf(controllerPort));
         pb.environment().put("KAIROS_SKIP_BUILD", "1");
         pb.environment().put("KAIROS_JAVA_OPTS", "-Xmx256m -XX:TieredStopAtLevel=1"); // as Platform.SERVICE_JVM_FLAGS
+        pb.environment().put("KAIROS_KAFKA_JAVA_OPTS", "-XX:TieredStopAtLevel=1");
         Process p = pb.start();
         await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(500))
                 .until(() -> !p.isAlive() || Files.readString(log).contains("Kairos is running"));
