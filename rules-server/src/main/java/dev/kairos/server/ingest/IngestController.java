@@ -30,13 +30,13 @@ import java.util.zip.GZIPInputStream;
  * accepted). Answers {@code {"accepted": n, "duplicates": d, "rejected": [{"index", "code", "message", "field"}]}}
  * once Kafka has acknowledged every accepted item; 400 when nothing in the batch was valid; 503
  * with {@code Retry-After} when Kafka could not take the batch (nothing was accepted: retry it).
- * Thin: decompresses and hands the bytes to {@link IngestService}, which reads them once, as a stream. Runs on the blocking executor:
- * a producer may block for metadata or buffer space when Kafka is slow, and must not stall the
- * event loop that serves {@code /v1/decide}.
+ * Thin: decompresses and hands the bytes to {@link IngestService}, which reads them once, as a stream. Runs on ingest's
+ * own fixed pool ({@link IngestService#EXECUTOR}), off the event loop: a producer may block for metadata or buffer
+ * space when Kafka is slow, and must not stall the event loop that serves {@code /v1/decide}.
  */
 @Tag(name = "Ingest", description = "Event and outcome batches from the apps (docs/api.md#post-v1events)")
 @Controller("/v1")
-@io.micronaut.scheduling.annotation.ExecuteOn(io.micronaut.scheduling.TaskExecutors.BLOCKING)
+@io.micronaut.scheduling.annotation.ExecuteOn(IngestService.EXECUTOR)
 public class IngestController {
     private static final Logger LOG = LoggerFactory.getLogger(IngestController.class);
     private final IngestService service;

@@ -31,13 +31,20 @@ import java.util.concurrent.CompletableFuture;
  */
 @Singleton
 public class IngestService {
+    /**
+     * The executor batches are read, sent and finished on: a fixed pool ({@code micronaut.executors.ingest}, two
+     * threads per core), not a thread per request in flight; fewer threads than connections took ~10 % more events a
+     * second on 2 cores (docs/benchmarks.md §30).
+     */
+    public static final String EXECUTOR = "ingest";
+
     /** The answer to one batch. */
     public record Result(int accepted, int duplicates, List<BatchReader.Rejection> rejected) {}
 
     private final Producer<String, byte[]> producer;
     private final Topics topics;
     private final SignalsView view;
-    /** Finishes a batch once Kafka acknowledged it (off the producer's I/O thread). */
+    /** Finishes a batch once Kafka acknowledged it (off the producer's I/O thread), on the pool that read it. */
     private final java.util.concurrent.ExecutorService finishing;
     private final BrokerHealth broker;
     private final BatchReader reader;
@@ -50,7 +57,7 @@ public class IngestService {
 
     public IngestService(@KafkaClient("kairos-ingest") Producer<String, byte[]> producer, Topics topics, SignalsView view,
                          ObjectMapper json, IngestConfig config, BrokerHealth broker, MeterRegistry meters,
-                         @jakarta.inject.Named(io.micronaut.scheduling.TaskExecutors.IO) java.util.concurrent.ExecutorService finishing) {
+                         @jakarta.inject.Named(EXECUTOR) java.util.concurrent.ExecutorService finishing) {
         this.producer = producer;
         this.finishing = finishing;
         this.broker = broker;

@@ -106,6 +106,24 @@ class IngestApiTest {
     }
 
     @Test
+    void batchesAreReadAndFinishedOnIngestsOwnFixedPool() {
+        // The pool as its metrics see it (Micronaut wraps the executor to time it).
+        io.micrometer.core.instrument.MeterRegistry meters = server.server.getApplicationContext().getBean(io.micrometer.core.instrument.MeterRegistry.class);
+        java.util.function.Function<String, Double> meter = name -> meters.get(name).tag("name", IngestService.EXECUTOR).meter().measure().iterator().next().getValue();
+        assertThat(meter.apply("executor.pool.max")).as("fixed, two threads per core")
+                .isEqualTo(meter.apply("executor.pool.core")).isEqualTo(2.0 * Runtime.getRuntime().availableProcessors());
+        double before = meter.apply("executor.completed");
+        int batches = 5;
+        for (int i = 0; i < batches; i++) {
+            Http.Response r = http.postJson("/v1/events", WRITE_KEY, Events.batch().add("ingest-pool-" + i, "page_view", "{}").json());
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+        }
+        // Two tasks a batch on this pool: the request (read, sent to Kafka) and its finishing after the acknowledgement.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> meter.apply("executor.completed") - before >= 2.0 * batches);
+    }
+
+    @Test
     void aRetriedBatchIsAnsweredAsDuplicates() {
         Events batch = Events.batch().add("ingest-dup", "click", "{\"target\": \"buy\"}").add("ingest-dup", "click", "{\"target\": \"buy\"}");
         assertThat(http.postJson("/v1/events", WRITE_KEY, batch.json()).json().get("accepted").asInt()).isEqualTo(2);
