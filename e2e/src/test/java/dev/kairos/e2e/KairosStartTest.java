@@ -47,9 +47,9 @@ class KairosStartTest {
         pb.environment().put("KAIROS_SKIP_BUILD", "1");
         pb.environment().remove("KAFKA_BOOTSTRAP_SERVERS");
         pb.environment().put("KAIROS_KAFKA_PORT", String.valueOf(KAFKA_PORT));
-        // The JIT's client compiler only, as for every service JVM of the tests (Platform.SERVICE_JVM_FLAGS): a faster start.
-        pb.environment().put("KAIROS_JAVA_OPTS", "-XX:TieredStopAtLevel=1");
-        pb.environment().put("KAIROS_KAFKA_JAVA_OPTS", "-XX:TieredStopAtLevel=1");
+        // The JIT flags of every JVM the tests start (TestJvms): a faster start.
+        pb.environment().put("KAIROS_JAVA_OPTS", TestJvms.jitOptions());
+        pb.environment().put("KAIROS_KAFKA_JAVA_OPTS", TestJvms.jitOptions());
         // The Tier-1 base layer: a feed file, and popular items from the real feedback service (from 20 shows)
         Path feed = data.resolve("base.yaml");
         Files.writeString(feed, "items:\n  - {placement: product_page, content: spring-bundle, format: carousel, cta: See the bundle}\n");

@@ -55,7 +55,10 @@ class SdkAgainstServerTest {
     static Process startServer() throws IOException {
         Path jar = KairosStartTest.ROOT.resolve("rules-server/target").toFile().listFiles((d, n) ->
                 n.startsWith("kairos-rules-server-") && n.endsWith(".jar"))[0].toPath();
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString())
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m"));
+        command.addAll(TestJvms.JIT_FLAGS);
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("server.log").toFile()));
         Map<String, String> env = pb.environment();
         env.put("KAIROS_RULES_PORT", String.valueOf(port));

@@ -1,5 +1,6 @@
 package dev.kairos.e2e.fault;
 
+import dev.kairos.e2e.TestJvms;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,8 +89,8 @@ class LauncherFaultsTest {
         pb.environment().put("KAIROS_KAFKA_PORT", String.valueOf(kafkaPort));
         pb.environment().put("KAIROS_KAFKA_CONTROLLER_PORT", String.valueOf(controllerPort));
         pb.environment().put("KAIROS_SKIP_BUILD", "1");
-        pb.environment().put("KAIROS_JAVA_OPTS", "-Xmx256m -XX:TieredStopAtLevel=1"); // as Platform.SERVICE_JVM_FLAGS
-        pb.environment().put("KAIROS_KAFKA_JAVA_OPTS", "-XX:TieredStopAtLevel=1");
+        pb.environment().put("KAIROS_JAVA_OPTS", "-Xmx256m " + TestJvms.jitOptions()); // as Platform.SERVICE_JVM_FLAGS
+        pb.environment().put("KAIROS_KAFKA_JAVA_OPTS", TestJvms.jitOptions());
         Process p = pb.start();
         await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(500))
                 .until(() -> !p.isAlive() || Files.readString(log).contains("Kairos is running"));

@@ -2,6 +2,7 @@ package dev.kairos.e2e.fault;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kairos.e2e.TestJvms;
 import dev.kairos.kafka.LocalKafka;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -112,15 +113,9 @@ final class Platform implements AutoCloseable {
         return startJvm(data.resolve(name + ".log"), jar, env);
     }
 
-    /**
-     * The flags of every service JVM a test starts: a small heap, the serial collector, and the client
-     * compiler only ({@code -XX:TieredStopAtLevel=1}). A test's service answers a few thousand
-     * requests; without C2 a start no longer spends a core on compiling for peak speed, which on the
-     * 2-core CI machine took a rules-server from 6.9–7.5 s to healthy down to 5.5 s (docs/operations.md,
-     * "What is kept").
-     * Flags of the JIT only: what the service does is the same.
-     */
-    static final List<String> SERVICE_JVM_FLAGS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    /** The flags of every service JVM a test starts: a small heap, the serial collector, and the tests' JIT flags ({@link TestJvms}). */
+    static final List<String> SERVICE_JVM_FLAGS = java.util.stream.Stream.concat(
+            java.util.stream.Stream.of("-Xmx256m", "-XX:+UseSerialGC"), TestJvms.JIT_FLAGS.stream()).toList();
 
     /**
      * Starts a packaged service jar as its own JVM ({@link #SERVICE_JVM_FLAGS}) with the test keys, 3 topic
