@@ -498,8 +498,12 @@ public class FeedbackStore {
         }
     }
 
-    /** The largest facts record kept for replay, in characters (16,000; a typical one is 1-2 KB). */
-    public static final int MAX_FACTS_CHARS = 16_000;
+    /**
+     * The largest facts record kept for replay, in characters: 1 MiB (a typical one is 1-2 KB), as large as the decision
+     * log's Kafka requests ({@code max.request.size}), so every decision that reaches the store has its facts kept unless
+     * that limit is raised. 16,000 before migration V14.
+     */
+    public static final int MAX_FACTS_CHARS = 1_048_576;
 
     /** One recorded decision for replay: its facts (JSON) and what each placement showed and got. */
     public record ReplayRow(String decisionId, long decidedAt, String rulesVersion, String factsJson, List<ReplayPlacement> placements) {}

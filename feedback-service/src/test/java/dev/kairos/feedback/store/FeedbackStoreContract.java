@@ -104,22 +104,27 @@ abstract class FeedbackStoreContract {
         String a = id(), b = id(), old = id(), none = id();
         DecisionRow oldRow = decision(old, "carol", "R1", "home_banner", false, null, 0.1, List.of());
         DecisionRow big = withFacts(decision(id(), "erin", "R1", "home_banner", false, null, 0.2, List.of()), "x".repeat(FeedbackStore.MAX_FACTS_CHARS + 1));
+        // Far past V7's 16,000 characters, within the limit: kept whole.
+        String largeFacts = "{\"v\":1,\"items\":\"" + "é-long ".repeat(30_000) + "\"}";
+        String large = id();
         store.saveDecisions(List.of(
                 withFacts(decision(a, "alice", "R1", "home_banner", false, null, 0.9, List.of()), "{\"v\":1,\"n\":\"a\"}"),
                 withFacts(decision(b, "bob", "R2", "product_page", false, null, 0.4, List.of()), "{\"v\":1,\"n\":\"b\"}"),
                 withFacts(new DecisionRow(oldRow.decisionId(), T0 - 100_000, "carol", null, "v1", "default", false, null, 0.1, 0.5, 0.5, 0.5, null,
                         List.of("R1"), oldRow.placements(), List.of()), "{\"v\":1,\"n\":\"old\"}"),
                 decision(none, "dave", "R1", "home_banner", false, null, 0.2, List.of()),
-                big));
+                big,
+                withFacts(decision(large, "frank", "R1", "home_banner", false, null, 0.3, List.of()), largeFacts)));
         store.saveOutcomes(List.of(outcome(a, "home_banner", "impression", "alice", T0), outcome(a, "home_banner", "click", "alice", T0 + 1)));
-        assertThat(store.count("decision_facts")).as("none without facts, none too large").isEqualTo(3);
+        assertThat(store.count("decision_facts")).as("none without facts, none too large").isEqualTo(4);
         assertThat(store.factsNotKept()).as("the decision whose facts were too large is counted").isEqualTo(1);
         store.saveDecisions(List.of(big));
         assertThat(store.factsNotKept()).as("the same decision delivered again is not counted again").isEqualTo(1);
 
         List<FeedbackStore.ReplayRow> rows = new java.util.ArrayList<>();
-        assertThat(store.streamReplay(T0 - 1, T0 + 10, 100, rows::add)).isEqualTo(2);
-        assertThat(rows).extracting(FeedbackStore.ReplayRow::factsJson).containsExactlyInAnyOrder("{\"v\":1,\"n\":\"a\"}", "{\"v\":1,\"n\":\"b\"}");
+        assertThat(store.streamReplay(T0 - 1, T0 + 10, 100, rows::add)).isEqualTo(3);
+        assertThat(rows).extracting(FeedbackStore.ReplayRow::factsJson).containsExactlyInAnyOrder("{\"v\":1,\"n\":\"a\"}", "{\"v\":1,\"n\":\"b\"}", largeFacts);
+        rows.removeIf(r -> r.decisionId().equals(large));
         FeedbackStore.ReplayRow alice = rows.stream().filter(r -> r.decisionId().equals(a)).findFirst().orElseThrow();
         assertThat(alice.placements()).containsExactly(new FeedbackStore.ReplayPlacement("home_banner", "R1", "c-1", false, true, true, false, false));
         FeedbackStore.ReplayRow bob = rows.stream().filter(r -> r.decisionId().equals(b)).findFirst().orElseThrow();
@@ -129,10 +134,10 @@ abstract class FeedbackStoreContract {
         assertThat(limited.get(0).decisionId()).as("oldest first").isEqualTo(old);
 
         assertThat(store.pruneFacts(T0 - 1)).isEqualTo(1);
-        assertThat(store.count("decision_facts")).isEqualTo(2);
-        assertThat(store.count("decisions")).as("pruning facts keeps the decisions").isEqualTo(5);
+        assertThat(store.count("decision_facts")).isEqualTo(3);
+        assertThat(store.count("decisions")).as("pruning facts keeps the decisions").isEqualTo(6);
         store.erase("req-f", List.of("alice"), T0 + 1000);
-        assertThat(store.count("decision_facts")).as("erased with the user").isEqualTo(1);
+        assertThat(store.count("decision_facts")).as("erased with the user").isEqualTo(2);
     }
 
     @Test
