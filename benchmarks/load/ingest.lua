@@ -17,6 +17,9 @@ function setup(thread)
 end
 
 local CONTEXT = ',"context":{"timezone":"Europe/Berlin","device":{"type":"mobile","os":"ios"}},"properties":'
+-- Every event stamped as the SDKs stamp them (Instant.toString of a millisecond), a minute before the run starts:
+-- reading and checking the stamp is part of ingest's work on real traffic (docs/benchmarks.md §31).
+local STAMP = os.date("!%Y-%m-%dT%H:%M:%S", os.time() - 60)
 local seq = 0
 ok = 0
 bad = 0
@@ -39,7 +42,8 @@ for round = 0, 99 do
       kind, props = "page_view", '{"category":"news"}'
     end
     TAILS[round * 100 + i + 1] = string.format("%02x", i) .. '","type":"' .. kind .. '","userId":"' .. user
-        .. '","sessionId":"s-' .. user .. '"' .. CONTEXT .. props .. (i < 99 and '},' or '}')
+        .. '","sessionId":"s-' .. user .. '","timestamp":"' .. STAMP .. string.format(".%03dZ", i + 1) .. '"'
+        .. CONTEXT .. props .. (i < 99 and '},' or '}')
   end
 end
 local parts = {}

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -204,19 +205,33 @@ public final class IngestLoad {
         throw new IllegalStateException("rules-server did not become healthy");
     }
 
-    static String event(String id, String user, String type, String props) {
+    /** The time now as the SDKs stamp an event: {@link Instant#toString()} of the millisecond. */
+    static String stamp() {
+        return Instant.ofEpochMilli(System.currentTimeMillis()).toString();
+    }
+
+    /** An event as the SDKs send one; {@code timestamp} as they stamp it ({@link #stamp}), or null for none (the server's time then). */
+    static String event(String id, String user, String type, String props, String timestamp) {
         return "{\"eventId\":\"" + id + "\",\"type\":\"" + type + "\",\"userId\":\"" + user + "\",\"sessionId\":\"s-" + user
+                + (timestamp == null ? "" : "\",\"timestamp\":\"" + timestamp)
                 + "\",\"context\":{\"timezone\":\"Europe/Berlin\",\"device\":{\"type\":\"mobile\",\"os\":\"ios\"}},\"properties\":" + props + "}";
     }
 
+    /** Batch number {@code seq}, its events stamped as the SDKs stamp every event (docs/benchmarks.md §31). */
     public static String batch(long seq) {
-        StringBuilder b = new StringBuilder(BATCH * 220).append("{\"batch\":[");
+        return batch(seq, true);
+    }
+
+    /** Batch number {@code seq}; {@code stamped}: its events with a timestamp, else without (the server stamps them). */
+    public static String batch(long seq, boolean stamped) {
+        String stamp = stamped ? stamp() : null;
+        StringBuilder b = new StringBuilder(BATCH * 260).append("{\"batch\":[");
         for (int i = 0; i < BATCH; i++) {
             if (i > 0) b.append(',');
             String user = "u" + ((seq * BATCH + i) % 10_000);
-            b.append(i % 3 == 0 ? event(UUID.randomUUID().toString(), user, "scroll", "{\"depth\":0.6,\"velocity\":3500}")
-                    : i % 3 == 1 ? event(UUID.randomUUID().toString(), user, "product_view", "{\"productId\":\"p" + i + "\",\"category\":\"dresses\"}")
-                    : event(UUID.randomUUID().toString(), user, "page_view", "{\"category\":\"news\"}"));
+            b.append(i % 3 == 0 ? event(UUID.randomUUID().toString(), user, "scroll", "{\"depth\":0.6,\"velocity\":3500}", stamp)
+                    : i % 3 == 1 ? event(UUID.randomUUID().toString(), user, "product_view", "{\"productId\":\"p" + i + "\",\"category\":\"dresses\"}", stamp)
+                    : event(UUID.randomUUID().toString(), user, "page_view", "{\"category\":\"news\"}", stamp));
         }
         return b.append("]}").toString();
     }
@@ -326,9 +341,10 @@ public final class IngestLoad {
         long end = start + TimeUnit.SECONDS.toNanos(seconds);
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(cfg, new StringSerializer(), new ByteArraySerializer())) {
             while (System.nanoTime() < end) {
+                String stamp = stamp();
                 for (int i = 0; i < BATCH; i++) {
                     String user = "u" + ((sent + i) % 10_000);
-                    byte[] value = event(UUID.randomUUID().toString(), user, "page_view", "{\"category\":\"news\"}").getBytes(StandardCharsets.UTF_8);
+                    byte[] value = event(UUID.randomUUID().toString(), user, "page_view", "{\"category\":\"news\"}", stamp).getBytes(StandardCharsets.UTF_8);
                     p.send(new ProducerRecord<>("bench.raw", user, value));
                 }
                 sent += BATCH;
@@ -417,11 +433,13 @@ public final class IngestLoad {
         double before = processed(http, base);
         long start = System.nanoTime();
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(cfg, new StringSerializer(), new ByteArraySerializer())) {
+            String stamp = stamp();
             for (int i = 0; i < n; i++) {
                 String user = users + (i % USERS);
-                String e = i % 3 == 0 ? event(UUID.randomUUID().toString(), user, "scroll", "{\"depth\":0.6,\"velocity\":3500}")
-                        : i % 3 == 1 ? event(UUID.randomUUID().toString(), user, "product_view", "{\"productId\":\"p" + i + "\",\"category\":\"dresses\"}")
-                        : event(UUID.randomUUID().toString(), user, "page_view", "{\"category\":\"news\"}");
+                if (i % BATCH == 0) stamp = stamp();
+                String e = i % 3 == 0 ? event(UUID.randomUUID().toString(), user, "scroll", "{\"depth\":0.6,\"velocity\":3500}", stamp)
+                        : i % 3 == 1 ? event(UUID.randomUUID().toString(), user, "product_view", "{\"productId\":\"p" + i + "\",\"category\":\"dresses\"}", stamp)
+                        : event(UUID.randomUUID().toString(), user, "page_view", "{\"category\":\"news\"}", stamp);
                 p.send(new ProducerRecord<>("kairos.events", user, e.getBytes(StandardCharsets.UTF_8)));
             }
             p.flush();
@@ -502,7 +520,7 @@ public final class IngestLoad {
         long[] micros = new long[samples];
         for (int i = 0; i < samples; i++) {
             String user = "vis-" + i + "-" + UUID.randomUUID();
-            String body = "{\"batch\":[" + event(UUID.randomUUID().toString(), user, "add_to_cart", "{\"productId\":\"p\"}") + "]}";
+            String body = "{\"batch\":[" + event(UUID.randomUUID().toString(), user, "add_to_cart", "{\"productId\":\"p\"}", stamp()) + "]}";
             HttpResponse<String> posted = http.send(HttpRequest.newBuilder(base.resolve("/v1/events")).header("Authorization", "Bearer " + KEY)
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             long t0 = System.nanoTime();
