@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kairos.rules.input.DecideRequestReader;
 import dev.kairos.rules.input.InvalidInputException;
+import dev.kairos.rules.input.IsoInstants;
 import dev.kairos.service.api.ApiException;
 
 import java.io.IOException;
@@ -178,7 +179,7 @@ final class BatchReader {
             if (count > maxBatch) throw ApiException.badRequest("too_many", "at most " + maxBatch + " items per batch, got " + count, "batch");
             if (sentAt != null && !sentAt.isNull()) {
                 try {
-                    Instant.parse(sentAt.asText());
+                    IsoInstants.parse(sentAt.asText());
                 } catch (DateTimeException e) {
                     throw ApiException.badRequest("invalid_value", "sentAt must be an ISO-8601 instant", "sentAt");
                 }
@@ -706,10 +707,11 @@ final class BatchReader {
     private static String timestamp(JsonNode v, String p, Instant now, String nowText) {
         if (v == null || v.isNull()) return nowText;
         try {
-            Instant t = Instant.parse(v.asText());
+            String text = v.asText();
+            Instant t = IsoInstants.parse(text);
             if (t.isAfter(now.plus(MAX_FUTURE))) throw new InvalidInputException(p + "timestamp", "out_of_range", p + "timestamp is more than 24 h in the future");
             if (t.isBefore(EARLIEST)) throw new InvalidInputException(p + "timestamp", "out_of_range", p + "timestamp is before 2000-01-01");
-            return t.toString();
+            return IsoInstants.canonical(text, t); // as the SDKs send it, kept without formatting it again
         } catch (DateTimeException ex) {
             throw new InvalidInputException(p + "timestamp", "invalid_value", p + "timestamp must be an ISO-8601 instant such as 2026-11-23T18:30:00Z");
         }

@@ -319,7 +319,7 @@ public final class SignalRules {
     private static long parseTime(String iso, long fallback) {
         if (iso == null) return fallback;
         try {
-            return Instant.parse(iso).toEpochMilli();
+            return dev.kairos.rules.input.IsoInstants.parse(iso).toEpochMilli();
         } catch (DateTimeException e) {
             return fallback;
         }

@@ -65,6 +65,33 @@ class BatchReaderTest {
     }
 
     @Test
+    void aTimestampIsKeptAsTheSdksWriteItAndWrittenSoOtherwise() throws IOException {
+        // {given, written}: the record's timestamp is Instant.toString's, whatever form of ISO-8601 came in.
+        String[][] read = {
+                {"2026-12-07T09:59:58.123Z", "2026-12-07T09:59:58.123Z"}, {"2026-12-07T09:59:58Z", "2026-12-07T09:59:58Z"},
+                {"2026-12-07T09:59:58.120Z", "2026-12-07T09:59:58.120Z"}, {"2026-12-07T09:59:58.000Z", "2026-12-07T09:59:58Z"},
+                {"2026-12-07T09:59:58.5Z", "2026-12-07T09:59:58.500Z"}, {"2026-12-07T09:59:58.123456000Z", "2026-12-07T09:59:58.123456Z"},
+                {"2026-12-07t09:59:58z", "2026-12-07T09:59:58Z"}, {"2026-12-07T10:59:58+01:00", "2026-12-07T09:59:58Z"},
+                {"2026-12-08T10:00:00Z", "2026-12-08T10:00:00Z"}, {"2000-01-01T00:00:00Z", "2000-01-01T00:00:00Z"},
+        };
+        for (String[] c : read) {
+            BatchReader.Batch batch = events("{\"batch\": [" + event(", \"timestamp\": \"" + c[0] + "\", \"properties\": {\"depth\": 0.5}") + "]}");
+            assertThat(batch.rejected()).as(c[0]).isEmpty();
+            assertThat(JSON.readTree(batch.items().get(0).value()).get("timestamp").asText()).as(c[0]).isEqualTo(c[1]);
+        }
+        // {given, code}: beyond a day ahead of the server, before 2000, or no instant at all.
+        String[][] refused = {
+                {"2026-12-08T10:00:00.001Z", "out_of_range"}, {"1999-12-31T23:59:59.999Z", "out_of_range"},
+                {"2026-02-29T00:00:00Z", "invalid_value"}, {"2026-12-07T09:59:58", "invalid_value"}, {"2026-12-07T24:00:01Z", "invalid_value"},
+        };
+        for (String[] c : refused) {
+            BatchReader.Batch batch = events("{\"batch\": [" + event(", \"timestamp\": \"" + c[0] + "\", \"properties\": {\"depth\": 0.5}") + "]}");
+            assertThat(batch.rejected()).as(c[0]).extracting(BatchReader.Rejection::code, BatchReader.Rejection::field)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(c[1], "batch[0].timestamp"));
+        }
+    }
+
+    @Test
     void anEventIdIsWrittenInItsCanonicalFormWhateverCaseItCameIn() throws IOException {
         for (String given : List.of("9b2c6f4e-1d2a-4c3b-8e7f-0a1b2c3d4e5f", "9B2C6F4E-1D2A-4C3B-8E7F-0A1B2C3D4E5F", "9b2c6f4e-1d2a-4c3b-8e7f-0a1b2c3d4E5f")) {
             BatchReader.Batch batch = events("{\"batch\": [{\"eventId\": \"" + given + "\", \"type\": \"page_view\", \"userId\": \"u1\"}]}");

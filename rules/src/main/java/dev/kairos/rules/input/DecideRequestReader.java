@@ -353,7 +353,7 @@ public final class DecideRequestReader {
     static Instant instant(String text, String path) {
         Instant t;
         try {
-            t = Instant.parse(text);
+            t = IsoInstants.parse(text);
         } catch (DateTimeException e) {
             throw new InvalidInputException(path, "invalid_value", path + " must be an ISO-8601 instant such as 2026-11-23T18:30:00Z");
         }
