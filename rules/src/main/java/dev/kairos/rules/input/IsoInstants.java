@@ -7,8 +7,8 @@ import java.time.chrono.IsoChronology;
 /**
  * ISO-8601 instants as clients send them, read without {@link java.time.format.DateTimeFormatter}. The SDKs
  * stamp every event with {@link Instant#toString()}'s form ({@code 2026-11-23T18:30:00.123Z}); reading that
- * with {@link Instant#parse} and writing it again with {@code toString} cost ingest about a microsecond an
- * event, a fifth of its CPU (docs/benchmarks.md §31). Here that form is read by arithmetic, and kept as sent
+ * with {@link Instant#parse} and writing it again with {@code toString} cost ingest about 1.5 µs of CPU an
+ * event, more than a quarter of all it spent (docs/benchmarks.md §31). Here that form is read by arithmetic, and kept as sent
  * when it is written as {@code toString} would write it; everything else goes to {@link Instant#parse}, so the
  * answers — an instant or an exception — are always {@code Instant.parse}'s.
  */
