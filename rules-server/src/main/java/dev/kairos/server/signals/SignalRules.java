@@ -3,6 +3,7 @@ package dev.kairos.server.signals;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kairos.rules.Profile;
 import dev.kairos.rules.Signals;
+import dev.kairos.rules.input.IsoInstants;
 import dev.kairos.rules.input.StoredUser;
 
 import java.time.DateTimeException;
@@ -319,7 +320,7 @@ public final class SignalRules {
     private static long parseTime(String iso, long fallback) {
         if (iso == null) return fallback;
         try {
-            return dev.kairos.rules.input.IsoInstants.parse(iso).toEpochMilli();
+            return IsoInstants.parse(iso).toEpochMilli();
         } catch (DateTimeException e) {
             return fallback;
         }

@@ -1,6 +1,7 @@
 package dev.kairos.rules.input;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.Month;
 import java.time.chrono.IsoChronology;
 
@@ -8,9 +9,9 @@ import java.time.chrono.IsoChronology;
  * ISO-8601 instants as clients send them, read without {@link java.time.format.DateTimeFormatter}. The SDKs
  * stamp every event with {@link Instant#toString()}'s form ({@code 2026-11-23T18:30:00.123Z}); reading that
  * with {@link Instant#parse} and writing it again with {@code toString} cost ingest about 1.5 µs of CPU an
- * event, more than a quarter of all it spent (docs/benchmarks.md §31). Here that form is read by arithmetic, and kept as sent
- * when it is written as {@code toString} would write it; everything else goes to {@link Instant#parse}, so the
- * answers — an instant or an exception — are always {@code Instant.parse}'s.
+ * event, more than a quarter of all it spent (docs/benchmarks.md §31). Here that form is read by arithmetic,
+ * and kept as sent when it is written as {@code toString} would write it; everything else goes to
+ * {@link Instant#parse}, so the answers — an instant or an exception — are always {@code Instant.parse}'s.
  */
 public final class IsoInstants {
     private static final int[] SCALE = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000};
@@ -61,7 +62,7 @@ public final class IsoInstants {
         int time = hourMinuteSecond(s);
         if (time < 0 || month < 1 || month > 12 || day < 1 || day > Month.of(month).length(IsoChronology.INSTANCE.isLeapYear(year))) return null;
         int nanos = n == 20 ? 0 : digits(s, 20, n - 21) * SCALE[9 - (n - 21)];
-        long epochDay = java.time.LocalDate.of(year, month, day).toEpochDay();
+        long epochDay = LocalDate.of(year, month, day).toEpochDay();
         return Instant.ofEpochSecond(epochDay * 86_400 + time, nanos);
     }
 
