@@ -433,10 +433,10 @@ public final class IngestLoad {
         double before = processed(http, base);
         long start = System.nanoTime();
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(cfg, new StringSerializer(), new ByteArraySerializer())) {
-            String stamp = stamp();
+            String stamp = null;
             for (int i = 0; i < n; i++) {
                 String user = users + (i % USERS);
-                if (i % BATCH == 0) stamp = stamp();
+                if (i % BATCH == 0) stamp = stamp(); // a new time per 100 events, as a batch of them is stamped
                 String e = i % 3 == 0 ? event(UUID.randomUUID().toString(), user, "scroll", "{\"depth\":0.6,\"velocity\":3500}", stamp)
                         : i % 3 == 1 ? event(UUID.randomUUID().toString(), user, "product_view", "{\"productId\":\"p" + i + "\",\"category\":\"dresses\"}", stamp)
                         : event(UUID.randomUUID().toString(), user, "page_view", "{\"category\":\"news\"}", stamp);
