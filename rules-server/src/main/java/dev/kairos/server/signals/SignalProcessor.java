@@ -16,8 +16,8 @@ import java.util.Map;
 /**
  * Folds each event into its user's state and publishes the new state. An {@code eventId} seen
  * within {@link #DEDUPE_WINDOW} is skipped, so SDK retries and replays after a crash count once
- * (a point lookup in a RocksDB key-value store; ids older than the window are purged every
- * {@link #PURGE_EVERY}).
+ * (a point lookup in a RocksDB key-value store; ids older than the window are purged a slice at a
+ * time, within {@link SeenPurge#PASS} after it: {@link SeenPurge}).
  *
  * <p>Identification is a short exchange over the events topic, so each step runs on the partition
  * that owns the state it changes (the two ids may live on different instances):
@@ -43,7 +43,6 @@ import java.util.Map;
  */
 final class SignalProcessor implements Processor<String, byte[], String, byte[]> {
     static final Duration DEDUPE_WINDOW = Duration.ofHours(24);
-    static final Duration PURGE_EVERY = Duration.ofMinutes(10);
     /** Marks a record the sink sends back to the events topic rather than to the signals topic. */
     static final String REROUTE_HEADER = "kairos-reroute";
     /** Marks a control record of the identification exchange; the value says which. */
@@ -78,6 +77,7 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
     private KeyValueStore<String, byte[]> states;
     private KeyValueStore<String, Long> seen;
     private KeyValueStore<String, Object> view;
+    private final SeenPurge purge = new SeenPurge(DEDUPE_WINDOW, PUBLISHED_MARKER);
 
     /** @param globalView whether the topology has the global signals view (global mode), consulted for aliases written before 1.x */
     SignalProcessor(SignalRules rules, io.micrometer.core.instrument.MeterRegistry meters, boolean globalView) {
@@ -103,7 +103,7 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
         this.states = context.getStateStore(SignalTopology.STATE_STORE);
         this.seen = context.getStateStore(SignalTopology.SEEN_STORE);
         this.view = globalView ? context.getStateStore(SignalTopology.VIEW_STORE) : null;
-        context.schedule(PURGE_EVERY, org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME, this::purgeSeen);
+        context.schedule(SeenPurge.TICK, org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME, now -> purge.tick(seen, now));
         Long published = seen.get(PUBLISHED_MARKER);
         if (!globalView) {
             if (published == null || published != 0L) seen.put(PUBLISHED_MARKER, 0L);
@@ -132,19 +132,6 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
         }
         seen.put(PUBLISHED_MARKER, 1L);
         LOG.info("global mode after partitioned mode: published the {} states of task {} to the signals topic", count, context.taskId());
-    }
-
-    /** Forgets event ids older than the de-duplication window (a scan of this task's ids, every few minutes). */
-    void purgeSeen(long now) {
-        long cutoff = now - DEDUPE_WINDOW.toMillis();
-        java.util.List<String> old = new java.util.ArrayList<>();
-        try (org.apache.kafka.streams.state.KeyValueIterator<String, Long> it = seen.all()) {
-            while (it.hasNext()) {
-                org.apache.kafka.streams.KeyValue<String, Long> kv = it.next();
-                if ((kv.value == null || kv.value < cutoff) && !PUBLISHED_MARKER.equals(kv.key)) old.add(kv.key);
-            }
-        }
-        for (String id : old) seen.delete(id);
     }
 
     @Override
