@@ -15,11 +15,11 @@ import java.util.List;
  * after it was seen (until then it is still stored, and {@link SignalProcessor} treats it as unseen).
  *
  * <p>The ids are random, so the store is not in time order and finding the old ones means reading all
- * of them: about a day of events. Read in one go every few minutes, that stalled the task's fold for as
- * long as the read took (at 1,000 events/s, 86 million ids). A slice is at least {@link #MIN_SLICE} ids
- * and otherwise the store's estimated size over the ticks of a pass, so each tick's read is short and a
- * full pass reads the store once an hour instead of six times. Not thread-safe: one per task, called on
- * its stream thread.
+ * of them: about a day of events. Read in one go every 10 minutes, that stalled the fold for as long as
+ * the read took (at 1,000 events/s, 86 million ids on one instance: half a minute of every 10). A slice
+ * is at least {@link #MIN_SLICE} ids and otherwise the store's estimated size over the ticks of a pass,
+ * so each tick's read is short and a full pass reads the store once an hour instead of six times. Not
+ * thread-safe: one per task, called on its stream thread.
  */
 final class SeenPurge {
     /** How long one pass over the whole store takes, about. */
