@@ -131,6 +131,28 @@ class KairosDeliveryTest {
     }
 
     @Test
+    void aFlushAskedForDuringARetryWaitDeliversEverythingQueued() throws Exception {
+        // The size trigger (2 events) starts a delivery; its batch (at most 2 items) gets a 503, so the sender waits
+        // out the backoff. A flush asked for meanwhile must deliver all that is queued, also what the size trigger
+        // alone would leave (one event, under the trigger) until the next interval, an hour away here.
+        server.enqueue(new MockResponse().setResponseCode(503));
+        server.enqueue(new MockResponse().setBody(ok(2)));
+        server.enqueue(new MockResponse().setBody(ok(1)));
+        Kairos kairos = client(builder().flushAt(2).maxBatchSize(2).backoff(attempt -> Duration.ofSeconds(2)));
+        kairos.track("page_view", Map.of("path", "/a"));
+        kairos.track("page_view", Map.of("path", "/b"));
+        assertThat(batch(server.takeRequest(10, TimeUnit.SECONDS))).hasSize(2); // the 503: the sender now waits 2 s
+        kairos.track("page_view", Map.of("path", "/c"));
+        assertThat(kairos.flush(Duration.ofSeconds(10))).as("the flush completes").isTrue();
+        assertThat(batch(server.takeRequest(1, TimeUnit.SECONDS))).extracting(e -> e.get("properties").get("path").asText())
+                .containsExactly("/a", "/b");
+        assertThat(batch(server.takeRequest(1, TimeUnit.SECONDS))).extracting(e -> e.get("properties").get("path").asText())
+                .containsExactly("/c");
+        assertThat(kairos.stats().delivered()).isEqualTo(3);
+        assertThat(kairos.stats().queued()).isZero();
+    }
+
+    @Test
     void honoursRetryAfterOn429() throws Exception {
         server.enqueue(new MockResponse().setResponseCode(429).setHeader("Retry-After", "2"));
         server.enqueue(new MockResponse().setBody(ok(1)));

@@ -655,8 +655,11 @@ public final class Pipeline {
                     wake.awaitNanos(left);
                     if (closing) break;
                     if (flushRequested) {
-                        // The app asked for delivery now (e.g. connectivity came back): try at once.
+                        // The app asked for delivery now (e.g. connectivity came back): try at once, and deliver
+                        // everything queued, as that flush asked, not only what a size trigger had started (the
+                        // request is taken here, so the loop after this delivery would not see it).
                         flushRequested = false;
+                        drainAll = true;
                         break;
                     }
                 }
