@@ -91,6 +91,12 @@ final class Platform implements AutoCloseable {
         return this;
     }
 
+    /** Starts rules-server with {@code env} added to the platform's, without waiting for it to be healthy. */
+    Platform launchRules(Map<String, String> env) {
+        rules = start("rules-server", rulesServerJar(), rulesPort, env);
+        return this;
+    }
+
     /** The packaged rules server. */
     static Path rulesServerJar() {
         return ROOT.resolve("rules-server/target/kairos-rules-server-" + VERSION + ".jar");

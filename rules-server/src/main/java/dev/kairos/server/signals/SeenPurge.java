@@ -51,7 +51,7 @@ final class SeenPurge {
     }
 
     /** Reads the next slice of {@code seen} and deletes its ids seen before {@code now} minus the window; returns how many. */
-    int tick(KeyValueStore<String, Long> seen, long now) {
+    int tick(KeyValueStore<String, byte[]> seen, long now) {
         if (resumeAfter == null) slice = sliceFor(seen.approximateNumEntries());
         long cutoff = now - windowMillis;
         List<String> old = new ArrayList<>();
@@ -59,9 +59,9 @@ final class SeenPurge {
         String last = null;
         boolean passDone = true;
         // From the id the last tick stopped at (range's lower bound is inclusive: it was looked at already).
-        try (KeyValueIterator<String, Long> it = seen.range(resumeAfter, null)) {
+        try (KeyValueIterator<String, byte[]> it = seen.range(resumeAfter, null)) {
             while (it.hasNext()) {
-                KeyValue<String, Long> kv = it.next();
+                KeyValue<String, byte[]> kv = it.next();
                 if (kv.key.equals(resumeAfter)) continue;
                 if (looked == slice) {
                     passDone = false;
@@ -69,7 +69,7 @@ final class SeenPurge {
                 }
                 looked++;
                 last = kv.key;
-                if ((kv.value == null || kv.value < cutoff) && !kv.key.equals(keep)) old.add(kv.key);
+                if (SeenValue.at(kv.value) < cutoff && !kv.key.equals(keep)) old.add(kv.key);
             }
         }
         for (String id : old) seen.delete(id);

@@ -17,7 +17,19 @@ import java.util.Map;
  * Folds each event into its user's state and publishes the new state. An {@code eventId} seen
  * within {@link #DEDUPE_WINDOW} is skipped, so SDK retries and replays after a crash count once
  * (a point lookup in a RocksDB key-value store; ids older than the window are purged a slice at a
- * time, within {@link SeenPurge#PASS} after it: {@link SeenPurge}).
+ * time, within {@link SeenPurge#PASS} after it: {@link SeenPurge}). Under exactly-once processing
+ * ({@code kairos.signals.exactly-once}) the ids are not kept: a crash replays nothing that was
+ * committed, and ingest's recent ids catch the retries it can; the purge still runs, for ids left
+ * from a run without it.
+ *
+ * <p>Crash replays, at least once. After a crash the engine processes again what it did since its
+ * last commit, and of what that work wrote, some records may have reached Kafka and others not: the
+ * id's and not the state's, or the other way round. So each state keeps the offset of the last
+ * record applied to it ({@link UserState#eventsOffset}, {@link UserState#outcomesOffset}), in the
+ * same record as what it changed, and the id store keeps where each id was seen ({@link SeenValue}):
+ * a record at or below its state's offset is in the state already (its id is recorded again if that
+ * write was lost); a record whose id was seen at its own position is one whose state write was lost,
+ * and is applied; an id seen at another position is a retry, skipped.
  *
  * <p>Identification is a short exchange over the events topic, so each step runs on the partition
  * that owns the state it changes (the two ids may live on different instances):
@@ -72,17 +84,27 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
     private final io.micrometer.core.instrument.Timer delay;
     /** Global mode: each new state also goes to the signals topic, which every instance's global view reads. */
     private final boolean globalView;
+    /** Whether event ids are kept and looked up (false under exactly-once processing). */
+    private final boolean eventIds;
+    /** The outcomes topic, to tell a record's position in it from one in the events topic. */
+    private final String outcomesTopic;
     private ProcessorContext<String, byte[]> context;
     /** Each user's state as record bytes ({@link UserStateSerde}): read once, written once per event. */
     private KeyValueStore<String, byte[]> states;
-    private KeyValueStore<String, Long> seen;
+    private KeyValueStore<String, byte[]> seen;
     private KeyValueStore<String, Object> view;
     private final SeenPurge purge = new SeenPurge(DEDUPE_WINDOW, PUBLISHED_MARKER);
 
-    /** @param globalView whether the topology has the global signals view (global mode), consulted for aliases written before 1.x */
-    SignalProcessor(SignalRules rules, io.micrometer.core.instrument.MeterRegistry meters, boolean globalView) {
+    /**
+     * @param globalView whether the topology has the global signals view (global mode), consulted for aliases written before 1.x
+     * @param eventIds whether to skip events whose id was seen in the last 24 h (at-least-once processing; not under exactly-once)
+     * @param outcomesTopic the name of the outcomes topic (records come from it and from the events topic)
+     */
+    SignalProcessor(SignalRules rules, io.micrometer.core.instrument.MeterRegistry meters, boolean globalView, boolean eventIds, String outcomesTopic) {
         this.rules = rules;
         this.globalView = globalView;
+        this.eventIds = eventIds;
+        this.outcomesTopic = outcomesTopic;
         this.processed = io.micrometer.core.instrument.Counter.builder("kairos.signals.events")
                 .description("Events folded into user state by the signal engine").register(meters);
         this.duplicates = io.micrometer.core.instrument.Counter.builder("kairos.signals.duplicates")
@@ -104,10 +126,10 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
         this.seen = context.getStateStore(SignalTopology.SEEN_STORE);
         this.view = globalView ? context.getStateStore(SignalTopology.VIEW_STORE) : null;
         context.schedule(SeenPurge.TICK, org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME, now -> purge.tick(seen, now));
-        Long published = seen.get(PUBLISHED_MARKER);
+        long published = SeenValue.at(seen.get(PUBLISHED_MARKER));
         if (!globalView) {
-            if (published == null || published != 0L) seen.put(PUBLISHED_MARKER, 0L);
-        } else if (published != null && published == 0L) {
+            if (published != 0L) seen.put(PUBLISHED_MARKER, SeenValue.of(0L));
+        } else if (published == 0L) {
             // Switched from partitioned mode: the signals topic lacks what this task folded since. Nothing can be
             // sent from init, so the first punctuation does it, before the task's next event.
             org.apache.kafka.streams.processor.Cancellable[] once = new org.apache.kafka.streams.processor.Cancellable[1];
@@ -130,7 +152,7 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
                 count++;
             }
         }
-        seen.put(PUBLISHED_MARKER, 1L);
+        seen.put(PUBLISHED_MARKER, SeenValue.of(1L));
         LOG.info("global mode after partitioned mode: published the {} states of task {} to the signals topic", count, context.taskId());
     }
 
@@ -171,16 +193,26 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
                     record.headers().add(REROUTE_HEADER, new byte[] {1})));
             return;
         }
-        String eventId = event.hasNonNull("eventId") ? event.path("eventId").asText(null)
+        String eventId = !eventIds ? null : event.hasNonNull("eventId") ? event.path("eventId").asText(null)
                 : SignalRules.isOutcome(event) ? "o:" + event.path("outcomeId").asText(event.path("decisionId").asText() + "/"
                         + event.path("placement").asText() + "/" + event.path("type").asText()) : null;
+        long position = position();
+        if (applied(state, position)) {
+            // Applied before a crash, and processed again since it was not committed: its id is recorded again, in
+            // case that write was the one the crash lost.
+            if (eventId != null && seen.get(eventId) == null) seen.put(eventId, SeenValue.of(now, position));
+            duplicates.increment();
+            return;
+        }
         if (eventId != null) {
-            Long seenAt = seen.get(eventId);
-            if (seenAt != null && seenAt >= now - DEDUPE_WINDOW.toMillis()) {
-                duplicates.increment();
+            byte[] seenAt = seen.get(eventId);
+            if (seenAt == null || SeenValue.at(seenAt) < now - DEDUPE_WINDOW.toMillis()) {
+                seen.put(eventId, SeenValue.of(now, position));
+            } else if (SeenValue.position(seenAt) != position) {
+                duplicates.increment(); // the same event sent again
                 return;
             }
-            seen.put(eventId, now);
+            // else: this record, seen before a crash that lost its state write; applied now.
         }
         if (state == null) {
             state = new UserState();
@@ -198,6 +230,7 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
         // Wall-clock now, not the task's cached time: an operator's measure of lag, and the benchmark's.
         long behind = System.currentTimeMillis() - receivedAt;
         if (behind >= 0) delay.record(behind, java.util.concurrent.TimeUnit.MILLISECONDS);
+        applying(state, position);
         byte[] bytes = UserStateSerde.write(state);
         states.put(record.key(), bytes);
         publish(record.withValue(bytes));
@@ -229,12 +262,15 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
     private void mergeState(Record<String, byte[]> record) {
         UserState anonymous = UserStateSerde.read(record.value());
         UserState state = UserStateSerde.read(states.get(record.key()));
+        long position = position();
+        if (applied(state, position)) return; // merged before a crash: not twice
         if (state == null) {
             state = new UserState();
             state.userKey = record.key();
         }
         rules.merge(state, anonymous);
         merges.increment();
+        applying(state, position);
         byte[] bytes = UserStateSerde.write(state);
         states.put(record.key(), bytes);
         publish(new Record<>(record.key(), bytes, record.timestamp()));
@@ -281,6 +317,7 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
         String alias = new String(record.value(), java.nio.charset.StandardCharsets.UTF_8);
         UserState state = UserStateSerde.read(states.get(record.key()));
         if (state == null || !state.aliases.remove(alias)) return;
+        applying(state, position());
         byte[] bytes = UserStateSerde.write(state);
         states.put(record.key(), bytes);
         publish(new Record<>(record.key(), bytes, record.timestamp()));
@@ -296,6 +333,29 @@ final class SignalProcessor implements Processor<String, byte[], String, byte[]>
         // A tombstone: compaction drops the user's earlier records from the signals topic, and a
         // global view deletes its copy.
         context.forward(new Record<>(key, null, timestamp));
+    }
+
+    /**
+     * Where the record being processed is: its offset shifted left by one, plus 1 if it came from the outcomes
+     * topic (so positions in the two topics differ); -1 if Kafka Streams does not say (not from a source topic).
+     */
+    private long position() {
+        java.util.Optional<org.apache.kafka.streams.processor.api.RecordMetadata> m = context.recordMetadata();
+        if (m.isEmpty() || m.get().offset() < 0) return -1;
+        return m.get().offset() << 1 | (outcomesTopic.equals(m.get().topic()) ? 1 : 0);
+    }
+
+    /** Whether {@code state} has the record at {@code position} in it already: one applied before a crash, seen again. */
+    static boolean applied(UserState state, long position) {
+        if (state == null || position < 0) return false;
+        return (position >>> 1) <= ((position & 1) == 0 ? state.eventsOffset : state.outcomesOffset);
+    }
+
+    /** Marks the record at {@code position} as applied to {@code state} (written with the state, in the same record). */
+    static void applying(UserState state, long position) {
+        if (position < 0) return;
+        if ((position & 1) == 0) state.eventsOffset = position >>> 1;
+        else state.outcomesOffset = position >>> 1;
     }
 
     private static Record<String, byte[]> control(Record<String, byte[]> cause, String key, String kind, byte[] value) {

@@ -51,7 +51,15 @@ public class SignalTopology {
         org.apache.kafka.streams.state.HostInfo self = global ? SignalsView.advertisedOrNull(config) : SignalsView.advertised(config);
         if (self != null) builder.getConfiguration().put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
         if (!global) builder.getConfiguration().putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
-        KStream<String, byte[]> out = define(builder, topics.config(), global, () -> new SignalProcessor(rules, meters, global));
+        // Exactly-once (partitioned mode, opt-in): the state, the changelogs, the output and the input offsets commit
+        // together, so a crash replays nothing already counted, and the processor needs no store of event ids.
+        boolean exactlyOnce = config.exactlyOnce();
+        if (exactlyOnce) {
+            builder.getConfiguration().put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+            // Streams sets it itself under exactly-once, and warns at every start about a value set by the user.
+            builder.getConfiguration().remove(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG));
+        }
+        KStream<String, byte[]> out = define(builder, topics.config(), global, () -> new SignalProcessor(rules, meters, global, !exactlyOnce, topics.config().outcomes()));
         // A static member of the group: a restarted instance gets its partitions back at once instead of after the
         // old member's session timeout (Streams members do not leave the group on close, and kill -9 cannot). The
         // coordinator hands a static member that returns its last assignment without a rebalance, which is only
@@ -67,7 +75,8 @@ public class SignalTopology {
         // The store keeps the record bytes (UserStateSerde's format): the processor serializes a state once
         // per event and hands the same bytes to the store, its changelog and (global mode) the signals topic.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), Serdes.ByteArray()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), Serdes.Long()));
+        // Ids to when and where they were seen (SeenValue; values of earlier versions, Serdes.Long's 8 bytes, read the same).
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), Serdes.ByteArray()));
         if (global) {
             builder.globalTable(topics.signals(), Consumed.with(Serdes.String(), Serdes.ByteArray()),
                     Materialized.<String, byte[], KeyValueStore<Bytes, byte[]>>as(VIEW_STORE)

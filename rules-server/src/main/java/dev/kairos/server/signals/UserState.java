@@ -64,6 +64,12 @@ public final class UserState {
     // what was shown and what the user did with it (outcomes), newest last, bounded by Exposures.MAX and HORIZON
     public List<Exposure> exposures = new ArrayList<>();
 
+    // Where this state stands in its partition: the offset of the last kairos.events (kairos.outcomes) record
+    // applied to it, -1 for none (or a record written before they were kept). A record at or below is one the
+    // engine sees again after a crash: already in this state, so it is not applied twice.
+    public long eventsOffset = -1;
+    public long outcomesOffset = -1;
+
     /** The record left for an anonymous id once it identified as {@code userId}. */
     public static UserState alias(String anonymousId, String userId) {
         UserState s = new UserState();

@@ -24,7 +24,9 @@ import java.util.Map;
  * format {@value #V3} (a user with exposures): the same, then the exposures (time, type,
  * placement, rule);
  * strings as a length ({@code -1} for null) and UTF-8, numbers big-endian, collections as a count
- * then their elements. An alias record is {@value #ALIAS} followed by the two ids.
+ * then their elements. Either may end with the offsets trailer: {@value #OFFSETS}, then the offsets of
+ * the last {@code kairos.events} and {@code kairos.outcomes} records applied to the state (versions
+ * before the trailer read a record up to its last field and ignore the rest, so they still read these). An alias record is {@value #ALIAS} followed by the two ids.
  *
  * <p>Migration: records written before are JSON (first byte {@code '{'}) and are still read, so a
  * state store, changelog or signals topic of an earlier version needs no conversion: each user's
@@ -36,6 +38,8 @@ public final class UserStateSerde implements Serde<UserState> {
     static final byte ALIAS = 2;
     /** {@value #V1}'s fields, then the exposures; written only for users with exposures, so other records stay readable by earlier versions. */
     static final byte V3 = 3;
+    /** The tag of the trailer that holds {@link UserState#eventsOffset} and {@link UserState#outcomesOffset}. */
+    static final byte OFFSETS = 'o';
     private static final int HOURS = 24;
 
     public static byte[] write(UserState s) {
@@ -69,6 +73,7 @@ public final class UserStateSerde implements Serde<UserState> {
             w.i(s.exposures.size());
             for (UserState.Exposure e : s.exposures) w.l(e.at()).str(e.type()).str(e.placement()).str(e.rule());
         }
+        if (s.eventsOffset >= 0 || s.outcomesOffset >= 0) w.b(OFFSETS).l(s.eventsOffset).l(s.outcomesOffset);
         return w.bytes();
     }
 
@@ -82,7 +87,10 @@ public final class UserStateSerde implements Serde<UserState> {
         if (bytes.length == 0) throw new SerializationException("an empty user state record");
         try {
             switch (bytes[0]) {
-                case V1: return readV1(ByteBuffer.wrap(bytes, 1, bytes.length - 1));
+                case V1: {
+                    ByteBuffer in = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
+                    return offsets(readV1(in), in);
+                }
                 case V3: {
                     ByteBuffer in = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
                     UserState s = readV1(in);
@@ -92,7 +100,7 @@ public final class UserStateSerde implements Serde<UserState> {
                         long at = in.getLong();
                         s.exposures.add(new UserState.Exposure(at, str(in), str(in), str(in)));
                     }
-                    return s;
+                    return offsets(s, in);
                 }
                 case ALIAS: {
                     ByteBuffer in = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
@@ -162,6 +170,15 @@ public final class UserStateSerde implements Serde<UserState> {
             if (i < HOURS) h[i] = v;
         }
         s.hourHistogram = h;
+        return s;
+    }
+
+    /** Reads the offsets trailer if the record has one (records written before it do not: offsets -1). */
+    private static UserState offsets(UserState s, ByteBuffer in) {
+        if (in.remaining() == 0) return s;
+        if (in.get() != OFFSETS) throw new IllegalArgumentException("unknown trailer after a user state");
+        s.eventsOffset = in.getLong();
+        s.outcomesOffset = in.getLong();
         return s;
     }
 

@@ -33,14 +33,14 @@ class SeenPurgeTest {
     Path stateDir;
 
     /** The engine's store as it runs (RocksDB), or in memory: the purge reads both through the same interface. */
-    private KeyValueStore<String, Long> store(boolean rocksDb) {
+    private KeyValueStore<String, byte[]> store(boolean rocksDb) {
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "seen-purge-test");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         MockProcessorContext<String, byte[]> context = new MockProcessorContext<>(config, new TaskId(0, 0), stateDir.toFile());
         KeyValueBytesStoreSupplier supplier = rocksDb ? Stores.persistentKeyValueStore(SignalTopology.SEEN_STORE)
                 : Stores.inMemoryKeyValueStore(SignalTopology.SEEN_STORE);
-        KeyValueStore<String, Long> store = Stores.keyValueStoreBuilder(supplier, Serdes.String(), Serdes.Long()).withLoggingDisabled().build();
+        KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(supplier, Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build();
         store.init(context.getStateStoreContext(), store);
         return store;
     }
@@ -48,17 +48,19 @@ class SeenPurgeTest {
     @ParameterizedTest(name = "rocksDb={0}")
     @ValueSource(booleans = {true, false})
     void aPassForgetsTheIdsOlderThanTheWindowASliceAtATime(boolean rocksDb) {
-        KeyValueStore<String, Long> seen = store(rocksDb);
+        KeyValueStore<String, byte[]> seen = store(rocksDb);
         Set<String> old = new HashSet<>();
         Set<String> fresh = new HashSet<>();
         for (int i = 0; i < 1_000; i++) {
             String id = UUID.randomUUID().toString();
             // Half seen a minute longer ago than the window, half a minute within it.
             boolean expired = i % 2 == 0;
-            seen.put(id, NOW - WINDOW.toMillis() + (expired ? -60_000 : 60_000));
+            long at = NOW - WINDOW.toMillis() + (expired ? -60_000 : 60_000);
+            // Values with the record's position, and (every third) of the format before it, the time alone.
+            seen.put(id, i % 3 == 0 ? SeenValue.of(at) : SeenValue.of(at, 2L * i));
             (expired ? old : fresh).add(id);
         }
-        seen.put(MARKER, 0L); // the processor's marker: not an id, whatever its value
+        seen.put(MARKER, SeenValue.of(0L)); // the processor's marker: not an id, whatever its value
         SeenPurge purge = new SeenPurge(WINDOW, MARKER);
 
         int first = purge.tick(seen, NOW);
@@ -75,26 +77,26 @@ class SeenPurgeTest {
         assertTrue(ticks >= 10, "ticks: " + ticks);
         for (String id : old) assertNull(seen.get(id), id);
         for (String id : fresh) assertNotNull(seen.get(id), id);
-        assertEquals(0L, seen.get(MARKER));
+        assertEquals(0L, SeenValue.at(seen.get(MARKER)));
         seen.close();
     }
 
     @ParameterizedTest(name = "rocksDb={0}")
     @ValueSource(booleans = {true, false})
     void afterAPassTheNextStartsAgainAtTheFirstId(boolean rocksDb) {
-        KeyValueStore<String, Long> seen = store(rocksDb);
-        for (int i = 0; i < 250; i++) seen.put(String.format("b-%04d", i), NOW);
+        KeyValueStore<String, byte[]> seen = store(rocksDb);
+        for (int i = 0; i < 250; i++) seen.put(String.format("b-%04d", i), SeenValue.of(NOW, i));
         SeenPurge purge = new SeenPurge(WINDOW, MARKER);
         for (int i = 0; i < 3; i++) assertEquals(0, purge.tick(seen, NOW)); // 250 fresh ids: one pass of three ticks
         // An id that sorts before every other one, added after the pass, is read by the next pass; a day later
         // every id is old, and a pass forgets them all.
-        seen.put("a-0000", NOW);
+        seen.put("a-0000", SeenValue.of(NOW, 0));
         long dayLater = NOW + WINDOW.toMillis() + 1;
         int deleted = 0;
         for (int i = 0; i < 3; i++) deleted += purge.tick(seen, dayLater);
         assertEquals(251, deleted);
         assertNull(seen.get("a-0000"));
-        try (org.apache.kafka.streams.state.KeyValueIterator<String, Long> rest = seen.all()) {
+        try (org.apache.kafka.streams.state.KeyValueIterator<String, byte[]> rest = seen.all()) {
             assertFalse(rest.hasNext());
         }
         seen.close();

@@ -85,6 +85,32 @@ class UserStateSerdeTest {
     }
 
     @Test
+    void theOffsetsRideInATrailerThatEarlierVersionsDoNotReach() {
+        for (boolean exposures : new boolean[] {false, true}) {
+            UserState s = full();
+            if (exposures) s.exposures = new java.util.ArrayList<>(List.of(new UserState.Exposure(1_700_000_000_000L, "click", "home_banner", "R1")));
+            byte[] before = UserStateSerde.write(s);
+            UserState read = UserStateSerde.read(before);
+            assertThat(read.eventsOffset).as("a record without the trailer").isEqualTo(-1);
+            assertThat(read.outcomesOffset).isEqualTo(-1);
+            s.eventsOffset = 123_456_789_012L;
+            s.outcomesOffset = 7;
+            byte[] with = UserStateSerde.write(s);
+            // The same bytes, then the trailer: a reader that stops after the last field it knows reads the same state.
+            assertThat(java.util.Arrays.copyOf(with, before.length)).isEqualTo(before);
+            assertThat(with.length).isEqualTo(before.length + 17);
+            UserState back = UserStateSerde.read(with);
+            assertThat(back.eventsOffset).isEqualTo(123_456_789_012L);
+            assertThat(back.outcomesOffset).isEqualTo(7);
+            assertThat(UserStateSerde.write(back)).isEqualTo(with);
+            byte[] unknown = with.clone();
+            unknown[before.length] = 'x';
+            assertThatThrownBy(() -> UserStateSerde.read(unknown)).isInstanceOf(SerializationException.class);
+            assertThatThrownBy(() -> UserStateSerde.read(java.util.Arrays.copyOf(with, with.length - 3))).isInstanceOf(SerializationException.class);
+        }
+    }
+
+    @Test
     void aStateWrittenAsJsonByAnEarlierVersionIsStillRead() throws Exception {
         UserState s = full();
         byte[] old = UserStateSerde.JSON.writeValueAsBytes(s);
