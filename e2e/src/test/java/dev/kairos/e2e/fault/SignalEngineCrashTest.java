@@ -27,9 +27,11 @@ import static org.awaitility.Awaitility.await;
  * partitioned mode). An ingest-only instance fills {@code kairos.events} with a backlog; a full
  * instance starts folding it and is killed half way; started again on the same folder, it must end
  * with each user's event count exactly what was sent. The engine commits every second, so the kill
- * leaves work it did but had not committed: the test also checks that some was done twice (the
- * events folded before the kill and after the restart add up to more than were sent), so a run
- * whose kill came too late to test anything fails instead of passing.
+ * leaves work it did but had not committed, which the restart does again; the report says how much
+ * (the events folded before the kill and after the restart, less those sent: a lower bound, as the
+ * count before the kill is read a moment before it). Not asserted: a commit between that reading
+ * and the kill makes the bound 0 or less without anything being wrong. A kill that came too late to
+ * test anything (the fold done) fails the test.
  */
 @Tag("fault")
 class SignalEngineCrashTest {
@@ -91,7 +93,6 @@ class SignalEngineCrashTest {
                     "sent=" + total + " folded before the kill=" + before + " folded after the restart=" + after
                             + " skipped as seen=" + skipped + " done twice=" + replayed + " committed before the kill=" + (total - after - skipped) + " counted=" + counted.values().stream().mapToInt(Integer::intValue).sum());
             assertThat(counted).as("each user's events, counted once").isEqualTo(sent);
-            assertThat(replayed).as("the kill left work done but not committed, so the restart did some again").isPositive();
             if (exactlyOnce) assertThat(skipped).as("no id store under exactly-once").isZero();
         }
     }
