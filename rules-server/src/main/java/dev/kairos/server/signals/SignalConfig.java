@@ -24,8 +24,8 @@ import java.time.Duration;
  * {@code false} (default) runs the engine at least once and skips any event id seen in the last 24 h
  * (the {@code seen-events} store); {@code true} (partitioned mode only) runs it with Kafka's
  * exactly-once processing instead, which keeps crash replays exact without the id store and folds
- * about 1.6 times as many events per second, but counts a client's retry twice when ingest's
- * recent ids miss it (another instance took the first try, or the instance restarted since).
+ * 1.4-1.6 times as many events per second, but counts a client's retry twice when ingest's recent
+ * ids miss it (another instance took the first try, the instance restarted since, or an hour passed).
  */
 @ConfigurationProperties("kairos.signals")
 public record SignalConfig(
