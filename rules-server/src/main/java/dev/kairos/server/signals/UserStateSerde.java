@@ -26,7 +26,8 @@ import java.util.Map;
  * strings as a length ({@code -1} for null) and UTF-8, numbers big-endian, collections as a count
  * then their elements. Either may end with the offsets trailer: {@value #OFFSETS}, then the offsets of
  * the last {@code kairos.events} and {@code kairos.outcomes} records applied to the state (versions
- * before the trailer read a record up to its last field and ignore the rest, so they still read these). An alias record is {@value #ALIAS} followed by the two ids.
+ * before the trailer read a record up to its last field and ignore the rest, so they still read
+ * these). An alias record is {@value #ALIAS} followed by the two ids.
  *
  * <p>Migration: records written before are JSON (first byte {@code '{'}) and are still read, so a
  * state store, changelog or signals topic of an earlier version needs no conversion: each user's
